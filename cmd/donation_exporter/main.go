@@ -1,0 +1,180 @@
+// Command donation_exporter exposes the progress of fundraising campaigns
+// as Prometheus metrics. See README.md for its configuration.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+	_ "time/tzdata" // TIMEZONE works in images without a zoneinfo database
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/promslog"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web"
+
+	"github.com/donation-exporter/donation_exporter/collector"
+	"github.com/donation-exporter/donation_exporter/config"
+	"github.com/donation-exporter/donation_exporter/demo"
+	"github.com/donation-exporter/donation_exporter/source"
+)
+
+const (
+	exporterName = "donation_exporter"
+	projectURL   = "https://github.com/donation-exporter/donation_exporter"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Environ(), os.Stderr))
+}
+
+// Exit codes.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitConfig = 2
+)
+
+func run(args []string, environ []string, stderr io.Writer) int {
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version" || args[0] == "version") {
+		fmt.Fprintln(stderr, version.Print(exporterName))
+		return exitOK
+	}
+	cfg, err := config.Load(environ)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: configuration: %v\n", exporterName, err)
+		return exitConfig
+	}
+	logger, err := newLogger(cfg.Env, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: configuration: %v\n", exporterName, err)
+		return exitConfig
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	campaigns := cfg.Campaigns
+	if cfg.Demo {
+		url, err := serveDemo(ctx, logger)
+		if err != nil {
+			logger.Error("cannot serve the demo page", "err", err)
+			return exitFailed
+		}
+		logger.Info("watching the embedded demo campaign: its figures are made up", "campaign", demo.Name, "url", url)
+		campaigns = append(campaigns, demo.Campaign(url))
+	}
+	if len(campaigns) == 0 {
+		fmt.Fprintf(stderr, "%s: no campaign configured. Set %sCAMPAIGN_0_NAME, %sCAMPAIGN_0_URL and %sCAMPAIGN_0_RAISED_SELECTOR (see README.md), or %sDEMO=true to watch the embedded demo campaign.\n",
+			exporterName, config.Prefix, config.Prefix, config.Prefix, config.Prefix)
+		return exitConfig
+	}
+
+	logger.Info("starting "+exporterName, "version", version.Info(), "campaigns", len(campaigns))
+	fetcher := source.NewFetcher(source.FetcherConfig{
+		UserAgent: fmt.Sprintf("%s/%s (+%s)", exporterName, version.Version, projectURL),
+	})
+	coll := collector.New(collector.Config{
+		Campaigns:           campaigns,
+		Fetcher:             fetcher,
+		Logger:              logger,
+		ScrapeTimeoutOffset: cfg.ScrapeTimeoutOffset,
+	})
+
+	base := prometheus.NewRegistry()
+	base.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		versioncollector.NewCollector(exporterName),
+	)
+
+	mux := http.NewServeMux()
+	mux.Handle(cfg.MetricsPath, coll.Handler(base, promhttp.HandlerOpts{
+		ErrorLog:      slog.NewLogLogger(logger.Handler(), slog.LevelError),
+		ErrorHandling: promhttp.ContinueOnError,
+	}))
+	if cfg.MetricsPath != "/" {
+		landing, err := web.NewLandingPage(web.LandingConfig{
+			Name:        "Donation Exporter",
+			Description: "Prometheus exporter for fundraising campaigns",
+			Version:     version.Info(),
+			Links:       []web.LandingLinks{{Address: cfg.MetricsPath, Text: "Metrics"}},
+		})
+		if err != nil {
+			logger.Error("cannot build the landing page", "err", err)
+			return exitFailed
+		}
+		mux.Handle("/", landing)
+	}
+
+	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	listenAddresses := []string{cfg.ListenAddress}
+	systemdSocket := false
+	serveErr := make(chan error, 1)
+	go func() {
+		serveErr <- web.ListenAndServe(server, &web.FlagConfig{
+			WebListenAddresses: &listenAddresses,
+			WebSystemdSocket:   &systemdSocket,
+			WebConfigFile:      &cfg.WebConfigFile,
+		}, logger)
+	}()
+
+	select {
+	case err := <-serveErr:
+		logger.Error("server stopped", "err", err)
+		return exitFailed
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing scrapes in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := server.Shutdown(shutdownCtx); err != nil {
+		logger.Error("shutdown", "err", err)
+		return exitFailed
+	}
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		logger.Error("server stopped", "err", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+func newLogger(cfg config.Env, w io.Writer) (*slog.Logger, error) {
+	level := promslog.NewLevel()
+	if err := level.Set(cfg.LogLevel); err != nil {
+		return nil, fmt.Errorf("%sLOG_LEVEL: %w", config.Prefix, err)
+	}
+	format := promslog.NewFormat()
+	if err := format.Set(cfg.LogFormat); err != nil {
+		return nil, fmt.Errorf("%sLOG_FORMAT: %w", config.Prefix, err)
+	}
+	return promslog.New(&promslog.Config{Level: level, Format: format, Writer: w}), nil
+}
+
+// serveDemo serves the demo page on a loopback port until ctx ends and
+// returns its URL.
+func serveDemo(ctx context.Context, logger *slog.Logger) (string, error) {
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("listen on loopback: %w", err)
+	}
+	server := &http.Server{Handler: demo.NewPage(time.Now(), nil), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := server.Serve(listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("demo page server stopped", "err", err)
+		}
+	}()
+	context.AfterFunc(ctx, func() { _ = server.Close() })
+	return "http://" + listener.Addr().String() + "/donate", nil
+}

@@ -1,0 +1,125 @@
+package collector
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+type descs struct {
+	up, scrapeDuration                            *prometheus.Desc
+	raised, target, progress                      *prometheus.Desc
+	daysLeft, dailyRate, projectedTotal           *prometheus.Desc
+	projectedShortfall, requiredDailyRate         *prometheus.Desc
+	startTimestamp, deadlineTimestamp, donorCount *prometheus.Desc
+}
+
+var (
+	campaignLabels = []string{"campaign"}
+	moneyLabels    = []string{"campaign", "currency"}
+)
+
+func newDesc(name, help string, labels []string) *prometheus.Desc {
+	return prometheus.NewDesc(prometheus.BuildFQName(namespace, "", name), help, labels, nil)
+}
+
+func newDescs() descs {
+	return descs{
+		up: newDesc("up",
+			"1 when the campaign's page was fetched and every configured field was read, 0 otherwise.", campaignLabels),
+		scrapeDuration: newDesc("scrape_duration_seconds",
+			"Time spent fetching and reading the campaign's page in this scrape.", campaignLabels),
+		raised: newDesc("raised",
+			"Amount raised so far, in currency units.", moneyLabels),
+		target: newDesc("target",
+			"Fundraising target, in currency units.", moneyLabels),
+		progress: newDesc("progress_ratio",
+			"Amount raised divided by the target.", campaignLabels),
+		daysLeft: newDesc("days_left",
+			"Days until the deadline, fractional, 0 once it has passed.", campaignLabels),
+		dailyRate: newDesc("daily_rate",
+			"Average amount raised per day since the start, in currency units.", moneyLabels),
+		projectedTotal: newDesc("projected_total",
+			"Amount raised by the deadline if the average daily rate holds, in currency units.", moneyLabels),
+		projectedShortfall: newDesc("projected_shortfall",
+			"Target minus the projected total, 0 when the campaign is on track, in currency units.", moneyLabels),
+		requiredDailyRate: newDesc("required_daily_rate",
+			"Amount needed per day from now to reach the target by the deadline, in currency units.", moneyLabels),
+		startTimestamp: newDesc("start_timestamp_seconds",
+			"Start of the campaign, as a Unix timestamp.", campaignLabels),
+		deadlineTimestamp: newDesc("deadline_timestamp_seconds",
+			"Deadline of the campaign (the end of its last day), as a Unix timestamp.", campaignLabels),
+		donorCount: newDesc("donors",
+			"Number of donors or backers the page shows.", campaignLabels),
+	}
+}
+
+func (d descs) all() []*prometheus.Desc {
+	return []*prometheus.Desc{
+		d.up, d.scrapeDuration, d.raised, d.target, d.progress, d.daysLeft, d.dailyRate,
+		d.projectedTotal, d.projectedShortfall, d.requiredDailyRate,
+		d.startTimestamp, d.deadlineTimestamp, d.donorCount,
+	}
+}
+
+// Metrics returns a prometheus.Collector that exposes results.
+func (c *Collector) Metrics(results []Result) prometheus.Collector {
+	return snapshot{descs: c.descs, results: results}
+}
+
+// snapshot exposes the results of one scrape as const metrics.
+type snapshot struct {
+	descs   descs
+	results []Result
+}
+
+var _ prometheus.Collector = snapshot{}
+
+func (s snapshot) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range s.descs.all() {
+		ch <- d
+	}
+}
+
+func (s snapshot) Collect(ch chan<- prometheus.Metric) {
+	for _, r := range s.results {
+		s.collectOne(ch, r)
+	}
+}
+
+func (s snapshot) collectOne(ch chan<- prometheus.Metric, r Result) {
+	name := r.Campaign.Name
+	gauge := func(desc *prometheus.Desc, v *float64, labels ...string) {
+		if v != nil {
+			ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, *v, labels...)
+		}
+	}
+	up := 1.0
+	if r.Err != nil {
+		up = 0
+	}
+	seconds := r.Duration.Seconds()
+	gauge(s.descs.up, &up, name)
+	gauge(s.descs.scrapeDuration, &seconds, name)
+	if r.Err != nil {
+		return
+	}
+
+	v, p := r.Values, r.Projection
+	currency := v.Currency
+	gauge(s.descs.raised, v.Raised, name, currency)
+	gauge(s.descs.target, v.Target, name, currency)
+	gauge(s.descs.progress, p.ProgressRatio, name)
+	gauge(s.descs.daysLeft, p.DaysLeft, name)
+	gauge(s.descs.dailyRate, p.DailyRate, name, currency)
+	gauge(s.descs.projectedTotal, p.ProjectedTotal, name, currency)
+	gauge(s.descs.projectedShortfall, p.ProjectedShortfall, name, currency)
+	gauge(s.descs.requiredDailyRate, p.RequiredDailyRate, name, currency)
+	gauge(s.descs.donorCount, v.Donors, name)
+	if v.Start != nil {
+		ts := float64(v.Start.UnixNano()) / 1e9
+		gauge(s.descs.startTimestamp, &ts, name)
+	}
+	if v.Deadline != nil {
+		ts := float64(v.Deadline.UnixNano()) / 1e9
+		gauge(s.descs.deadlineTimestamp, &ts, name)
+	}
+}

@@ -1,0 +1,235 @@
+// Package config reads the exporter's configuration from environment
+// variables and turns each campaign's variables into a source.Campaign.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+
+	"github.com/donation-exporter/donation_exporter/source"
+)
+
+// Prefix starts every variable the exporter reads.
+const Prefix = "DONATION_"
+
+// Config is the whole configuration: the variables as read, and the
+// campaigns built from them.
+type Config struct {
+	Env
+	// Campaigns are ready to scrape, in index order.
+	Campaigns []source.Campaign
+}
+
+// Env holds the variables, DONATION_<NAME>.
+type Env struct {
+	ListenAddress string `env:"LISTEN_ADDRESS" envDefault:":9366"`
+	WebConfigFile string `env:"WEB_CONFIG_FILE"`
+	MetricsPath   string `env:"METRICS_PATH" envDefault:"/metrics"`
+	LogLevel      string `env:"LOG_LEVEL" envDefault:"info"`
+	LogFormat     string `env:"LOG_FORMAT" envDefault:"logfmt"`
+	// Demo serves an embedded demo page on loopback and watches it.
+	Demo bool `env:"DEMO"`
+	// ScrapeTimeoutOffset is taken off Prometheus' scrape timeout so the
+	// answer reaches Prometheus before it gives up.
+	ScrapeTimeoutOffset time.Duration `env:"SCRAPE_TIMEOUT_OFFSET" envDefault:"500ms"`
+	CampaignVars        []CampaignEnv `envPrefix:"CAMPAIGN_"`
+}
+
+// CampaignEnv is one campaign's variables, DONATION_CAMPAIGN_<i>_<FIELD>.
+// Everything is read as text so that errors can name the variable.
+type CampaignEnv struct {
+	Name     string `env:"NAME"`
+	URL      string `env:"URL"`
+	Platform string `env:"PLATFORM"`
+
+	Raised           string `env:"RAISED"`
+	RaisedSelector   string `env:"RAISED_SELECTOR"`
+	Target           string `env:"TARGET"`
+	TargetSelector   string `env:"TARGET_SELECTOR"`
+	Currency         string `env:"CURRENCY"`
+	CurrencySelector string `env:"CURRENCY_SELECTOR"`
+	Start            string `env:"START"`
+	StartSelector    string `env:"START_SELECTOR"`
+	Deadline         string `env:"DEADLINE"`
+	DeadlineSelector string `env:"DEADLINE_SELECTOR"`
+	Donors           string `env:"DONORS"`
+	DonorsSelector   string `env:"DONORS_SELECTOR"`
+
+	AmountScale string `env:"AMOUNT_SCALE"`
+	Timezone    string `env:"TIMEZONE"`
+	Timeout     string `env:"TIMEOUT"`
+}
+
+// Load reads the configuration from environ (as os.Environ gives it) and
+// checks it. Its errors name the variable at fault.
+func Load(environ []string) (Config, error) {
+	vars := env.ToMap(environ)
+	opts := env.Options{Prefix: Prefix, Environment: vars}
+	var cfg Config
+	if err := env.ParseWithOptions(&cfg.Env, opts); err != nil {
+		return Config{}, err
+	}
+	if err := checkKnown(vars, opts); err != nil {
+		return Config{}, err
+	}
+	var errs []error
+	if !strings.HasPrefix(cfg.MetricsPath, "/") {
+		errs = append(errs, fmt.Errorf("%sMETRICS_PATH: %q must start with /", Prefix, cfg.MetricsPath))
+	}
+	if cfg.ScrapeTimeoutOffset < 0 {
+		errs = append(errs, fmt.Errorf("%sSCRAPE_TIMEOUT_OFFSET: %v must not be negative", Prefix, cfg.ScrapeTimeoutOffset))
+	}
+	seen := map[string]int{}
+	for i, ce := range cfg.CampaignVars {
+		c, err := ce.compile(campaignPrefix(i))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if j, dup := seen[c.Name]; dup {
+			errs = append(errs, fmt.Errorf("%sNAME: %q is already the name of campaign %d", campaignPrefix(i), c.Name, j))
+			continue
+		}
+		seen[c.Name] = i
+		cfg.Campaigns = append(cfg.Campaigns, c)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+func campaignPrefix(i int) string { return fmt.Sprintf("%sCAMPAIGN_%d_", Prefix, i) }
+
+// checkKnown rejects DONATION_ variables the exporter does not read: a typo
+// (TARGTE) or a gap in the campaign numbers would otherwise be ignored
+// without a word.
+func checkKnown(vars map[string]string, opts env.Options) error {
+	params, err := env.GetFieldParamsWithOptions(&Env{}, opts)
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, p := range params {
+		known[p.Key] = true
+	}
+	var unknown []string
+	for name := range vars {
+		if strings.HasPrefix(name, Prefix) && !known[name] {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	sort.Strings(unknown)
+	return fmt.Errorf("unknown variables %s: check the spelling, and that campaigns are numbered from 0 with no gap (%sCAMPAIGN_0_NAME, %sCAMPAIGN_1_NAME, ...)",
+		strings.Join(unknown, ", "), Prefix, Prefix)
+}
+
+// compile checks one campaign's variables and builds the campaign.
+func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
+	var errs []error
+	fail := func(suffix, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s%s: %s", prefix, suffix, fmt.Sprintf(format, args...)))
+	}
+	c := source.Campaign{Name: strings.TrimSpace(ce.Name), URL: strings.TrimSpace(ce.URL)}
+	if c.Name == "" {
+		fail("NAME", "required: the campaign label")
+	}
+	if c.URL == "" {
+		fail("URL", "required: the donation page to read")
+	} else if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		fail("URL", "%q is not an http or https URL", c.URL)
+	}
+	c.FetchURL = c.URL
+
+	switch strings.ToLower(strings.TrimSpace(ce.Platform)) {
+	case "":
+		c.Kind = source.KindAuto
+	case "html":
+		c.Kind = source.KindHTML
+	case "json":
+		c.Kind = source.KindJSON
+	default:
+		fail("PLATFORM", "unknown platform %q (known: html, json)", ce.Platform)
+	}
+
+	c.Spec = source.Spec{AmountScale: 1, Location: time.UTC, Fields: map[source.Field]source.FieldSpec{}}
+	if tz := strings.TrimSpace(ce.Timezone); tz != "" {
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			fail("TIMEZONE", "%q is not an IANA time zone name: %v", tz, err)
+		} else {
+			c.Spec.Location = loc
+		}
+	}
+	if s := strings.TrimSpace(ce.AmountScale); s != "" {
+		scale, err := strconv.ParseFloat(s, 64)
+		if err != nil || scale <= 0 || scale != scale {
+			fail("AMOUNT_SCALE", "%q is not a positive number", s)
+		} else {
+			c.Spec.AmountScale = scale
+		}
+	}
+	if s := strings.TrimSpace(ce.Timeout); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			fail("TIMEOUT", "%q is not a positive duration such as 10s", s)
+		} else {
+			c.Timeout = d
+		}
+	}
+
+	for _, f := range ce.fieldVars() {
+		suffix := strings.ToUpper(string(f.field))
+		literal, selector := strings.TrimSpace(f.literal), strings.TrimSpace(f.selector)
+		switch {
+		case literal != "" && selector != "":
+			fail(suffix, "set together with %s_SELECTOR: give the value or where to read it, not both", suffix)
+		case literal != "":
+			if err := source.CheckLiteral(f.field, literal, c.Spec.Location); err != nil {
+				fail(suffix, "%v", err)
+				continue
+			}
+			c.Spec.Fields[f.field] = source.FieldSpec{Literal: literal}
+		case selector != "":
+			sel, err := source.ParseSelector(selector)
+			if err == nil {
+				err = sel.Validate(c.Kind)
+			}
+			if err != nil {
+				fail(suffix+"_SELECTOR", "%v", err)
+				continue
+			}
+			c.Spec.Fields[f.field] = source.FieldSpec{Selectors: []source.Selector{sel}}
+		}
+	}
+	if !c.Spec.Fields[source.FieldRaised].IsSet() && len(errs) == 0 {
+		fail("RAISED_SELECTOR", "required: where on the page the amount raised is (or RAISED for a fixed value)")
+	}
+	return c, errors.Join(errs...)
+}
+
+type fieldVar struct {
+	field             source.Field
+	literal, selector string
+}
+
+func (ce CampaignEnv) fieldVars() []fieldVar {
+	return []fieldVar{
+		{source.FieldRaised, ce.Raised, ce.RaisedSelector},
+		{source.FieldTarget, ce.Target, ce.TargetSelector},
+		{source.FieldCurrency, ce.Currency, ce.CurrencySelector},
+		{source.FieldStart, ce.Start, ce.StartSelector},
+		{source.FieldDeadline, ce.Deadline, ce.DeadlineSelector},
+		{source.FieldDonors, ce.Donors, ce.DonorsSelector},
+	}
+}

@@ -1,0 +1,123 @@
+package source
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DayBound says which instant a bare date ("2026-07-08") stands for.
+type DayBound int
+
+const (
+	// StartOfDay reads a bare date as its first instant: a campaign that
+	// starts on July 1 takes donations from midnight.
+	StartOfDay DayBound = iota
+	// EndOfDay reads a bare date as the end of that day (midnight of the
+	// next one): a campaign "until July 8" takes donations all of July 8.
+	EndOfDay
+)
+
+// ErrNoDate is returned when a text matches none of the accepted formats.
+var ErrNoDate = errors.New("not a date")
+
+// Instants with a time of day or an offset.
+var timestampLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04",
+	"2006-01-02 15:04:05",
+	"2006-01-02 15:04:05Z07:00",
+	time.RFC1123Z,
+	time.RFC1123,
+}
+
+// Calendar days, written the ways donation pages write them.
+var dateLayouts = []string{
+	"2006-01-02",
+	"January 2, 2006",
+	"January 2 2006",
+	"Jan 2, 2006",
+	"Jan 2 2006",
+	"2 January 2006",
+	"2 Jan 2006",
+	"Monday, January 2, 2006",
+	"Mon, Jan 2, 2006",
+}
+
+var ordinalSuffix = regexp.MustCompile(`\b(\d{1,2})(st|nd|rd|th)\b`)
+
+// ParseDate reads a date or instant: RFC 3339 ("2026-07-08T12:00:00Z"), a
+// date ("2026-07-08", "July 8, 2026", "8 July 2026", "July 8th, 2026") or
+// Unix time in seconds or milliseconds ("1504220400", "1504220400000").
+// Texts without an offset are read in loc; a bare date stands for the start
+// or end of that day as bound says.
+func ParseDate(text string, loc *time.Location, bound DayBound) (time.Time, error) {
+	s := strings.Join(strings.Fields(text), " ")
+	if s == "" {
+		return time.Time{}, fmt.Errorf("%w: empty text", ErrNoDate)
+	}
+	if t, ok, err := parseUnix(s); ok {
+		return t, err
+	}
+	for _, layout := range timestampLayouts {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	s = ordinalSuffix.ReplaceAllString(s, "$1")
+	var firstErr error
+	for _, layout := range dateLayouts {
+		t, err := time.ParseInLocation(layout, s, loc)
+		if err == nil {
+			if bound == EndOfDay {
+				t = t.AddDate(0, 0, 1)
+			}
+			return t, nil
+		}
+		if firstErr == nil && isRangeError(err) {
+			firstErr = err
+		}
+	}
+	if firstErr != nil {
+		// "2026-02-30" has the shape of a date but is not one: say so.
+		return time.Time{}, fmt.Errorf("%w: %q: %w", ErrNoDate, truncate(text), firstErr)
+	}
+	return time.Time{}, fmt.Errorf("%w: %q", ErrNoDate, truncate(text))
+}
+
+// DateFromNumber reads a number from a JSON document as Unix time in
+// seconds, or in milliseconds when it is too large to be seconds.
+func DateFromNumber(n float64) (time.Time, error) {
+	if math.IsNaN(n) || math.IsInf(n, 0) || n < 0 || n > 1e15 {
+		return time.Time{}, fmt.Errorf("%w: %v is not a Unix time", ErrNoDate, n)
+	}
+	if n >= 1e11 { // later than year 5138 in seconds: must be milliseconds
+		n /= 1000
+	}
+	sec, frac := math.Modf(n)
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
+}
+
+func parseUnix(s string) (time.Time, bool, error) {
+	for i := 0; i < len(s); i++ {
+		if (s[i] < '0' || s[i] > '9') && s[i] != '.' {
+			return time.Time{}, false, nil
+		}
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return time.Time{}, false, nil
+	}
+	t, err := DateFromNumber(n)
+	return t, true, err
+}
+
+func isRangeError(err error) bool {
+	var pe *time.ParseError
+	return errors.As(err, &pe) && strings.Contains(pe.Message, "out of range")
+}

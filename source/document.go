@@ -1,0 +1,185 @@
+package source
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"mime"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/tidwall/gjson"
+)
+
+// Kind is the kind of document a campaign's page is.
+type Kind int
+
+const (
+	// KindAuto decides from the response's Content-Type.
+	KindAuto Kind = iota
+	KindHTML
+	KindJSON
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindHTML:
+		return "html"
+	case KindJSON:
+		return "json"
+	default:
+		return "auto"
+	}
+}
+
+// KindForContentType is what KindAuto becomes for a response: JSON for any
+// JSON media type ("application/json", "application/vnd.api+json",
+// "text/json"), and HTML for everything else.
+func KindForContentType(contentType string) Kind {
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mediaType = strings.ToLower(strings.TrimSpace(contentType))
+	}
+	if strings.HasSuffix(mediaType, "/json") || strings.HasSuffix(mediaType, "+json") ||
+		mediaType == "application/javascript" || mediaType == "text/javascript" {
+		return KindJSON
+	}
+	return KindHTML
+}
+
+// Document is a parsed page, ready for selectors.
+type Document struct {
+	html *goquery.Document
+	json string
+}
+
+// ParseDocument parses a response body of the given kind. A JSON body may be
+// wrapped (JSONP's "callback({...});"): the JSON then starts at the first "{".
+func ParseDocument(body []byte, kind Kind) (*Document, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, errors.New("empty response body")
+	}
+	switch kind {
+	case KindJSON:
+		text := embeddedJSON(string(body))
+		if !gjson.Valid(text) && !validPrefix(text) {
+			return nil, errors.New("response is not valid JSON")
+		}
+		return &Document{json: text}, nil
+	case KindHTML:
+		doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+		if err != nil {
+			return nil, fmt.Errorf("parse HTML: %w", err)
+		}
+		return &Document{html: doc}, nil
+	default:
+		return nil, fmt.Errorf("document kind %v is not resolved", kind)
+	}
+}
+
+// embeddedJSON returns the JSON value in text: text itself when it is JSON,
+// else what starts at its first "{" (a script assigning an object, JSONP).
+func embeddedJSON(text string) string {
+	trimmed := strings.TrimSpace(text)
+	if gjson.Valid(trimmed) {
+		return trimmed
+	}
+	if i := strings.IndexByte(trimmed, '{'); i >= 0 {
+		return trimmed[i:]
+	}
+	return trimmed
+}
+
+// validPrefix reports whether text starts with a whole, valid JSON object,
+// whatever follows it (the ");" of JSONP, the rest of a script).
+func validPrefix(text string) bool {
+	if !strings.HasPrefix(text, "{") {
+		return false
+	}
+	obj := gjson.Parse(text)
+	return obj.IsObject() && gjson.Valid(obj.Raw)
+}
+
+// value is what a selector read, before a field interprets it.
+type value struct {
+	text     string
+	number   float64
+	isNumber bool // a JSON number: no text to interpret
+	// machine is true for JSON strings and HTML attributes, written for
+	// programs: "1.500" there is one and a half, not fifteen hundred.
+	machine bool
+}
+
+// errNoMatch marks a selector that found nothing, so that a field with
+// several selectors can go on to the next one.
+var errNoMatch = errors.New("matched nothing")
+
+// Select applies the selector to the document.
+func (d *Document) selectValue(s Selector) (value, error) {
+	var v value
+	var err error
+	if d.html != nil {
+		v, err = d.selectHTML(s)
+	} else {
+		v, err = selectJSON(d.json, s.locator)
+	}
+	if err != nil {
+		return value{}, err
+	}
+	if s.regexp == nil {
+		return v, nil
+	}
+	text := v.text
+	if v.isNumber {
+		text = fmt.Sprint(v.number)
+	}
+	m := s.regexp.FindStringSubmatch(text)
+	if m == nil {
+		return value{}, fmt.Errorf("regexp /%s/ %w in %q", s.regexp, errNoMatch, truncate(text))
+	}
+	captured := m[len(m)-1]
+	return value{text: captured, machine: v.machine || v.isNumber}, nil
+}
+
+func (d *Document) selectHTML(s Selector) (value, error) {
+	if s.cssErr != nil {
+		return value{}, fmt.Errorf("not a CSS selector: %w", s.cssErr)
+	}
+	found := d.html.FindMatcher(goquery.SingleMatcher(s.css))
+	if found.Length() == 0 {
+		return value{}, errNoMatch
+	}
+	var v value
+	if s.attr != "" {
+		attr, ok := found.Attr(s.attr)
+		if !ok {
+			return value{}, fmt.Errorf("attribute %q: %w", s.attr, errNoMatch)
+		}
+		v = value{text: strings.TrimSpace(attr), machine: true}
+	} else {
+		v = value{text: strings.Join(strings.Fields(found.Text()), " ")}
+	}
+	if s.path != "" {
+		return selectJSON(embeddedJSON(v.text), s.path)
+	}
+	return v, nil
+}
+
+func selectJSON(doc, path string) (value, error) {
+	r := gjson.Get(doc, path)
+	switch r.Type {
+	case gjson.Number:
+		return value{number: r.Num, isNumber: true, machine: true}, nil
+	case gjson.String:
+		return value{text: strings.TrimSpace(r.Str), machine: true}, nil
+	case gjson.Null:
+		if !r.Exists() {
+			return value{}, fmt.Errorf("JSON path %q %w", path, errNoMatch)
+		}
+		return value{}, fmt.Errorf("JSON path %q is null", path)
+	case gjson.JSON:
+		return value{}, fmt.Errorf("JSON path %q is an object or array, not a value", path)
+	default:
+		return value{}, fmt.Errorf("JSON path %q is a boolean, not a value", path)
+	}
+}

@@ -1,0 +1,230 @@
+package source
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/currency"
+)
+
+// Money is an amount read from a page, with the currency the page showed
+// next to it (an ISO 4217 code, or "" when the text named none).
+type Money struct {
+	Amount   float64
+	Currency string
+}
+
+// ErrNoNumber is returned when a text holds no digits at all.
+var ErrNoNumber = errors.New("no number in text")
+
+// currencySymbols maps the symbols and prefixed symbols people write next to
+// amounts to ISO codes. A bare "$" is read as USD: it is by far the most
+// common, and CURRENCY overrides it for the other dollars.
+var currencySymbols = []struct{ symbol, code string }{
+	// Longer forms first, so that "US$" is not read as "$".
+	{"US$", "USD"}, {"CA$", "CAD"}, {"AU$", "AUD"}, {"NZ$", "NZD"}, {"HK$", "HKD"},
+	{"C$", "CAD"}, {"A$", "AUD"}, {"R$", "BRL"}, {"$", "USD"},
+	{"€", "EUR"}, {"£", "GBP"}, {"¥", "JPY"}, {"₹", "INR"}, {"₩", "KRW"},
+	{"₽", "RUB"}, {"₺", "TRY"}, {"₪", "ILS"}, {"₴", "UAH"}, {"zł", "PLN"}, {"kr", "SEK"},
+}
+
+// compactSuffixes are the multipliers of abbreviated amounts ("$1.5M",
+// "$192.3K", "$1.5 million"). Matched case-insensitively on a whole word.
+var compactSuffixes = map[string]float64{
+	"k": 1e3, "thousand": 1e3,
+	"m": 1e6, "mn": 1e6, "mio": 1e6, "million": 1e6, "millions": 1e6,
+	"b": 1e9, "bn": 1e9, "billion": 1e9, "billions": 1e9,
+}
+
+// ParseMoney reads the first amount in a human-written text such as
+// "$254,245 raised", "44.155,91 €", "1 234 567,89 CHF" or "$1.5 million".
+//
+// Separators: spaces, no-break spaces and apostrophes always group digits.
+// When both '.' and ',' occur, the last one is the decimal mark. When only
+// one of them occurs, it groups digits if it occurs more than once or is
+// followed by exactly three digits ("1.500" and "1,500" are both 1500, as a
+// donation page in de-DE or en-US means them); otherwise it is the decimal
+// mark ("44,5", "1.25"). With a compact suffix ("1.500K") it is always the
+// decimal mark.
+func ParseMoney(text string) (Money, error) {
+	start, end := numberSpan(text)
+	if start < 0 {
+		return Money{}, fmt.Errorf("%w: %q", ErrNoNumber, truncate(text))
+	}
+	digits := text[start:end]
+	rest := text[end:]
+	multiplier := 1.0
+	if word, n := leadingWord(rest); word != "" {
+		if m, ok := compactSuffixes[strings.ToLower(word)]; ok {
+			multiplier = m
+			rest = rest[n:]
+		}
+	}
+	amount, err := parseGroupedNumber(digits, multiplier != 1)
+	if err != nil {
+		return Money{}, fmt.Errorf("parse amount %q: %w", truncate(text), err)
+	}
+	amount *= multiplier
+	if math.IsInf(amount, 0) || math.IsNaN(amount) {
+		return Money{}, fmt.Errorf("parse amount %q: out of range", truncate(text))
+	}
+	if start > 0 && strings.HasSuffix(strings.TrimRightFunc(text[:start], unicode.IsSpace), "-") {
+		amount = -amount
+	}
+	return Money{Amount: amount, Currency: currencyNear(text[:start], rest)}, nil
+}
+
+// numberSpan finds the first run of digits with the separators that can sit
+// inside a number. It returns -1, -1 when there is none.
+func numberSpan(text string) (int, int) {
+	start := strings.IndexFunc(text, isDigit)
+	if start < 0 {
+		return -1, -1
+	}
+	end := start
+	lastDigitEnd := start
+	for i, r := range text[start:] {
+		switch {
+		case isDigit(r):
+			lastDigitEnd = start + i + len(string(r))
+		case isGroupSeparator(r) || r == '.' || r == ',':
+			// A separator belongs to the number only if a digit follows it.
+		default:
+			return start, lastDigitEnd
+		}
+		end = lastDigitEnd
+	}
+	return start, end
+}
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+func isGroupSeparator(r rune) bool {
+	switch r {
+	case ' ', '\u00a0', '\u202f', '\u2009', '\'', '’':
+		return true
+	}
+	return false
+}
+
+// parseGroupedNumber applies the separator rules of ParseMoney to a span of
+// digits and separators.
+func parseGroupedNumber(span string, compact bool) (float64, error) {
+	var b strings.Builder
+	for _, r := range span {
+		if !isGroupSeparator(r) {
+			b.WriteRune(r)
+		}
+	}
+	s := b.String()
+	lastDot, lastComma := strings.LastIndexByte(s, '.'), strings.LastIndexByte(s, ',')
+	decimal := byte(0)
+	switch {
+	case lastDot >= 0 && lastComma >= 0:
+		decimal = '.'
+		if lastComma > lastDot {
+			decimal = ','
+		}
+	case lastDot >= 0 || lastComma >= 0:
+		sep := byte('.')
+		if lastComma >= 0 {
+			sep = ','
+		}
+		pos := strings.LastIndexByte(s, sep)
+		groupsOfThree := len(s)-pos-1 == 3 && s[0] != '0'
+		if strings.Count(s, string(sep)) == 1 && (compact || !groupsOfThree) {
+			decimal = sep
+		}
+	}
+	var clean strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == decimal:
+			clean.WriteByte('.')
+		case c == '.' || c == ',':
+			// grouping separator
+		default:
+			clean.WriteByte(c)
+		}
+	}
+	if decimal != 0 && strings.Count(s, string(decimal)) > 1 {
+		return 0, fmt.Errorf("decimal mark %q appears more than once", decimal)
+	}
+	return strconv.ParseFloat(clean.String(), 64)
+}
+
+// leadingWord returns the first word of s after optional spaces, and how many
+// bytes of s reach its end.
+func leadingWord(s string) (string, int) {
+	trimmed := strings.TrimLeftFunc(s, unicode.IsSpace)
+	skipped := len(s) - len(trimmed)
+	end := strings.IndexFunc(trimmed, func(r rune) bool { return !unicode.IsLetter(r) })
+	if end < 0 {
+		end = len(trimmed)
+	}
+	return trimmed[:end], skipped + end
+}
+
+// currencyNear looks for a currency symbol or ISO code right before or right
+// after the number.
+func currencyNear(before, after string) string {
+	before = strings.TrimRightFunc(before, func(r rune) bool { return unicode.IsSpace(r) || r == '-' })
+	after = strings.TrimLeftFunc(after, unicode.IsSpace)
+	for _, cs := range currencySymbols {
+		if strings.HasSuffix(before, cs.symbol) || strings.HasPrefix(after, cs.symbol) {
+			return cs.code
+		}
+	}
+	if code := isoCodeSuffix(before); code != "" {
+		return code
+	}
+	return isoCodePrefix(after)
+}
+
+func isoCodeSuffix(s string) string {
+	if len(s) < 3 {
+		return ""
+	}
+	code := s[len(s)-3:]
+	if len(s) > 3 && unicode.IsLetter(rune(s[len(s)-4])) {
+		return ""
+	}
+	return knownISOCode(code)
+}
+
+func isoCodePrefix(s string) string {
+	if len(s) < 3 {
+		return ""
+	}
+	code := s[:3]
+	if len(s) > 3 && unicode.IsLetter(rune(s[3])) {
+		return ""
+	}
+	return knownISOCode(code)
+}
+
+// knownISOCode returns code when it is an upper-case ISO 4217 code, so that
+// a word such as "TOTAL" next to a number is not taken for a currency.
+func knownISOCode(code string) string {
+	if strings.ToUpper(code) != code {
+		return ""
+	}
+	unit, err := currency.ParseISO(code)
+	if err != nil {
+		return ""
+	}
+	return unit.String()
+}
+
+// truncate keeps error messages about hostile pages short.
+func truncate(s string) string {
+	const max = 80
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
+}

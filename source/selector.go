@@ -1,0 +1,128 @@
+package source
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/andybalholm/cascadia"
+)
+
+// A Selector says where on a page a value is. Its text form is
+//
+//	LOCATOR [ | PATH ] [ | /REGEXP/ ]
+//
+// On an HTML page LOCATOR is a CSS selector, reading the text of the first
+// matching element, or one of its attributes with a trailing "@attr"
+// ("div[role=progressbar]@aria-valuenow"). PATH then reads a JSON value out
+// of that text ("script#__NEXT_DATA__ | props.pageProps.amount"); the text
+// may be JSON itself or contain it, as a script that assigns an object does
+// ("window.initialState = {...};"): the JSON starts at the first "{".
+//
+// On a JSON document LOCATOR is the path ("feed.campaign.current_amount",
+// gjson syntax) and there is no second PATH.
+//
+// A final /REGEXP/ cuts the value out of the text: its first capture group,
+// or the whole match when it has none ("h2 | /raised of (.*) goal/"). It
+// takes the rest of the selector, so it may itself contain " | ".
+type Selector struct {
+	raw     string
+	locator string
+	attr    string            // HTML only: read this attribute instead of the text
+	css     cascadia.Selector // nil when locator is not valid CSS
+	cssErr  error
+	path    string
+	regexp  *regexp.Regexp
+}
+
+const stageSeparator = " | "
+
+var attrSuffix = regexp.MustCompile(`^(.*[^\s])\s*@([A-Za-z_:][-A-Za-z0-9_:.]*)$`)
+
+// ParseSelector reads the text form of a selector. A locator that is not
+// valid CSS is not an error here, since it may be a JSON path; Validate
+// says whether it suits a given kind of document.
+func ParseSelector(text string) (Selector, error) {
+	s := strings.TrimSpace(text)
+	sel := Selector{raw: s}
+	if s == "" {
+		return sel, errors.New("empty selector")
+	}
+	stages := strings.SplitN(s, stageSeparator, 2)
+	sel.locator = strings.TrimSpace(stages[0])
+	if strings.HasPrefix(sel.locator, "/") {
+		return sel, fmt.Errorf("selector %q: a /regexp/ must follow a locator", s)
+	}
+	rest := ""
+	if len(stages) == 2 {
+		rest = strings.TrimSpace(stages[1])
+	}
+	if rest != "" && !strings.HasPrefix(rest, "/") {
+		parts := strings.SplitN(rest, stageSeparator, 2)
+		sel.path = strings.TrimSpace(parts[0])
+		rest = ""
+		if len(parts) == 2 {
+			rest = strings.TrimSpace(parts[1])
+			if !strings.HasPrefix(rest, "/") {
+				return sel, fmt.Errorf("selector %q: the stage after the JSON path must be a /regexp/", s)
+			}
+		}
+	}
+	if rest != "" {
+		if len(rest) < 2 || !strings.HasSuffix(rest, "/") {
+			return sel, fmt.Errorf("selector %q: regexp %q must be written between slashes", s, rest)
+		}
+		re, err := regexp.Compile(rest[1 : len(rest)-1])
+		if err != nil {
+			return sel, fmt.Errorf("selector %q: %w", s, err)
+		}
+		if re.NumSubexp() > 1 {
+			return sel, fmt.Errorf("selector %q: regexp %s has %d capture groups, at most one is read", s, rest, re.NumSubexp())
+		}
+		sel.regexp = re
+	}
+	css := sel.locator
+	if m := attrSuffix.FindStringSubmatch(css); m != nil {
+		css, sel.attr = m[1], m[2]
+	}
+	sel.css, sel.cssErr = cascadia.Compile(css)
+	return sel, nil
+}
+
+// MustParseSelector is ParseSelector for selectors written in the program
+// (presets, the demo), where a syntax error is a bug.
+func MustParseSelector(text string) Selector {
+	sel, err := ParseSelector(text)
+	if err != nil {
+		panic(err)
+	}
+	return sel
+}
+
+// Validate says whether the selector can be applied to a document of the
+// given kind. KindAuto accepts anything that suits either kind.
+func (s Selector) Validate(kind Kind) error {
+	htmlErr := s.cssErr
+	if htmlErr != nil {
+		htmlErr = fmt.Errorf("selector %q: not a CSS selector: %w", s.raw, htmlErr)
+	}
+	var jsonErr error
+	if s.path != "" {
+		jsonErr = fmt.Errorf("selector %q: a JSON document takes a path alone, not a locator and a path", s.raw)
+	}
+	switch kind {
+	case KindHTML:
+		return htmlErr
+	case KindJSON:
+		return jsonErr
+	default:
+		if htmlErr != nil && jsonErr != nil {
+			return htmlErr
+		}
+		return nil
+	}
+}
+
+// String returns the selector as it was written.
+func (s Selector) String() string { return s.raw }
