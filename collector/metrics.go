@@ -37,7 +37,7 @@ func newDescs() descs {
 			"Days until the deadline, fractional, 0 once it has passed.", campaignLabels),
 		dailyRate: newDesc("daily_rate",
 			"Average amount raised per day since the start, in currency units.", moneyLabels),
-		projectedTotal: newDesc("projected_total",
+		projectedTotal: newDesc("projected_raised",
 			"Amount raised by the deadline if the average daily rate holds, in currency units.", moneyLabels),
 		projectedShortfall: newDesc("projected_shortfall",
 			"Target minus the projected total, 0 when the campaign is on track, in currency units.", moneyLabels),

@@ -212,7 +212,7 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 			c.Spec.Fields[f.field] = source.FieldSpec{Selectors: []source.Selector{sel}}
 		}
 	}
-	if !c.Spec.Fields[source.FieldRaised].IsSet() && len(errs) == 0 {
+	if ce.Raised == "" && ce.RaisedSelector == "" {
 		fail("RAISED_SELECTOR", "required: where on the page the amount raised is (or RAISED for a fixed value)")
 	}
 	return c, errors.Join(errs...)

@@ -2,6 +2,7 @@ package source
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
@@ -61,9 +62,9 @@ func ParseDocument(body []byte, kind Kind) (*Document, error) {
 	}
 	switch kind {
 	case KindJSON:
-		text := embeddedJSON(string(body))
-		if !gjson.Valid(text) && !validPrefix(text) {
-			return nil, errors.New("response is not valid JSON")
+		text, err := embeddedJSON(string(body))
+		if err != nil {
+			return nil, fmt.Errorf("response is not valid JSON: %w", err)
 		}
 		return &Document{json: text}, nil
 	case KindHTML:
@@ -78,26 +79,22 @@ func ParseDocument(body []byte, kind Kind) (*Document, error) {
 }
 
 // embeddedJSON returns the JSON value in text: text itself when it is JSON,
-// else what starts at its first "{" (a script assigning an object, JSONP).
-func embeddedJSON(text string) string {
+// else the object that starts at its first "{" (a script assigning an
+// object, JSONP), without what follows it.
+func embeddedJSON(text string) (string, error) {
 	trimmed := strings.TrimSpace(text)
 	if gjson.Valid(trimmed) {
-		return trimmed
+		return trimmed, nil
 	}
-	if i := strings.IndexByte(trimmed, '{'); i >= 0 {
-		return trimmed[i:]
+	i := strings.IndexByte(trimmed, '{')
+	if i < 0 {
+		return "", errors.New("no JSON object in text")
 	}
-	return trimmed
-}
-
-// validPrefix reports whether text starts with a whole, valid JSON object,
-// whatever follows it (the ");" of JSONP, the rest of a script).
-func validPrefix(text string) bool {
-	if !strings.HasPrefix(text, "{") {
-		return false
+	var raw json.RawMessage
+	if err := json.NewDecoder(strings.NewReader(trimmed[i:])).Decode(&raw); err != nil {
+		return "", err
 	}
-	obj := gjson.Parse(text)
-	return obj.IsObject() && gjson.Valid(obj.Raw)
+	return string(raw), nil
 }
 
 // value is what a selector read, before a field interprets it.
@@ -137,7 +134,7 @@ func (d *Document) selectValue(s Selector) (value, error) {
 	if m == nil {
 		return value{}, fmt.Errorf("regexp /%s/ %w in %q", s.regexp, errNoMatch, truncate(text))
 	}
-	captured := m[len(m)-1]
+	captured := strings.TrimSpace(m[len(m)-1])
 	return value{text: captured, machine: v.machine || v.isNumber}, nil
 }
 
@@ -160,7 +157,11 @@ func (d *Document) selectHTML(s Selector) (value, error) {
 		v = value{text: strings.Join(strings.Fields(found.Text()), " ")}
 	}
 	if s.path != "" {
-		return selectJSON(embeddedJSON(v.text), s.path)
+		doc, err := embeddedJSON(v.text)
+		if err != nil {
+			return value{}, fmt.Errorf("text is not JSON, so path %q cannot apply: %w", s.path, err)
+		}
+		return selectJSON(doc, s.path)
 	}
 	return v, nil
 }

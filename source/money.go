@@ -72,7 +72,8 @@ func ParseMoney(text string) (Money, error) {
 	if math.IsInf(amount, 0) || math.IsNaN(amount) {
 		return Money{}, fmt.Errorf("parse amount %q: out of range", truncate(text))
 	}
-	if start > 0 && strings.HasSuffix(strings.TrimRightFunc(text[:start], unicode.IsSpace), "-") {
+	signAt := strings.TrimRightFunc(text[:start], func(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Sc, r) })
+	if strings.HasSuffix(signAt, "-") || strings.HasSuffix(signAt, "−") {
 		amount = -amount
 	}
 	return Money{Amount: amount, Currency: currencyNear(text[:start], rest)}, nil

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestRunExitsOnBadConfiguration(t *testing.T) {
+	tests := []struct {
+		name    string
+		environ []string
+		want    []string
+	}{
+		{
+			name:    "nothing to watch",
+			environ: nil,
+			want:    []string{"no campaign configured", "DONATION_CAMPAIGN_0_URL", "DONATION_DEMO=true"},
+		},
+		{
+			name:    "invalid campaign",
+			environ: []string{"DONATION_CAMPAIGN_0_NAME=x", "DONATION_CAMPAIGN_0_URL=ftp://example.org"},
+			want:    []string{"configuration:", "DONATION_CAMPAIGN_0_URL", "DONATION_CAMPAIGN_0_RAISED_SELECTOR: required"},
+		},
+		{
+			name:    "invalid log level",
+			environ: []string{"DONATION_DEMO=true", "DONATION_LOG_LEVEL=loud"},
+			want:    []string{"DONATION_LOG_LEVEL"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			if code := run(nil, tc.environ, &stderr); code != exitConfig {
+				t.Errorf("exit code %d, want %d", code, exitConfig)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("stderr %q lacks %q", stderr.String(), want)
+				}
+			}
+		})
+	}
+}
+
+// TestDemo runs the README's first command as a user would: the built
+// binary, the demo on loopback, a scrape, then SIGTERM.
+func TestDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "donation_exporter")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	addr := freeAddress(t)
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "DONATION_DEMO=true", "DONATION_LISTEN_ADDRESS="+addr)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	logsDone := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(&logs, bufio.NewReader(stderr))
+		close(logsDone)
+	}()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	body := waitForMetrics(t, "http://"+addr+"/metrics")
+	for _, want := range []string{
+		`donation_up{campaign="demo"} 1`,
+		`donation_target{campaign="demo",currency="USD"} 1e+06`,
+		`donation_raised{campaign="demo",currency="USD"} 2`, // $200k and growing
+		`donation_projected_shortfall{campaign="demo",currency="USD"} `,
+		`donation_exporter_build_info{`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exporter exited with %v after SIGTERM, want 0", err)
+	}
+	<-logsDone
+	if !strings.Contains(logs.String(), "demo campaign") {
+		t.Errorf("the log does not say the demo campaign is watched:\n%s", logs.String())
+	}
+}
+
+func freeAddress(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func waitForMetrics(t *testing.T, url string) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			body, readErr := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if readErr == nil && resp.StatusCode == http.StatusOK {
+				return string(body)
+			}
+			err = fmt.Errorf("status %s, read %v", resp.Status, readErr)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("exporter did not answer at %s: %v", url, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -1,0 +1,297 @@
+package collector
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+
+	"github.com/donation-exporter/donation_exporter/source"
+)
+
+// upstream serves testdata pages at their file names, and a 404 elsewhere.
+func upstream(t *testing.T) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.Handle("/", http.FileServer(http.Dir("testdata")))
+	mux.HandleFunc("/api/slow", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func selectors(t *testing.T, texts ...string) source.FieldSpec {
+	t.Helper()
+	fs := source.FieldSpec{}
+	for _, text := range texts {
+		sel, err := source.ParseSelector(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs.Selectors = append(fs.Selectors, sel)
+	}
+	return fs
+}
+
+func campaign(name, url string, kind source.Kind, fields map[source.Field]source.FieldSpec) source.Campaign {
+	return source.Campaign{
+		Name: name, URL: url, FetchURL: url, Kind: kind, Timeout: 5 * time.Second,
+		Spec: source.Spec{Fields: fields, AmountScale: 1, Location: time.UTC},
+	}
+}
+
+// testCampaigns are two good campaigns from real page shapes and one whose
+// page is gone, side by side.
+func testCampaigns(t *testing.T, base string) []source.Campaign {
+	return []source.Campaign{
+		campaign("family-memorial", base+"/gofundme-campaign-page-2020.html", source.KindHTML, map[source.Field]source.FieldSpec{
+			source.FieldRaised: selectors(t, ".m-progress-meter-heading"),
+			source.FieldTarget: selectors(t, ".m-progress-meter-heading | /raised of (.*) goal/"),
+			source.FieldStart:  selectors(t, `script:contains("initialState") | feed.campaign.launch_date`),
+			source.FieldDonors: selectors(t, `script:contains("initialState") | feed.campaign.donation_count`),
+			// No deadline: GoFundMe campaigns are open-ended.
+		}),
+		campaign("online-bleiben", base+"/donorbox-campaign-de.html", source.KindAuto, map[source.Field]source.FieldSpec{
+			source.FieldRaised:   selectors(t, "#total-raised"),
+			source.FieldTarget:   selectors(t, "#panel-1 .description .bold"),
+			source.FieldStart:    {Literal: "2026-04-01"},
+			source.FieldDeadline: {Literal: "2026-07-08"},
+		}),
+		campaign("gone", base+"/no-such-page.html", source.KindHTML, map[source.Field]source.FieldSpec{
+			source.FieldRaised: selectors(t, "#total-raised"),
+		}),
+	}
+}
+
+// fixedNow is 2026-06-08 00:00 UTC: 68 days after online-bleiben started,
+// 31 days before the end of its deadline day.
+var fixedNow = time.Date(2026, 6, 8, 0, 0, 0, 0, time.UTC)
+
+const wantCampaignMetrics = `
+# HELP donation_daily_rate Average amount raised per day since the start, in currency units.
+# TYPE donation_daily_rate gauge
+donation_daily_rate{campaign="family-memorial",currency="USD"} 126.81304681090943
+donation_daily_rate{campaign="online-bleiben",currency="EUR"} 649.3516176470589
+# HELP donation_days_left Days until the deadline, fractional, 0 once it has passed.
+# TYPE donation_days_left gauge
+donation_days_left{campaign="online-bleiben"} 31
+# HELP donation_deadline_timestamp_seconds Deadline of the campaign (the end of its last day), as a Unix timestamp.
+# TYPE donation_deadline_timestamp_seconds gauge
+donation_deadline_timestamp_seconds{campaign="online-bleiben"} 1.7835552e+09
+# HELP donation_donors Number of donors or backers the page shows.
+# TYPE donation_donors gauge
+donation_donors{campaign="family-memorial"} 2609
+# HELP donation_progress_ratio Amount raised divided by the target.
+# TYPE donation_progress_ratio gauge
+donation_progress_ratio{campaign="family-memorial"} 2.54245
+donation_progress_ratio{campaign="online-bleiben"} 0.25974064705882355
+# HELP donation_projected_shortfall Target minus the projected total, 0 when the campaign is on track, in currency units.
+# TYPE donation_projected_shortfall gauge
+donation_projected_shortfall{campaign="online-bleiben",currency="EUR"} 105714.18985294117
+# HELP donation_projected_raised Amount raised by the deadline if the average daily rate holds, in currency units.
+# TYPE donation_projected_raised gauge
+donation_projected_raised{campaign="online-bleiben",currency="EUR"} 64285.81014705883
+# HELP donation_raised Amount raised so far, in currency units.
+# TYPE donation_raised gauge
+donation_raised{campaign="family-memorial",currency="USD"} 254245
+donation_raised{campaign="online-bleiben",currency="EUR"} 44155.91
+# HELP donation_required_daily_rate Amount needed per day from now to reach the target by the deadline, in currency units.
+# TYPE donation_required_daily_rate gauge
+donation_required_daily_rate{campaign="online-bleiben",currency="EUR"} 4059.486774193548
+# HELP donation_start_timestamp_seconds Start of the campaign, as a Unix timestamp.
+# TYPE donation_start_timestamp_seconds gauge
+donation_start_timestamp_seconds{campaign="family-memorial"} 1.607655128e+09
+donation_start_timestamp_seconds{campaign="online-bleiben"} 1.7750016e+09
+# HELP donation_target Fundraising target, in currency units.
+# TYPE donation_target gauge
+donation_target{campaign="family-memorial",currency="USD"} 100000
+donation_target{campaign="online-bleiben",currency="EUR"} 170000
+# HELP donation_up 1 when the campaign's page was fetched and every configured field was read, 0 otherwise.
+# TYPE donation_up gauge
+donation_up{campaign="family-memorial"} 1
+donation_up{campaign="gone"} 0
+donation_up{campaign="online-bleiben"} 1
+`
+
+// valueMetrics are every per-campaign metric but the scrape duration, which
+// varies from run to run.
+var valueMetrics = []string{
+	"donation_daily_rate", "donation_days_left", "donation_deadline_timestamp_seconds", "donation_donors",
+	"donation_progress_ratio", "donation_projected_shortfall", "donation_projected_raised", "donation_raised",
+	"donation_required_daily_rate", "donation_start_timestamp_seconds", "donation_target", "donation_up",
+}
+
+func newTestCollector(t *testing.T, campaigns []source.Campaign, logs *bytes.Buffer) *Collector {
+	t.Helper()
+	return New(Config{
+		Campaigns: campaigns,
+		Fetcher:   source.NewFetcher(source.FetcherConfig{UserAgent: "donation_exporter/test"}),
+		Logger:    slog.New(slog.NewTextHandler(logs, nil)),
+		Now:       func() time.Time { return fixedNow },
+	})
+}
+
+func TestCollectorScrape(t *testing.T) {
+	srv := upstream(t)
+	var logs bytes.Buffer
+	c := newTestCollector(t, testCampaigns(t, srv.URL), &logs)
+
+	metrics := c.Metrics(c.Scrape(context.Background()))
+	if err := testutil.CollectAndCompare(metrics, strings.NewReader(wantCampaignMetrics), valueMetrics...); err != nil {
+		t.Error(err)
+	}
+
+	// One line for the broken campaign, naming it, its URL and the cause.
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 1 {
+		t.Fatalf("got %d log lines, want 1:\n%s", len(lines), logs.String())
+	}
+	for _, want := range []string{"level=ERROR", "campaign=gone", "/no-such-page.html", "404 Not Found"} {
+		if !strings.Contains(lines[0], want) {
+			t.Errorf("log line %q lacks %q", lines[0], want)
+		}
+	}
+}
+
+// TestMetricsEndpoint reads the values through a real /metrics request,
+// as Prometheus does, and lints the whole exposition.
+func TestMetricsEndpoint(t *testing.T) {
+	srv := upstream(t)
+	var logs bytes.Buffer
+	c := newTestCollector(t, testCampaigns(t, srv.URL), &logs)
+	exporter := httptest.NewServer(c.Handler(prometheus.NewRegistry(), promhttp.HandlerOpts{}))
+	t.Cleanup(exporter.Close)
+
+	if err := testutil.ScrapeAndCompare(exporter.URL, strings.NewReader(wantCampaignMetrics), valueMetrics...); err != nil {
+		t.Error(err)
+	}
+
+	resp, err := http.Get(exporter.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %s, want 200 although one campaign fails", resp.Status)
+	}
+	problems, err := promlint.New(resp.Body).Lint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		// The one deliberate exception: campaigns are counted in days
+		// (README, "Metrics"); the deadline is also exposed in seconds.
+		if p.Metric == "donation_days_left" && strings.Contains(p.Text, `base unit "seconds"`) {
+			continue
+		}
+		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
+	}
+}
+
+// TestScrapeTimeout checks that a page slower than Prometheus' scrape
+// timeout fails alone, in time, while the others are reported.
+func TestScrapeTimeout(t *testing.T) {
+	srv := upstream(t)
+	var logs bytes.Buffer
+	campaigns := append(testCampaigns(t, srv.URL)[:1],
+		campaign("slow", srv.URL+"/api/slow", source.KindJSON, map[source.Field]source.FieldSpec{
+			source.FieldRaised: selectors(t, "raised"),
+		}))
+	c := New(Config{
+		Campaigns:           campaigns,
+		Fetcher:             source.NewFetcher(source.FetcherConfig{}),
+		Logger:              slog.New(slog.NewTextHandler(&logs, nil)),
+		ScrapeTimeoutOffset: 500 * time.Millisecond,
+		Now:                 func() time.Time { return fixedNow },
+	})
+	exporter := httptest.NewServer(c.Handler(prometheus.NewRegistry(), promhttp.HandlerOpts{}))
+	t.Cleanup(exporter.Close)
+
+	req, err := http.NewRequest(http.MethodGet, exporter.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "1")
+	begin := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if elapsed := time.Since(begin); elapsed > 900*time.Millisecond {
+		t.Errorf("scrape took %v, want it cut at the 1s timeout less the 0.5s offset", elapsed)
+	}
+	body := new(bytes.Buffer)
+	if _, err := body.ReadFrom(resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`donation_up{campaign="slow"} 0`, `donation_up{campaign="family-memorial"} 1`} {
+		if !strings.Contains(body.String(), want) {
+			t.Errorf("metrics after a timeout lack %s:\n%s", want, body)
+		}
+	}
+	if !strings.Contains(logs.String(), "context deadline exceeded") {
+		t.Errorf("log does not say the fetch timed out:\n%s", logs.String())
+	}
+}
+
+func TestScrapeTimeoutHeader(t *testing.T) {
+	tests := []struct {
+		name   string
+		header string
+		offset time.Duration
+		want   time.Duration
+		ok     bool
+	}{
+		{name: "absent", header: "", ok: false},
+		{name: "offset taken off", header: "10", offset: 500 * time.Millisecond, want: 9500 * time.Millisecond, ok: true},
+		{name: "fraction", header: "0.75", offset: 0, want: 750 * time.Millisecond, ok: true},
+		{name: "offset larger than the timeout is not taken off", header: "0.25", offset: time.Second, want: 250 * time.Millisecond, ok: true},
+		{name: "garbage", header: "soon", ok: false},
+		{name: "negative", header: "-3", ok: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+			if tc.header != "" {
+				r.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", tc.header)
+			}
+			got, ok := scrapeTimeout(r, tc.offset)
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("scrapeTimeout = %v, %v; want %v, %v", got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}
+
+func TestTestdataHasProvenance(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("testdata", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := filepath.Glob(filepath.Join("testdata", "*.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pages {
+		if !bytes.Contains(readme, []byte(filepath.Base(p))) {
+			t.Errorf("testdata/README.md does not say where %s comes from", filepath.Base(p))
+		}
+	}
+}

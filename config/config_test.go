@@ -1,0 +1,166 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/donation-exporter/donation_exporter/source"
+)
+
+func TestLoad(t *testing.T) {
+	cfg, err := Load([]string{
+		"DONATION_LISTEN_ADDRESS=127.0.0.1:9999",
+		"DONATION_CAMPAIGN_0_NAME=session",
+		"DONATION_CAMPAIGN_0_URL=https://getsession.org/donate",
+		"DONATION_CAMPAIGN_0_RAISED_SELECTOR=div[role=progressbar]@aria-valuenow",
+		"DONATION_CAMPAIGN_0_TARGET=1000000",
+		"DONATION_CAMPAIGN_0_CURRENCY=USD",
+		"DONATION_CAMPAIGN_0_DEADLINE=2026-07-08",
+		"DONATION_CAMPAIGN_0_TIMEZONE=Australia/Melbourne",
+		"DONATION_CAMPAIGN_1_NAME=api",
+		"DONATION_CAMPAIGN_1_URL=http://127.0.0.1:8080/progress.json",
+		"DONATION_CAMPAIGN_1_PLATFORM=json",
+		"DONATION_CAMPAIGN_1_RAISED_SELECTOR=data.amount_cents",
+		"DONATION_CAMPAIGN_1_AMOUNT_SCALE=0.01",
+		"DONATION_CAMPAIGN_1_TIMEOUT=3s",
+		"HOME=/root", // variables of others are none of ours
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ListenAddress != "127.0.0.1:9999" || cfg.MetricsPath != "/metrics" || cfg.ScrapeTimeoutOffset != 500*time.Millisecond {
+		t.Errorf("globals = %+v", cfg.Env)
+	}
+	if len(cfg.Campaigns) != 2 {
+		t.Fatalf("got %d campaigns, want 2", len(cfg.Campaigns))
+	}
+	session, api := cfg.Campaigns[0], cfg.Campaigns[1]
+	if session.Name != "session" || session.Kind != source.KindAuto || session.Spec.Location.String() != "Australia/Melbourne" {
+		t.Errorf("campaign 0 = %+v", session)
+	}
+	if got := session.Spec.Fields[source.FieldTarget].Literal; got != "1000000" {
+		t.Errorf("campaign 0 target literal = %q", got)
+	}
+	if got := len(session.Spec.Fields[source.FieldRaised].Selectors); got != 1 {
+		t.Errorf("campaign 0 has %d raised selectors, want 1", got)
+	}
+	if session.Timeout != 0 {
+		t.Errorf("campaign 0 timeout = %v, want the default (0)", session.Timeout)
+	}
+	if api.Kind != source.KindJSON || api.Spec.AmountScale != 0.01 || api.Timeout != 3*time.Second {
+		t.Errorf("campaign 1 = %+v", api)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	good := []string{
+		"DONATION_CAMPAIGN_0_NAME=a",
+		"DONATION_CAMPAIGN_0_URL=https://example.org/donate",
+		"DONATION_CAMPAIGN_0_RAISED_SELECTOR=#raised",
+	}
+	tests := []struct {
+		name    string
+		environ []string
+		wantErr []string
+	}{
+		{
+			name:    "missing name and URL",
+			environ: []string{"DONATION_CAMPAIGN_0_RAISED_SELECTOR=#raised"},
+			wantErr: []string{"DONATION_CAMPAIGN_0_NAME: required", "DONATION_CAMPAIGN_0_URL: required"},
+		},
+		{
+			name: "duplicate names",
+			environ: append(good,
+				"DONATION_CAMPAIGN_1_NAME=a", "DONATION_CAMPAIGN_1_URL=https://example.org/x", "DONATION_CAMPAIGN_1_RAISED=5"),
+			wantErr: []string{`DONATION_CAMPAIGN_1_NAME: "a" is already the name of campaign 0`},
+		},
+		{
+			name:    "both forms of a field",
+			environ: append(good, "DONATION_CAMPAIGN_0_TARGET=1000", "DONATION_CAMPAIGN_0_TARGET_SELECTOR=#goal"),
+			wantErr: []string{"DONATION_CAMPAIGN_0_TARGET: set together with TARGET_SELECTOR"},
+		},
+		{
+			name:    "unparsable literals",
+			environ: append(good, "DONATION_CAMPAIGN_0_TARGET=lots", "DONATION_CAMPAIGN_0_DEADLINE=2026-02-30", "DONATION_CAMPAIGN_0_CURRENCY=dollars"),
+			wantErr: []string{
+				`DONATION_CAMPAIGN_0_TARGET: no number in text: "lots"`,
+				`DONATION_CAMPAIGN_0_DEADLINE: not a date: "2026-02-30"`,
+				`DONATION_CAMPAIGN_0_CURRENCY: "dollars" is not a currency code`,
+			},
+		},
+		{
+			name:    "unknown platform",
+			environ: append(good, "DONATION_CAMPAIGN_0_PLATFORM=myspace"),
+			wantErr: []string{`DONATION_CAMPAIGN_0_PLATFORM: unknown platform "myspace"`},
+		},
+		{
+			name:    "bad selector",
+			environ: append(good[:2], "DONATION_CAMPAIGN_0_RAISED_SELECTOR=h2 | /(unclosed/"),
+			wantErr: []string{"DONATION_CAMPAIGN_0_RAISED_SELECTOR: selector"},
+		},
+		{
+			name:    "CSS that is not CSS on an HTML platform",
+			environ: append(good[:2], "DONATION_CAMPAIGN_0_PLATFORM=html", "DONATION_CAMPAIGN_0_RAISED_SELECTOR=div["),
+			wantErr: []string{"DONATION_CAMPAIGN_0_RAISED_SELECTOR: selector \"div[\": not a CSS selector"},
+		},
+		{
+			name:    "no raised",
+			environ: good[:2],
+			wantErr: []string{"DONATION_CAMPAIGN_0_RAISED_SELECTOR: required"},
+		},
+		{
+			name:    "not an http URL",
+			environ: append([]string{"DONATION_CAMPAIGN_0_URL=file:///etc/passwd"}, good[0], good[2]),
+			wantErr: []string{`DONATION_CAMPAIGN_0_URL: "file:///etc/passwd" is not an http or https URL`},
+		},
+		{
+			name: "bad scale, zone and timeout",
+			environ: append(good, "DONATION_CAMPAIGN_0_AMOUNT_SCALE=-1", "DONATION_CAMPAIGN_0_TIMEZONE=Mars/Olympus",
+				"DONATION_CAMPAIGN_0_TIMEOUT=forever"),
+			wantErr: []string{
+				`DONATION_CAMPAIGN_0_AMOUNT_SCALE: "-1" is not a positive number`,
+				`DONATION_CAMPAIGN_0_TIMEZONE: "Mars/Olympus" is not an IANA time zone name`,
+				`DONATION_CAMPAIGN_0_TIMEOUT: "forever" is not a positive duration`,
+			},
+		},
+		{
+			name:    "typo in a variable name",
+			environ: append(good, "DONATION_CAMPAIGN_0_TARGTE=1000"),
+			wantErr: []string{"unknown variables DONATION_CAMPAIGN_0_TARGTE"},
+		},
+		{
+			name:    "gap in the campaign numbers",
+			environ: append(good, "DONATION_CAMPAIGN_2_NAME=c", "DONATION_CAMPAIGN_2_URL=https://example.org/c"),
+			wantErr: []string{"unknown variables DONATION_CAMPAIGN_2_NAME, DONATION_CAMPAIGN_2_URL", "numbered from 0 with no gap"},
+		},
+		{
+			name:    "metrics path",
+			environ: append(good, "DONATION_METRICS_PATH=metrics"),
+			wantErr: []string{`DONATION_METRICS_PATH: "metrics" must start with /`},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(tc.environ)
+			if err == nil {
+				t.Fatal("Load succeeded, want an error")
+			}
+			for _, want := range tc.wantErr {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q\nlacks %q", err, want)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadNoCampaigns(t *testing.T) {
+	cfg, err := Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Campaigns) != 0 || cfg.ListenAddress != ":9366" {
+		t.Errorf("Load(nil) = %+v", cfg)
+	}
+}

@@ -1,0 +1,80 @@
+package source
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestParseMoney(t *testing.T) {
+	tests := []struct {
+		name     string
+		text     string
+		amount   float64
+		currency string
+	}{
+		{name: "dollar with grouping and cents", text: "$1,234,567.89", amount: 1234567.89, currency: "USD"},
+		{name: "euro after, dots group, comma decimal", text: "1.234.567,89 €", amount: 1234567.89, currency: "EUR"},
+		{name: "donorbox de raised", text: "44.155,91 €", amount: 44155.91, currency: "EUR"},
+		{name: "donorbox de goal: one dot and three digits groups", text: "170.000 €", amount: 170000, currency: "EUR"},
+		{name: "spaces group, comma decimal", text: "1 234 567,89", amount: 1234567.89},
+		{name: "no-break spaces group", text: "1\u00a0234\u202f567,89\u00a0€", amount: 1234567.89, currency: "EUR"},
+		{name: "swiss apostrophes and code before", text: "CHF 1'234.50", amount: 1234.50, currency: "CHF"},
+		{name: "ISO code after", text: "2,500 USD", amount: 2500, currency: "USD"},
+		{name: "pound", text: "£12,000", amount: 12000, currency: "GBP"},
+		{name: "ambiguous 1.500 is fifteen hundred", text: "1.500", amount: 1500},
+		{name: "ambiguous 1,500 is fifteen hundred", text: "1,500", amount: 1500},
+		{name: "one decimal digit is a decimal", text: "1.5", amount: 1.5},
+		{name: "two decimal digits with comma", text: "44,50 €", amount: 44.5, currency: "EUR"},
+		{name: "leading zero is a decimal", text: "0.500", amount: 0.5},
+		{name: "compact K", text: "$192.3K", amount: 192300, currency: "USD"},
+		{name: "compact K without currency", text: "1.8K", amount: 1800},
+		{name: "compact M", text: "$1M", amount: 1e6, currency: "USD"},
+		{name: "compact with three decimals stays decimal", text: "$1.500M", amount: 1.5e6, currency: "USD"},
+		{name: "million spelled out", text: "$1.5 million", amount: 1.5e6, currency: "USD"},
+		{name: "session compact raised", text: "$65.0K raised", amount: 65000, currency: "USD"},
+		{name: "first number of a sentence", text: "$254,245 raised of $100,000 goal", amount: 254245, currency: "USD"},
+		{name: "words before", text: "Raised so far: €3.200", amount: 3200, currency: "EUR"},
+		{name: "word after is not a multiplier", text: "350 backers", amount: 350},
+		{name: "word that is not a currency code", text: "TOTAL 100", amount: 100},
+		{name: "US dollar prefix", text: "US$5,000", amount: 5000, currency: "USD"},
+		{name: "canadian dollar prefix", text: "CA$5,000", amount: 5000, currency: "CAD"},
+		{name: "plain integer", text: "65000", amount: 65000},
+		{name: "negative", text: "-$20", amount: -20, currency: "USD"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ParseMoney(tc.text)
+			if err != nil {
+				t.Fatalf("ParseMoney(%q): %v", tc.text, err)
+			}
+			if got.Amount != tc.amount || got.Currency != tc.currency {
+				t.Errorf("ParseMoney(%q) = %v %q, want %v %q", tc.text, got.Amount, got.Currency, tc.amount, tc.currency)
+			}
+		})
+	}
+}
+
+func TestParseMoneyErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want error
+	}{
+		{name: "empty", text: "", want: ErrNoNumber},
+		{name: "no digits", text: "raised so far", want: ErrNoNumber},
+		{name: "currency alone", text: "€", want: ErrNoNumber},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseMoney(tc.text)
+			if !errors.Is(err, tc.want) {
+				t.Errorf("ParseMoney(%q) error = %v, want %v", tc.text, err, tc.want)
+			}
+		})
+	}
+	t.Run("decimal mark twice", func(t *testing.T) {
+		if got, err := ParseMoney("1.234,56,78"); err == nil {
+			t.Errorf("ParseMoney(%q) = %v, want an error", "1.234,56,78", got)
+		}
+	})
+}
