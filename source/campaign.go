@@ -2,7 +2,9 @@ package source
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -17,7 +19,10 @@ type Campaign struct {
 	FetchURL string
 	// Kind is the kind of document FetchURL returns.
 	Kind Kind
-	Spec Spec
+	// PageFallback reads URL when FetchURL, a platform endpoint, is gone
+	// (404 or 410): the page carries the same figures, less fresh.
+	PageFallback bool
+	Spec         Spec
 	// Timeout bounds one fetch; the scrape's own deadline may cut it shorter.
 	Timeout time.Duration
 }
@@ -36,6 +41,15 @@ func (c Campaign) Scrape(ctx context.Context, f *Fetcher) (Values, error) {
 		url = c.URL
 	}
 	resp, err := f.Fetch(ctx, url)
+	var note string
+	if c.PageFallback && url != c.URL && isGone(err) {
+		gone := err
+		resp, err = f.Fetch(ctx, c.URL)
+		if err != nil {
+			return Values{}, fmt.Errorf("fetch page %s (endpoint %s: %v): %w", c.URL, url, gone, err)
+		}
+		note = fmt.Sprintf("endpoint %s answered %v, so the page was read instead", url, gone)
+	}
 	if err != nil {
 		return Values{}, fmt.Errorf("fetch: %w", err)
 	}
@@ -47,5 +61,15 @@ func (c Campaign) Scrape(ctx context.Context, f *Fetcher) (Values, error) {
 	if err != nil {
 		return Values{}, fmt.Errorf("read %s page: %w", kind, err)
 	}
-	return Extract(doc, c.Spec)
+	vals, err := Extract(doc, c.Spec)
+	if note != "" {
+		vals.Notes = append([]string{note}, vals.Notes...)
+	}
+	return vals, err
+}
+
+// isGone reports whether err is a 404 or 410 answer.
+func isGone(err error) bool {
+	var se *StatusError
+	return errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusGone)
 }

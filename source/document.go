@@ -97,6 +97,14 @@ func embeddedJSON(text string) (string, error) {
 	return string(raw), nil
 }
 
+// Kind returns the kind of the document: KindHTML or KindJSON.
+func (d *Document) Kind() Kind {
+	if d.html != nil {
+		return KindHTML
+	}
+	return KindJSON
+}
+
 // value is what a selector read, before a field interprets it.
 type value struct {
 	text     string

@@ -33,6 +33,20 @@ type FieldSpec struct {
 	// Optional fields that no selector matches stay unknown instead of
 	// failing the scrape.
 	Optional bool
+	// AbsentIf shows when the page legitimately lacks the field (a goal
+	// counted in donors has no amount): when one of these selectors
+	// matches, the field stays unknown and Selectors are not tried.
+	AbsentIf []Selector
+	// Checks read the same figure from other places on the page (an
+	// amount field only). One that reads a different figure is reported in
+	// Values.Notes; the figure Selectors read is the one kept.
+	Checks []Selector
+	// Preset names the platform preset that supplied the field ("" when
+	// the configuration did), and Override the variable that replaces it:
+	// errors name both, so that a platform's new markup is easy to work
+	// around.
+	Preset   string
+	Override string
 }
 
 // IsSet reports whether the field has a literal or a selector.
@@ -46,6 +60,9 @@ type Spec struct {
 	AmountScale float64
 	// Location is the time zone of dates written without an offset.
 	Location *time.Location
+	// ProgressChecks read the percentage of the target raised as the page
+	// shows it, to cross-check raised / target (see FieldSpec.Checks).
+	ProgressChecks []Selector
 }
 
 // Values are a campaign's figures as read from its page. A nil pointer is a
@@ -57,6 +74,10 @@ type Values struct {
 	Start    *time.Time
 	Deadline *time.Time
 	Donors   *float64
+	// Notes are what a person debugging the campaign may want to know but
+	// that did not fail the scrape: two places on the page that disagree
+	// about a figure, an endpoint that was gone so the page was read.
+	Notes []string
 }
 
 // Extract reads every field of spec from the document. It reports every
@@ -65,28 +86,40 @@ func Extract(doc *Document, spec Spec) (Values, error) {
 	var vals Values
 	var errs []error
 	pageCurrency := ""
+	readings := map[Field]reading{}
 	for _, field := range Fields {
 		fs, ok := spec.Fields[field]
 		if !ok || !fs.IsSet() {
 			continue
 		}
-		v, fromPage, err := readField(doc, fs)
+		if fs.Literal == "" && fs.absent(doc) {
+			continue
+		}
+		v, from, fromPage, err := readField(doc, fs)
 		if err != nil {
 			if errors.Is(err, errNoMatch) && fs.Optional {
 				continue
 			}
-			errs = append(errs, fmt.Errorf("field %s: %w", field, err))
+			errs = append(errs, fs.fieldError(field, err))
 			continue
 		}
 		cur, err := spec.set(&vals, field, v, fromPage)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("field %s: %w", field, err))
+			if fs.Preset != "" {
+				err = fmt.Errorf("selector %q: %w", from, err)
+			}
+			errs = append(errs, fs.fieldError(field, err))
 			continue
 		}
 		if pageCurrency == "" {
 			pageCurrency = cur
 		}
+		if r, ok := readingOf(vals, field, v, from, fromPage); ok {
+			readings[field] = r
+			vals.Notes = append(vals.Notes, spec.crossCheck(doc, field, fs.Checks, r)...)
+		}
 	}
+	vals.Notes = append(vals.Notes, spec.checkProgress(doc, readings)...)
 	if vals.Currency == "" {
 		vals.Currency = pageCurrency
 	}
@@ -117,29 +150,62 @@ func CheckLiteral(field Field, literal string, loc *time.Location) error {
 	return err
 }
 
+// fieldError names the field, and for a field a preset supplied, the
+// preset and the variable that overrides it.
+func (fs FieldSpec) fieldError(field Field, err error) error {
+	if fs.Preset == "" {
+		return fmt.Errorf("field %s: %w", field, err)
+	}
+	err = fmt.Errorf("preset %s: field %s: %w", fs.Preset, field, err)
+	if fs.Override != "" {
+		err = fmt.Errorf("%w; set %s to override", err, fs.Override)
+	}
+	return err
+}
+
+// absent reports whether one of the field's AbsentIf selectors matches.
+func (fs FieldSpec) absent(doc *Document) bool {
+	for _, sel := range fs.AbsentIf {
+		if !sel.appliesTo(doc.Kind()) {
+			continue
+		}
+		if _, err := doc.selectValue(sel); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // readField returns the field's literal, or what the first matching
-// selector reads. fromPage tells the two apart.
-func readField(doc *Document, fs FieldSpec) (v value, fromPage bool, err error) {
+// selector reads and that selector. fromPage tells the two apart.
+// Selectors written for another kind of document are skipped.
+func readField(doc *Document, fs FieldSpec) (v value, from string, fromPage bool, err error) {
 	if fs.Literal != "" {
-		return value{text: fs.Literal, machine: true}, false, nil
+		return value{text: fs.Literal, machine: true}, "", false, nil
 	}
 	var tried []string
 	var lastErr error
 	for _, sel := range fs.Selectors {
+		if !sel.appliesTo(doc.Kind()) {
+			continue
+		}
 		v, err := doc.selectValue(sel)
 		if err == nil {
-			return v, true, nil
+			return v, sel.String(), true, nil
 		}
 		lastErr = fmt.Errorf("selector %q: %w", sel.String(), err)
 		if !errors.Is(err, errNoMatch) {
-			return value{}, true, lastErr
+			return value{}, "", true, lastErr
 		}
 		tried = append(tried, fmt.Sprintf("%q (%v)", sel.String(), err))
 	}
-	if len(tried) == 1 {
-		return value{}, true, lastErr
+	switch len(tried) {
+	case 0:
+		return value{}, "", true, fmt.Errorf("no selector is written for a %s document: %w", doc.Kind(), errNoMatch)
+	case 1:
+		return value{}, "", true, lastErr
 	}
-	return value{}, true, fmt.Errorf("%w by any selector tried: %s", errNoMatch, strings.Join(tried, ", "))
+	return value{}, "", true, fmt.Errorf("%w by any selector tried: %s", errNoMatch, strings.Join(tried, ", "))
 }
 
 // set interprets v as field and stores it in vals. It returns the currency

@@ -71,7 +71,7 @@ func (f *Fetcher) Fetch(ctx context.Context, url string) (Response, error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// Drain a little so the connection can be reused.
 		_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
-		return Response{}, fmt.Errorf("HTTP status %s", resp.Status)
+		return Response{}, &StatusError{Code: resp.StatusCode, Status: resp.Status}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, f.maxBody+1))
 	if err != nil {
@@ -82,6 +82,14 @@ func (f *Fetcher) Fetch(ctx context.Context, url string) (Response, error) {
 	}
 	return Response{Body: body, ContentType: resp.Header.Get("Content-Type")}, nil
 }
+
+// StatusError is a response whose status is not 2xx.
+type StatusError struct {
+	Code   int
+	Status string // "404 Not Found"
+}
+
+func (e *StatusError) Error() string { return "HTTP status " + e.Status }
 
 // DefaultTimeout bounds one campaign's fetch when the configuration sets no
 // TIMEOUT and Prometheus sends no scrape timeout.

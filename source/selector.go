@@ -34,6 +34,10 @@ type Selector struct {
 	cssErr  error
 	path    string
 	regexp  *regexp.Regexp
+	// only is the kind of document the selector is written for; KindAuto
+	// means any. Presets list selectors for a page and for its JSON form
+	// side by side, and each applies to its own kind.
+	only Kind
 }
 
 const stageSeparator = " | "
@@ -123,6 +127,17 @@ func (s Selector) Validate(kind Kind) error {
 		return nil
 	}
 }
+
+// For returns the selector restricted to documents of the given kind:
+// applied to another kind, it is skipped rather than tried.
+func (s Selector) For(kind Kind) Selector {
+	s.only = kind
+	return s
+}
+
+// appliesTo reports whether the selector is to be tried on a document of
+// the given kind.
+func (s Selector) appliesTo(kind Kind) bool { return s.only == KindAuto || s.only == kind }
 
 // String returns the selector as it was written.
 func (s Selector) String() string { return s.raw }
