@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -102,6 +103,10 @@ func (c *Collector) scrapeOne(ctx context.Context, campaign source.Campaign) Res
 	r.Values = values
 	r.Projection = Project(values, c.cfg.Now())
 	c.cfg.Logger.Debug("campaign scraped", "campaign", campaign.Name, "duration", r.Duration)
+	if len(values.Notes) > 0 {
+		c.cfg.Logger.Debug("campaign scraped with notes",
+			"campaign", campaign.Name, "url", campaign.FetchURL, "notes", strings.Join(values.Notes, "; "))
+	}
 	return r
 }
 

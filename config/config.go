@@ -151,18 +151,43 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 	}
 	c.FetchURL = c.URL
 
-	switch strings.ToLower(strings.TrimSpace(ce.Platform)) {
+	var preset *source.Preset
+	switch platform := strings.ToLower(strings.TrimSpace(ce.Platform)); platform {
 	case "":
 		c.Kind = source.KindAuto
+		// A campaign given by its URL alone (fixed values allowed) gets the
+		// preset of its host. Selectors without a PLATFORM are read as
+		// written, on the page itself, as they were before presets.
+		if u, err := url.Parse(c.URL); err == nil && !ce.hasSelector() {
+			if p, ok := source.DetectPreset(u.Hostname()); ok {
+				preset = &p
+			}
+		}
 	case "html":
 		c.Kind = source.KindHTML
 	case "json":
 		c.Kind = source.KindJSON
 	default:
-		fail("PLATFORM", "unknown platform %q (known: html, json)", ce.Platform)
+		if p, ok := source.LookupPreset(platform); ok {
+			preset = &p
+		} else {
+			fail("PLATFORM", "unknown platform %q (known: %s)", ce.Platform, strings.Join(platforms(), ", "))
+		}
 	}
 
 	c.Spec = source.Spec{AmountScale: 1, Location: time.UTC, Fields: map[source.Field]source.FieldSpec{}}
+	if preset != nil && c.URL != "" {
+		override := func(f source.Field) string { return prefix + strings.ToUpper(string(f)) + "_SELECTOR" }
+		if err := preset.Apply(&c, override); err != nil {
+			fail("URL", "%v", err)
+		}
+		for _, f := range ce.fieldVars() {
+			why, required := preset.Requires[f.field]
+			if required && strings.TrimSpace(f.literal) == "" && strings.TrimSpace(f.selector) == "" {
+				fail(strings.ToUpper(string(f.field)), "required with platform %s: %s", preset.Name, why)
+			}
+		}
+	}
 	if tz := strings.TrimSpace(ce.Timezone); tz != "" {
 		loc, err := time.LoadLocation(tz)
 		if err != nil {
@@ -212,10 +237,22 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 			c.Spec.Fields[f.field] = source.FieldSpec{Selectors: []source.Selector{sel}}
 		}
 	}
-	if ce.Raised == "" && ce.RaisedSelector == "" {
-		fail("RAISED_SELECTOR", "required: where on the page the amount raised is (or RAISED for a fixed value)")
+	if ce.Raised == "" && ce.RaisedSelector == "" && preset == nil {
+		fail("RAISED_SELECTOR", "required: where on the page the amount raised is (or RAISED for a fixed value, or PLATFORM: %s)", strings.Join(source.PresetNames(), ", "))
 	}
 	return c, errors.Join(errs...)
+}
+
+// platforms lists what PLATFORM accepts.
+func platforms() []string { return append([]string{"html", "json"}, source.PresetNames()...) }
+
+func (ce CampaignEnv) hasSelector() bool {
+	for _, f := range ce.fieldVars() {
+		if strings.TrimSpace(f.selector) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 type fieldVar struct {

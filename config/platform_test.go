@@ -1,0 +1,169 @@
+package config
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/donation-exporter/donation_exporter/source"
+)
+
+func TestLoadPlatform(t *testing.T) {
+	tests := []struct {
+		name string
+		vars []string // DONATION_CAMPAIGN_0_ variables beyond NAME
+		// preset is the preset expected to supply raised ("" for none).
+		preset   string
+		fetchURL string
+		kind     source.Kind
+		scale    float64
+		// userFields are fields the configuration, not the preset, sets.
+		userFields []source.Field
+	}{
+		{
+			name:     "detected from the host, endpoint derived",
+			vars:     []string{"URL=https://opencollective.com/shields"},
+			preset:   "opencollective",
+			fetchURL: "https://opencollective.com/shields.json",
+			kind:     source.KindJSON,
+			scale:    0.01,
+		},
+		{
+			name:     "detected on a www host, page read",
+			vars:     []string{"URL=https://www.gofundme.com/f/family-memorial-fund"},
+			preset:   "gofundme",
+			fetchURL: "https://www.gofundme.com/f/family-memorial-fund",
+			kind:     source.KindAuto,
+			scale:    1,
+		},
+		{
+			name:       "detected, with fixed values that replace the preset's",
+			vars:       []string{"URL=https://getsession.org/donate", "DEADLINE=2026-07-08", "CURRENCY=EUR"},
+			preset:     "session",
+			fetchURL:   "https://getsession.org/api/donation-progress",
+			kind:       source.KindAuto,
+			scale:      1,
+			userFields: []source.Field{source.FieldCurrency, source.FieldDeadline},
+		},
+		{
+			name:     "named, on any host, in any case",
+			vars:     []string{"URL=http://127.0.0.1:8080/alice", "PLATFORM=LiberaPay"},
+			preset:   "liberapay",
+			fetchURL: "http://127.0.0.1:8080/alice/public.json",
+			kind:     source.KindJSON,
+			scale:    1,
+		},
+		{
+			name:       "named, a field overridden by a selector, scale by AMOUNT_SCALE",
+			vars:       []string{"URL=https://opencollective.com/shields", "PLATFORM=opencollective", "RAISED_SELECTOR=balance", "AMOUNT_SCALE=1", "TARGET=5000"},
+			preset:     "opencollective",
+			fetchURL:   "https://opencollective.com/shields.json",
+			kind:       source.KindJSON,
+			scale:      1,
+			userFields: []source.Field{source.FieldRaised, source.FieldTarget},
+		},
+		{
+			// Selectors written for the page, without a PLATFORM, are
+			// read on the page as before presets existed.
+			name:       "selectors without a platform",
+			vars:       []string{"URL=https://getsession.org/donate", "RAISED_SELECTOR=div[role=progressbar]@aria-valuenow"},
+			fetchURL:   "https://getsession.org/donate",
+			kind:       source.KindAuto,
+			scale:      1,
+			userFields: []source.Field{source.FieldRaised},
+		},
+		{
+			name:       "generic platform on a known host",
+			vars:       []string{"URL=https://www.gofundme.com/f/x", "PLATFORM=html", "RAISED=10"},
+			fetchURL:   "https://www.gofundme.com/f/x",
+			kind:       source.KindHTML,
+			scale:      1,
+			userFields: []source.Field{source.FieldRaised},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			environ := []string{"DONATION_CAMPAIGN_0_NAME=c"}
+			for _, v := range tc.vars {
+				environ = append(environ, "DONATION_CAMPAIGN_0_"+v)
+			}
+			cfg, err := Load(environ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := cfg.Campaigns[0]
+			if c.FetchURL != tc.fetchURL || c.Kind != tc.kind || c.Spec.AmountScale != tc.scale {
+				t.Errorf("fetch %q, kind %v, scale %v; want %q, %v, %v", c.FetchURL, c.Kind, c.Spec.AmountScale, tc.fetchURL, tc.kind, tc.scale)
+			}
+			for _, f := range source.Fields {
+				fs := c.Spec.Fields[f]
+				if !fs.IsSet() {
+					continue
+				}
+				want := tc.preset
+				for _, u := range tc.userFields {
+					if u == f {
+						want = ""
+					}
+				}
+				if fs.Preset != want {
+					t.Errorf("field %s comes from preset %q, want %q", f, fs.Preset, want)
+				}
+				if want != "" && fs.Override != "DONATION_CAMPAIGN_0_"+strings.ToUpper(string(f))+"_SELECTOR" {
+					t.Errorf("field %s names %q to override it", f, fs.Override)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadPlatformErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		vars    []string
+		wantErr []string
+	}{
+		{
+			name:    "unknown platform lists the known ones",
+			vars:    []string{"URL=https://example.org/", "PLATFORM=myspace"},
+			wantErr: []string{`DONATION_CAMPAIGN_0_PLATFORM: unknown platform "myspace" (known: html, json, donorbox, givewp, gofundme, kickstarter, liberapay, opencollective, session)`},
+		},
+		{
+			name: "session needs a deadline",
+			vars: []string{"URL=https://getsession.org/donate"},
+			wantErr: []string{`DONATION_CAMPAIGN_0_DEADLINE: required with platform session: getsession.org gives its deadline only in prose`,
+				"DEADLINE=2026-07-08"},
+		},
+		{
+			name:    "a page URL with no name to derive the endpoint from",
+			vars:    []string{"URL=https://opencollective.com/"},
+			wantErr: []string{`DONATION_CAMPAIGN_0_URL: platform opencollective: "https://opencollective.com/" does not name a page`},
+		},
+		{
+			name:    "an override that does not suit the endpoint",
+			vars:    []string{"URL=https://liberapay.com/alice", "PLATFORM=liberapay", "TARGET_SELECTOR=div.goal | amount"},
+			wantErr: []string{`DONATION_CAMPAIGN_0_TARGET_SELECTOR: selector "div.goal | amount": a JSON document takes a path alone`},
+		},
+		{
+			name:    "unknown host and no selector",
+			vars:    []string{"URL=https://example.org/donate"},
+			wantErr: []string{"DONATION_CAMPAIGN_0_RAISED_SELECTOR: required", "or PLATFORM: donorbox, givewp, gofundme"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			environ := []string{"DONATION_CAMPAIGN_0_NAME=c"}
+			for _, v := range tc.vars {
+				environ = append(environ, "DONATION_CAMPAIGN_0_"+v)
+			}
+			_, err := Load(environ)
+			if err == nil {
+				t.Fatal("Load succeeded, want an error")
+			}
+			for _, want := range tc.wantErr {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q\nlacks %q", err, want)
+				}
+			}
+		})
+	}
+}
