@@ -155,10 +155,7 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 	switch platform := strings.ToLower(strings.TrimSpace(ce.Platform)); platform {
 	case "":
 		c.Kind = source.KindAuto
-		// A campaign given by its URL alone (fixed values allowed) gets the
-		// preset of its host. Selectors without a PLATFORM are read as
-		// written, on the page itself, as they were before presets.
-		if u, err := url.Parse(c.URL); err == nil && !ce.hasSelector() {
+		if u, err := url.Parse(c.URL); err == nil {
 			if p, ok := source.DetectPreset(u.Hostname()); ok {
 				preset = &p
 			}
@@ -180,6 +177,11 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 		override := func(f source.Field) string { return prefix + strings.ToUpper(string(f)) + "_SELECTOR" }
 		if err := preset.Apply(&c, override); err != nil {
 			fail("URL", "%v", err)
+		}
+		if c.PageFallback && ce.hasSelector() {
+			// Selectors are written for the page URL names; a preset that
+			// reads that page too (not only an endpoint) reads it then.
+			c.FetchURL, c.PageFallback = c.URL, false
 		}
 		for _, f := range ce.fieldVars() {
 			why, required := preset.Requires[f.field]

@@ -62,14 +62,15 @@ func TestLoadPlatform(t *testing.T) {
 			userFields: []source.Field{source.FieldRaised, source.FieldTarget},
 		},
 		{
-			// Selectors written for the page, without a PLATFORM, are
-			// read on the page as before presets existed.
-			name:       "selectors without a platform",
-			vars:       []string{"URL=https://getsession.org/donate", "RAISED_SELECTOR=div[role=progressbar]@aria-valuenow"},
+			// Selectors are written for the page: a preset that can read
+			// the page reads it rather than its endpoint.
+			name:       "selectors for a page the preset reads too",
+			vars:       []string{"URL=https://getsession.org/donate", "RAISED_SELECTOR=div[role=progressbar]@aria-valuenow", "DEADLINE=2026-07-08"},
+			preset:     "session",
 			fetchURL:   "https://getsession.org/donate",
 			kind:       source.KindAuto,
 			scale:      1,
-			userFields: []source.Field{source.FieldRaised},
+			userFields: []source.Field{source.FieldRaised, source.FieldDeadline},
 		},
 		{
 			name:       "generic platform on a known host",

@@ -171,6 +171,27 @@ func TestPresetsEndToEnd(t *testing.T) {
 			wantLog:  []string{"level=ERROR", "campaign=session", "/api/donation-progress", "HTTP status 500 Internal Server Error"},
 		},
 		{
+			// The README's hand-written configuration: selectors are for
+			// the page, so the page is read.
+			name: "session with selectors of its own",
+			pages: map[string]page{
+				"/donate":                {file: "session/donate-page-65000.html", contentType: html},
+				"/api/donation-progress": {file: "session/api-donation-progress-65000.json", contentType: json},
+			},
+			env: []map[string]string{{"NAME": "session", "URL": "{site}/donate", "PLATFORM": "session", "DEADLINE": "2026-07-08",
+				"RAISED_SELECTOR": "div[role=progressbar]@aria-valuenow", "TARGET": "2000000"}},
+			now: time.Date(2026, 6, 8, 0, 0, 0, 0, time.UTC),
+			want: `
+				donation_days_left{campaign="session"} 31
+				donation_deadline_timestamp_seconds{campaign="session"} 1.7835552e+09
+				donation_progress_ratio{campaign="session"} 0.0325
+				donation_raised{campaign="session",currency="USD"} 65000
+				donation_required_daily_rate{campaign="session",currency="USD"} 62419.354838709674
+				donation_target{campaign="session",currency="USD"} 2e+06
+				donation_up{campaign="session"} 1`,
+			wantPath: []string{"/donate"},
+		},
+		{
 			name: "session endpoint gone and page failing",
 			pages: map[string]page{
 				"/donate": {file: "session/donate-page-error-500.html", contentType: html, status: 500},
