@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -91,8 +92,11 @@ var help = map[string]string{
 	"donation_donors":                     "Number of donors or backers the page shows.",
 }
 
+var campaignLabel = regexp.MustCompile(`campaign="([^"]*)"`)
+
 // exposition writes samples ("name{labels} value" lines, grouped by name)
-// in the text format, with the HELP and TYPE lines of each metric.
+// in the text format, with the HELP and TYPE lines of each metric. A
+// sample of campaign="a|b" stands for the same sample of a and of b.
 func exposition(samples string) string {
 	var b strings.Builder
 	last := ""
@@ -103,10 +107,28 @@ func exposition(samples string) string {
 			fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n", name, help[name], name)
 			last = name
 		}
-		b.WriteString(line + "\n")
+		m := campaignLabel.FindStringSubmatchIndex(line)
+		if m == nil {
+			b.WriteString(line + "\n")
+			continue
+		}
+		for _, c := range strings.Split(line[m[2]:m[3]], "|") {
+			b.WriteString(line[:m[2]] + c + line[m[3]:] + "\n")
+		}
 	}
 	return b.String()
 }
+
+// sessionWant is the Session campaign with $65,000 of $1M raised and 31
+// days left.
+const sessionWant = `
+	donation_days_left{campaign="session"} 31
+	donation_deadline_timestamp_seconds{campaign="session"} 1.7835552e+09
+	donation_progress_ratio{campaign="session"} 0.065
+	donation_raised{campaign="session",currency="USD"} 65000
+	donation_required_daily_rate{campaign="session",currency="USD"} 30161.290322580644
+	donation_target{campaign="session",currency="USD"} 1e+06
+	donation_up{campaign="session"} 1`
 
 // TestPresetsEndToEnd configures campaigns by environment variables, as a
 // person would, against sites laid out like the real platforms, and reads
@@ -129,16 +151,9 @@ func TestPresetsEndToEnd(t *testing.T) {
 				"/donate":                {file: "session/donate-page-65000.html", contentType: html},
 				"/api/donation-progress": {file: "session/api-donation-progress-65000.json", contentType: json},
 			},
-			env: []map[string]string{{"NAME": "session", "URL": "{site}/donate", "PLATFORM": "session", "DEADLINE": "2026-07-08"}},
-			now: time.Date(2026, 6, 8, 0, 0, 0, 0, time.UTC),
-			want: `
-				donation_days_left{campaign="session"} 31
-				donation_deadline_timestamp_seconds{campaign="session"} 1.7835552e+09
-				donation_progress_ratio{campaign="session"} 0.065
-				donation_raised{campaign="session",currency="USD"} 65000
-				donation_required_daily_rate{campaign="session",currency="USD"} 30161.290322580644
-				donation_target{campaign="session",currency="USD"} 1e+06
-				donation_up{campaign="session"} 1`,
+			env:      []map[string]string{{"NAME": "session", "URL": "{site}/donate", "PLATFORM": "session", "DEADLINE": "2026-07-08"}},
+			now:      time.Date(2026, 6, 8, 0, 0, 0, 0, time.UTC),
+			want:     sessionWant,
 			wantPath: []string{"/api/donation-progress"},
 		},
 		{
@@ -146,16 +161,9 @@ func TestPresetsEndToEnd(t *testing.T) {
 			pages: map[string]page{
 				"/donate": {file: "session/donate-page-65000.html", contentType: html},
 			},
-			env: []map[string]string{{"NAME": "session", "URL": "{site}/donate", "PLATFORM": "session", "DEADLINE": "2026-07-08"}},
-			now: time.Date(2026, 6, 8, 0, 0, 0, 0, time.UTC),
-			want: `
-				donation_days_left{campaign="session"} 31
-				donation_deadline_timestamp_seconds{campaign="session"} 1.7835552e+09
-				donation_progress_ratio{campaign="session"} 0.065
-				donation_raised{campaign="session",currency="USD"} 65000
-				donation_required_daily_rate{campaign="session",currency="USD"} 30161.290322580644
-				donation_target{campaign="session",currency="USD"} 1e+06
-				donation_up{campaign="session"} 1`,
+			env:      []map[string]string{{"NAME": "session", "URL": "{site}/donate", "PLATFORM": "session", "DEADLINE": "2026-07-08"}},
+			now:      time.Date(2026, 6, 8, 0, 0, 0, 0, time.UTC),
+			want:     sessionWant,
 			wantPath: []string{"/api/donation-progress", "/donate"},
 			wantLog:  []string{"level=DEBUG", "/api/donation-progress answered HTTP status 404 Not Found, so the page was read instead"},
 		},
@@ -213,20 +221,13 @@ func TestPresetsEndToEnd(t *testing.T) {
 			},
 			now: time.Date(2021, 1, 10, 2, 52, 8, 0, time.UTC), // 30 days after the launch
 			want: `
-				donation_daily_rate{campaign="page",currency="USD"} 8474.833333333334
-				donation_daily_rate{campaign="state",currency="USD"} 8474.833333333334
-				donation_donors{campaign="page"} 2609
-				donation_donors{campaign="state"} 2609
-				donation_progress_ratio{campaign="page"} 2.54245
-				donation_progress_ratio{campaign="state"} 2.54245
-				donation_raised{campaign="page",currency="USD"} 254245
-				donation_raised{campaign="state",currency="USD"} 254245
-				donation_start_timestamp_seconds{campaign="page"} 1.607655128e+09
-				donation_start_timestamp_seconds{campaign="state"} 1.607655128e+09
-				donation_target{campaign="page",currency="USD"} 100000
-				donation_target{campaign="state",currency="USD"} 100000
-				donation_up{campaign="page"} 1
-				donation_up{campaign="state"} 1`,
+				donation_daily_rate{campaign="page|state",currency="USD"} 8474.833333333334
+				donation_donors{campaign="page|state"} 2609
+				donation_progress_ratio{campaign="page|state"} 2.54245
+				donation_raised{campaign="page|state",currency="USD"} 254245
+				donation_start_timestamp_seconds{campaign="page|state"} 1.607655128e+09
+				donation_target{campaign="page|state",currency="USD"} 100000
+				donation_up{campaign="page|state"} 1`,
 			wantPath: []string{"/f/family-memorial-fund", "/samples/initial-state-2020.json"},
 		},
 		{
@@ -254,28 +255,17 @@ func TestPresetsEndToEnd(t *testing.T) {
 			},
 			now: time.Date(2017, 8, 11, 16, 36, 20, 0, time.UTC), // 10 days after the launch
 			want: `
-				donation_daily_rate{campaign="card",currency="USD"} 306.1
-				donation_daily_rate{campaign="object",currency="USD"} 306.1
-				donation_days_left{campaign="card"} 20.266435185185185
-				donation_days_left{campaign="object"} 20.266435185185185
-				donation_deadline_timestamp_seconds{campaign="card"} 1.5042204e+09
-				donation_deadline_timestamp_seconds{campaign="object"} 1.5042204e+09
-				donation_donors{campaign="card"} 48
-				donation_donors{campaign="object"} 48
-				donation_progress_ratio{campaign="card"} 0.10203333333333334
-				donation_progress_ratio{campaign="object"} 0.10203333333333334
-				donation_projected_shortfall{campaign="card",currency="USD"} 20735.444189814814
-				donation_projected_shortfall{campaign="object",currency="USD"} 20735.444189814814
-				donation_raised{campaign="card",currency="USD"} 3061
-				donation_raised{campaign="object",currency="USD"} 3061
-				donation_required_daily_rate{campaign="card",currency="USD"} 1329.2421560005027
-				donation_required_daily_rate{campaign="object",currency="USD"} 1329.2421560005027
-				donation_start_timestamp_seconds{campaign="card"} 1.50160538e+09
-				donation_start_timestamp_seconds{campaign="object"} 1.50160538e+09
-				donation_target{campaign="card",currency="USD"} 30000
-				donation_target{campaign="object",currency="USD"} 30000
-				donation_up{campaign="card"} 1
-				donation_up{campaign="object"} 1`,
+				donation_daily_rate{campaign="card|object",currency="USD"} 306.1
+				donation_days_left{campaign="card|object"} 20.266435185185185
+				donation_deadline_timestamp_seconds{campaign="card|object"} 1.5042204e+09
+				donation_donors{campaign="card|object"} 48
+				donation_progress_ratio{campaign="card|object"} 0.10203333333333334
+				donation_projected_shortfall{campaign="card|object",currency="USD"} 20735.444189814814
+				donation_raised{campaign="card|object",currency="USD"} 3061
+				donation_required_daily_rate{campaign="card|object",currency="USD"} 1329.2421560005027
+				donation_start_timestamp_seconds{campaign="card|object"} 1.50160538e+09
+				donation_target{campaign="card|object",currency="USD"} 30000
+				donation_up{campaign="card|object"} 1`,
 			wantPath: []string{"/discover/categories/art", "/samples/data-project-2017.json"},
 		},
 		{
@@ -293,16 +283,13 @@ func TestPresetsEndToEnd(t *testing.T) {
 				{"NAME": "org", "URL": "{site}/example-org/", "PLATFORM": "liberapay"},
 			},
 			want: `
-				donation_donors{campaign="alice"} 1
-				donation_donors{campaign="alice-jsonp"} 1
+				donation_donors{campaign="alice|alice-jsonp"} 1
 				donation_donors{campaign="org"} 42
 				donation_progress_ratio{campaign="org"} 0.5825
-				donation_raised{campaign="alice",currency="EUR"} 3
-				donation_raised{campaign="alice-jsonp",currency="EUR"} 3
+				donation_raised{campaign="alice|alice-jsonp",currency="EUR"} 3
 				donation_raised{campaign="org",currency="EUR"} 58.25
 				donation_target{campaign="org",currency="EUR"} 100
-				donation_up{campaign="alice"} 1
-				donation_up{campaign="alice-jsonp"} 1
+				donation_up{campaign="alice|alice-jsonp"} 1
 				donation_up{campaign="org"} 1`,
 			wantPath: []string{"/alice/public.json", "/alice/public.json?callback=foo", "/example-org/public.json"},
 		},
@@ -318,14 +305,11 @@ func TestPresetsEndToEnd(t *testing.T) {
 				{"NAME": "shields-goal", "URL": "{site}/shields", "PLATFORM": "opencollective", "TARGET": "5000"},
 			},
 			want: `
-				donation_donors{campaign="shields"} 35
-				donation_donors{campaign="shields-goal"} 35
+				donation_donors{campaign="shields|shields-goal"} 35
 				donation_progress_ratio{campaign="shields-goal"} 0.314742
-				donation_raised{campaign="shields",currency="USD"} 1573.71
-				donation_raised{campaign="shields-goal",currency="USD"} 1573.71
+				donation_raised{campaign="shields|shields-goal",currency="USD"} 1573.71
 				donation_target{campaign="shields-goal",currency="USD"} 5000
-				donation_up{campaign="shields"} 1
-				donation_up{campaign="shields-goal"} 1`,
+				donation_up{campaign="shields|shields-goal"} 1`,
 			wantPath: []string{"/shields.json", "/shields.json"},
 		},
 		{
