@@ -34,15 +34,16 @@ type Projection struct {
 // Project computes the projection of v at the instant now.
 func Project(v source.Values, now time.Time) Projection {
 	var p Projection
+	if v.Deadline != nil {
+		p.DaysLeft = ptr(math.Max(v.Deadline.Sub(now).Hours()/24, 0))
+	}
 	if v.Raised == nil {
+		// A goal counted in donors: the days left are all there is.
 		return p
 	}
 	raised := *v.Raised
 	if v.Target != nil && *v.Target > 0 {
 		p.ProgressRatio = ptr(raised / *v.Target)
-	}
-	if v.Deadline != nil {
-		p.DaysLeft = ptr(math.Max(v.Deadline.Sub(now).Hours()/24, 0))
 	}
 	if v.Start != nil {
 		elapsed := math.Max(now.Sub(*v.Start).Hours()/24, 1)

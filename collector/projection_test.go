@@ -102,9 +102,9 @@ func TestProject(t *testing.T) {
 			want:   Projection{},
 		},
 		{
-			name:   "raised unknown (a count-only goal): nothing to project",
+			name:   "raised unknown (a count-only goal): only the days left",
 			values: source.Values{Target: f(100), Donors: f(40), Deadline: daysFromNow(5)},
-			want:   Projection{},
+			want:   Projection{DaysLeft: f(5)},
 		},
 	}
 	for _, tc := range tests {

@@ -35,9 +35,10 @@ var currencySymbols = []struct{ symbol, code string }{
 // compactSuffixes are the multipliers of abbreviated amounts ("$1.5M",
 // "$192.3K", "$1.5 million"). Matched case-insensitively on a whole word.
 var compactSuffixes = map[string]float64{
-	"k": 1e3, "thousand": 1e3,
-	"m": 1e6, "mn": 1e6, "mio": 1e6, "million": 1e6, "millions": 1e6,
-	"b": 1e9, "bn": 1e9, "billion": 1e9, "billions": 1e9,
+	"k": 1e3, "thousand": 1e3, "tsd": 1e3, "tausend": 1e3, "mille": 1e3,
+	"m": 1e6, "mn": 1e6, "mio": 1e6, "million": 1e6, "millions": 1e6, "millionen": 1e6, "millones": 1e6, "milioni": 1e6,
+	"b": 1e9, "bn": 1e9, "billion": 1e9, "billions": 1e9, "mrd": 1e9, "milliarde": 1e9, "milliarden": 1e9, "milliard": 1e9, "milliards": 1e9,
+	"lakh": 1e5, "lakhs": 1e5, "crore": 1e7, "crores": 1e7,
 }
 
 // ParseMoney reads the first amount in a human-written text such as
@@ -61,7 +62,7 @@ func ParseMoney(text string) (Money, error) {
 	if word, n := leadingWord(rest); word != "" {
 		if m, ok := compactSuffixes[strings.ToLower(word)]; ok {
 			multiplier = m
-			rest = rest[n:]
+			rest = strings.TrimPrefix(rest[n:], ".") // "Mio."
 		}
 	}
 	amount, err := parseGroupedNumber(digits, multiplier != 1)
