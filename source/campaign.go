@@ -24,6 +24,22 @@ type Campaign struct {
 
 // Scrape fetches the campaign's page and reads its figures.
 func (c Campaign) Scrape(ctx context.Context, f *Fetcher) (Values, error) {
+	vals, _, err := c.ScrapeTrace(ctx, f)
+	return vals, err
+}
+
+// Trace tells how a scrape read a campaign's page.
+type Trace struct {
+	// Kind is the kind of document the page was read as, once known.
+	Kind Kind
+	// Fields trace the configured fields; empty when the page could not be
+	// fetched or parsed.
+	Fields []FieldTrace
+}
+
+// ScrapeTrace is Scrape, also telling how each field was read.
+func (c Campaign) ScrapeTrace(ctx context.Context, f *Fetcher) (Values, Trace, error) {
+	var trace Trace
 	timeout := c.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -37,15 +53,17 @@ func (c Campaign) Scrape(ctx context.Context, f *Fetcher) (Values, error) {
 	}
 	resp, err := f.Fetch(ctx, url)
 	if err != nil {
-		return Values{}, fmt.Errorf("fetch: %w", err)
+		return Values{}, trace, fmt.Errorf("fetch: %w", err)
 	}
-	kind := c.Kind
-	if kind == KindAuto {
-		kind = KindForContentType(resp.ContentType)
+	trace.Kind = c.Kind
+	if trace.Kind == KindAuto {
+		trace.Kind = KindForContentType(resp.ContentType)
 	}
-	doc, err := ParseDocument(resp.Body, kind)
+	doc, err := ParseDocument(resp.Body, trace.Kind)
 	if err != nil {
-		return Values{}, fmt.Errorf("read %s page: %w", kind, err)
+		return Values{}, trace, fmt.Errorf("read %s page: %w", trace.Kind, err)
 	}
-	return Extract(doc, c.Spec)
+	vals, fields, err := ExtractTrace(doc, c.Spec)
+	trace.Fields = fields
+	return vals, trace, err
 }

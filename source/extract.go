@@ -62,38 +62,73 @@ type Values struct {
 // Extract reads every field of spec from the document. It reports every
 // field that failed, each error naming the field and the selectors tried.
 func Extract(doc *Document, spec Spec) (Values, error) {
+	vals, _, err := ExtractTrace(doc, spec)
+	return vals, err
+}
+
+// FieldTrace tells how one configured field was read, for people checking a
+// campaign's configuration.
+type FieldTrace struct {
+	Field Field
+	// Literal is the configured value, when the field has one.
+	Literal string
+	// Tries are the selectors tried, in order, up to the one that matched.
+	Tries []SelectorTry
+	// Text is what the literal or the matching selector gave, before it
+	// was read as the field.
+	Text string
+	// Err is why the field could not be read; nil when it was. An optional
+	// field that no selector matched has no Err and no Text.
+	Err error
+}
+
+// SelectorTry is one selector tried on the page.
+type SelectorTry struct {
+	Selector string
+	// Err is why it gave nothing; nil when it matched.
+	Err error
+}
+
+// ExtractTrace is Extract, also telling for each configured field (in the
+// order of Fields) which selectors were tried and what text was read.
+func ExtractTrace(doc *Document, spec Spec) (Values, []FieldTrace, error) {
 	var vals Values
 	var errs []error
+	var traces []FieldTrace
 	pageCurrency := ""
 	for _, field := range Fields {
 		fs, ok := spec.Fields[field]
 		if !ok || !fs.IsSet() {
 			continue
 		}
-		v, fromPage, err := readField(doc, fs)
-		if err != nil {
-			if errors.Is(err, errNoMatch) && fs.Optional {
-				continue
+		tr := FieldTrace{Field: field, Literal: fs.Literal}
+		v, fromPage, err := readField(doc, fs, &tr.Tries)
+		switch {
+		case errors.Is(err, errNoMatch) && fs.Optional:
+			// Absent from this page: the field stays unknown.
+		case err != nil:
+			tr.Err = fmt.Errorf("field %s: %w", field, err)
+		default:
+			tr.Text = v.String()
+			cur, err := spec.set(&vals, field, v, fromPage)
+			if err != nil {
+				tr.Err = fmt.Errorf("field %s: %w", field, err)
+			} else if pageCurrency == "" {
+				pageCurrency = cur
 			}
-			errs = append(errs, fmt.Errorf("field %s: %w", field, err))
-			continue
 		}
-		cur, err := spec.set(&vals, field, v, fromPage)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("field %s: %w", field, err))
-			continue
+		if tr.Err != nil {
+			errs = append(errs, tr.Err)
 		}
-		if pageCurrency == "" {
-			pageCurrency = cur
-		}
+		traces = append(traces, tr)
 	}
 	if vals.Currency == "" {
 		vals.Currency = pageCurrency
 	}
 	if len(errs) > 0 {
-		return vals, fieldErrors(errs)
+		return vals, traces, fieldErrors(errs)
 	}
-	return vals, nil
+	return vals, traces, nil
 }
 
 // fieldErrors reports several failed fields on one line, so that one
@@ -118,8 +153,9 @@ func CheckLiteral(field Field, literal string, loc *time.Location) error {
 }
 
 // readField returns the field's literal, or what the first matching
-// selector reads. fromPage tells the two apart.
-func readField(doc *Document, fs FieldSpec) (v value, fromPage bool, err error) {
+// selector reads. fromPage tells the two apart. Each selector tried is
+// appended to tries.
+func readField(doc *Document, fs FieldSpec, tries *[]SelectorTry) (v value, fromPage bool, err error) {
 	if fs.Literal != "" {
 		return value{text: fs.Literal, machine: true}, false, nil
 	}
@@ -127,6 +163,7 @@ func readField(doc *Document, fs FieldSpec) (v value, fromPage bool, err error) 
 	var lastErr error
 	for _, sel := range fs.Selectors {
 		v, err := doc.selectValue(sel)
+		*tries = append(*tries, SelectorTry{Selector: sel.String(), Err: err})
 		if err == nil {
 			return v, true, nil
 		}
