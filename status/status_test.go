@@ -91,7 +91,7 @@ func TestStatusPage(t *testing.T) {
 		if row.Length() != 1 {
 			t.Fatalf("%d rows for campaign %q, want 1", row.Length(), campaign)
 		}
-		return strings.Join(strings.Fields(row.Find("td." + class).Text()), " ")
+		return strings.Join(strings.Fields(row.Find("td."+class).Text()), " ")
 	}
 	attr := func(selector, name string) string {
 		v, _ := doc.Find(selector).Attr(name)
