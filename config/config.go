@@ -19,6 +19,9 @@ import (
 // Prefix starts every variable the exporter reads.
 const Prefix = "DONATION_"
 
+// ProbePath serves one campaign's metrics: /probe?campaign=NAME.
+const ProbePath = "/probe"
+
 // Config is the whole configuration: the variables as read, and the
 // campaigns built from them.
 type Config struct {
@@ -82,6 +85,9 @@ func Load(environ []string) (Config, error) {
 	var errs []error
 	if !strings.HasPrefix(cfg.MetricsPath, "/") {
 		errs = append(errs, fmt.Errorf("%sMETRICS_PATH: %q must start with /", Prefix, cfg.MetricsPath))
+	}
+	if cfg.MetricsPath == ProbePath {
+		errs = append(errs, fmt.Errorf("%sMETRICS_PATH: %s serves one campaign at a time; choose another path", Prefix, ProbePath))
 	}
 	if cfg.ScrapeTimeoutOffset < 0 {
 		errs = append(errs, fmt.Errorf("%sSCRAPE_TIMEOUT_OFFSET: %v must not be negative", Prefix, cfg.ScrapeTimeoutOffset))
