@@ -87,7 +87,10 @@ func TestMakeBuild(t *testing.T) {
 			}
 		}()
 
-		metrics := waitForMetrics(t, "http://"+addr+"/metrics")
+		metrics := waitForOK(t, "http://"+addr+"/metrics")
+		if healthy := waitForOK(t, "http://"+addr+"/-/healthy"); healthy != "Healthy\n" {
+			t.Errorf("/-/healthy answered %q", healthy)
+		}
 		for _, want := range []*regexp.Regexp{
 			regexp.MustCompile(`(?m)^donation_up\{campaign="demo"\} 1$`),
 			regexp.MustCompile(`(?m)^donation_raised\{campaign="demo",currency="USD"\} \d+`),
@@ -115,8 +118,8 @@ func TestMakeBuild(t *testing.T) {
 	})
 }
 
-// waitForMetrics polls url until it answers 200 and returns the body.
-func waitForMetrics(t *testing.T, url string) string {
+// waitForOK polls url until it answers 200 and returns the body.
+func waitForOK(t *testing.T, url string) string {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {

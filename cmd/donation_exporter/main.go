@@ -124,6 +124,10 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 	mux := http.NewServeMux()
 	mux.Handle(cfg.MetricsPath, coll.Handler(base, handlerOpts))
 	mux.Handle(config.ProbePath, coll.ProbeHandler(handlerOpts))
+	// For liveness and readiness probes: answers without fetching any page.
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "Healthy\n")
+	})
 	if cfg.MetricsPath != "/" {
 		mux.Handle("/", status.NewHandler(status.Config{
 			Collector:   coll,
