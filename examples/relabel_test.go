@@ -273,4 +273,3 @@ func replaceRelabel(t *testing.T, job map[string]any, from, to string) {
 	}
 	t.Fatalf("job %v has no rule setting __address__ to %s", job["job_name"], from)
 }
-
