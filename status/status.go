@@ -43,7 +43,7 @@ const extraCSS = `
 #campaigns table { border-collapse: collapse; margin-top: .5rem; }
 #campaigns th, #campaigns td { border-bottom: 1px solid #ddd; padding: .4rem .8rem; text-align: left; vertical-align: top; }
 #campaigns th { background: #f4f4f4; }
-#campaigns td.name, #campaigns .raised, #campaigns .target, #campaigns .percent { white-space: nowrap; }
+#campaigns td.name, #campaigns .raised, #campaigns .target, #campaigns .percent, #campaigns td.shortfall { white-space: nowrap; }
 #campaigns progress { width: 12rem; height: 1rem; vertical-align: middle; }
 #campaigns .failed .scrape strong, #campaigns .short { color: #b00020; }
 #campaigns .error { font-family: monospace; white-space: pre-wrap; word-break: break-word; }
