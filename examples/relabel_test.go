@@ -12,10 +12,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/donation-exporter/donation_exporter/config"
 )
 
 // TestProbeRelabelOnRealPrometheus runs the scrape jobs of
@@ -151,7 +154,14 @@ func buildExporter(t *testing.T) string {
 func startProcess(t *testing.T, path string, args, env []string) {
 	t.Helper()
 	cmd := exec.Command(path, args...)
-	cmd.Env = append(os.Environ(), env...)
+	// Not the test's DONATION_ variables (DONATION_REQUIRE_*): the exporter
+	// rejects those it does not know.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, config.Prefix) {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, env...)
 	log, err := os.Create(filepath.Join(t.TempDir(), filepath.Base(path)+".log"))
 	if err != nil {
 		t.Fatal(err)

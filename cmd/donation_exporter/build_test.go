@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/donation-exporter/donation_exporter/config"
 )
 
 const repoRoot = "../.."
@@ -66,7 +68,7 @@ func TestMakeBuild(t *testing.T) {
 	t.Run("demo serves metrics and stops on SIGTERM", func(t *testing.T) {
 		addr := freeAddress(t)
 		cmd := exec.Command(binary)
-		cmd.Env = append(os.Environ(), "DONATION_DEMO=true", "DONATION_LISTEN_ADDRESS="+addr)
+		cmd.Env = append(environWithout(config.Prefix), "DONATION_DEMO=true", "DONATION_LISTEN_ADDRESS="+addr)
 		stderr, err := cmd.StderrPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -116,6 +118,19 @@ func TestMakeBuild(t *testing.T) {
 			t.Fatal("no exit within 30s of SIGTERM")
 		}
 	})
+}
+
+// environWithout returns the test's environment less the variables that
+// start with prefix: the exporter rejects DONATION_ variables it does not
+// know, such as the DONATION_REQUIRE_* switches of the tests.
+func environWithout(prefix string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, prefix) {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // waitForOK polls url until it answers 200 and returns the body.
