@@ -213,17 +213,25 @@ func checkServiceTarget(t *testing.T, c composeFile, target string) {
 	t.Errorf("target %s: service %s publishes %v, not %s", target, host, svc.Ports, port)
 }
 
-func TestComposePrometheus(t *testing.T) {
-	c := loadCompose(t)
-	svc := c.Services["prometheus"]
-	configPath := "/etc/prometheus/prometheus.yml"
+// serviceConfig returns a service whose command loads the configuration
+// file configPath (--config.file), and where that file is on the host.
+func serviceConfig(t *testing.T, c composeFile, name, configPath string) (composeService, string) {
+	t.Helper()
+	svc := c.Services[name]
 	if !contains(svc.Command, "--config.file="+configPath) {
-		t.Fatalf("prometheus command %v does not load %s", svc.Command, configPath)
+		t.Fatalf("%s command %v does not load %s", name, svc.Command, configPath)
 	}
 	hostConfig, ok := svc.hostPath(configPath)
 	if !ok {
-		t.Fatalf("nothing mounted at %s", configPath)
+		t.Fatalf("%s: nothing mounted at %s", name, configPath)
 	}
+	return svc, hostConfig
+}
+
+func TestComposePrometheus(t *testing.T) {
+	c := loadCompose(t)
+	configPath := "/etc/prometheus/prometheus.yml"
+	svc, hostConfig := serviceConfig(t, c, "prometheus", configPath)
 	var cfg prometheusConfig
 	readYAML(t, hostConfig, &cfg, false)
 
@@ -292,16 +300,7 @@ func TestComposePrometheus(t *testing.T) {
 }
 
 func TestComposeAlertmanager(t *testing.T) {
-	c := loadCompose(t)
-	svc := c.Services["alertmanager"]
-	configPath := "/etc/alertmanager/alertmanager.yml"
-	if !contains(svc.Command, "--config.file="+configPath) {
-		t.Fatalf("alertmanager command %v does not load %s", svc.Command, configPath)
-	}
-	hostConfig, ok := svc.hostPath(configPath)
-	if !ok {
-		t.Fatalf("nothing mounted at %s", configPath)
-	}
+	_, hostConfig := serviceConfig(t, loadCompose(t), "alertmanager", "/etc/alertmanager/alertmanager.yml")
 
 	t.Run("amtool check-config", func(t *testing.T) {
 		amtool := requirePrometheusTool(t, "amtool", "prometheus-alertmanager")

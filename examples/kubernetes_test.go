@@ -325,9 +325,9 @@ func TestKubernetesDeployment(t *testing.T) {
 		for _, ef := range c.EnvFrom {
 			switch {
 			case ef.ConfigMapRef != nil:
-				environ = append(environ, configMapEnv(t, ms, ef.ConfigMapRef.Name)...)
+				environ = append(environ, envFromManifest(t, ms, "ConfigMap", ef.ConfigMapRef.Name)...)
 			case ef.SecretRef != nil:
-				environ = append(environ, secretEnv(t, ms, ef.SecretRef.Name)...)
+				environ = append(environ, envFromManifest(t, ms, "Secret", ef.SecretRef.Name)...)
 			}
 		}
 		if len(environ) == 0 {
@@ -343,33 +343,21 @@ func TestKubernetesDeployment(t *testing.T) {
 	})
 }
 
-func configMapEnv(t *testing.T, ms []manifest, name string) []string {
+// envFromManifest returns the variables a ConfigMap or Secret (kind) called
+// name gives through envFrom.
+func envFromManifest(t *testing.T, ms []manifest, kind, name string) []string {
 	t.Helper()
 	for _, m := range ms {
-		if m.Kind == "ConfigMap" && m.Metadata.Name == name {
-			var cm struct {
-				Data map[string]string `yaml:"data"`
+		if m.Kind == kind && m.Metadata.Name == name {
+			var vars struct {
+				Data       map[string]string `yaml:"data"`       // ConfigMap
+				StringData map[string]string `yaml:"stringData"` // Secret
 			}
-			m.decode(t, &cm)
-			return envList(cm.Data)
+			m.decode(t, &vars)
+			return append(envList(vars.Data), envList(vars.StringData)...)
 		}
 	}
-	t.Fatalf("envFrom names ConfigMap %s, which is not in the manifests", name)
-	return nil
-}
-
-func secretEnv(t *testing.T, ms []manifest, name string) []string {
-	t.Helper()
-	for _, m := range ms {
-		if m.Kind == "Secret" && m.Metadata.Name == name {
-			var s struct {
-				StringData map[string]string `yaml:"stringData"`
-			}
-			m.decode(t, &s)
-			return envList(s.StringData)
-		}
-	}
-	t.Fatalf("envFrom names Secret %s, which is not in the manifests", name)
+	t.Fatalf("envFrom names %s %s, which is not in the manifests", kind, name)
 	return nil
 }
 
