@@ -125,7 +125,7 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 	mux.Handle(cfg.MetricsPath, coll.Handler(base, handlerOpts))
 	mux.Handle(config.ProbePath, coll.ProbeHandler(handlerOpts))
 	// For liveness and readiness probes: answers without fetching any page.
-	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc(config.HealthPath, func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "Healthy\n")
 	})
 	if cfg.MetricsPath != "/" {

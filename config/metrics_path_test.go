@@ -5,13 +5,14 @@ import (
 	"testing"
 )
 
-func TestMetricsPathIsNotTheProbePath(t *testing.T) {
+func TestMetricsPathIsNotAnotherEndpoint(t *testing.T) {
 	tests := []struct {
 		name    string
 		path    string
 		wantErr string
 	}{
 		{name: "probe path taken", path: ProbePath, wantErr: "DONATION_METRICS_PATH: /probe serves one campaign at a time"},
+		{name: "health path taken", path: HealthPath, wantErr: "DONATION_METRICS_PATH: /-/healthy answers health probes"},
 		{name: "another path", path: "/campaigns/metrics"},
 	}
 	for _, tc := range tests {
