@@ -4,6 +4,7 @@ package collector
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -37,7 +38,7 @@ type Collector struct {
 	descs descs
 
 	mu   sync.Mutex
-	last []Result // the latest scrape's results, for people (status page)
+	last map[string]Result // each campaign's latest result, for people (status page)
 	at   time.Time
 }
 
@@ -60,15 +61,32 @@ type Result struct {
 	// Err is why the scrape failed; nil when it succeeded.
 	Err      error
 	Duration time.Duration
+	// Time is when the scrape ended.
+	Time time.Time
 }
 
 // Scrape fetches every campaign concurrently and returns their results in
 // configuration order. A failure is logged here, once, and kept in its
 // Result; it never affects the other campaigns.
 func (c *Collector) Scrape(ctx context.Context) []Result {
-	results := make([]Result, len(c.cfg.Campaigns))
+	return c.scrape(ctx, c.cfg.Campaigns)
+}
+
+// ScrapeCampaign scrapes the one campaign called name. It reports false,
+// fetching nothing, when no configured campaign has that name.
+func (c *Collector) ScrapeCampaign(ctx context.Context, name string) (Result, bool) {
+	for _, campaign := range c.cfg.Campaigns {
+		if campaign.Name == name {
+			return c.scrape(ctx, []source.Campaign{campaign})[0], true
+		}
+	}
+	return Result{}, false
+}
+
+func (c *Collector) scrape(ctx context.Context, campaigns []source.Campaign) []Result {
+	results := make([]Result, len(campaigns))
 	var wg sync.WaitGroup
-	for i, campaign := range c.cfg.Campaigns {
+	for i, campaign := range campaigns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -77,31 +95,45 @@ func (c *Collector) Scrape(ctx context.Context) []Result {
 	}
 	wg.Wait()
 	c.mu.Lock()
-	c.last, c.at = results, c.cfg.Now()
+	if c.last == nil {
+		c.last = make(map[string]Result, len(c.cfg.Campaigns))
+	}
+	for _, r := range results {
+		c.last[r.Campaign.Name] = r
+	}
+	c.at = c.cfg.Now()
 	c.mu.Unlock()
 	return results
 }
 
-// LastResults returns the latest scrape's results and when it ended, for
-// pages that show people what Prometheus last saw without fetching again.
-// It returns nil before the first scrape.
+// LastResults returns each campaign's latest result, in configuration
+// order, and when the latest scrape ended, for pages that show people what
+// Prometheus last saw without fetching again. A campaign never scraped yet
+// (only others were probed) is left out; it returns nil before the first
+// scrape.
 func (c *Collector) LastResults() ([]Result, time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.last, c.at
+	var results []Result
+	for _, campaign := range c.cfg.Campaigns {
+		if r, ok := c.last[campaign.Name]; ok {
+			results = append(results, r)
+		}
+	}
+	return results, c.at
 }
 
 func (c *Collector) scrapeOne(ctx context.Context, campaign source.Campaign) Result {
 	begin := time.Now()
 	values, err := campaign.Scrape(ctx, c.cfg.Fetcher)
-	r := Result{Campaign: campaign, Err: err, Duration: time.Since(begin)}
+	r := Result{Campaign: campaign, Err: err, Duration: time.Since(begin), Time: c.cfg.Now()}
 	if err != nil {
 		c.cfg.Logger.Error("campaign scrape failed",
 			"campaign", campaign.Name, "url", campaign.FetchURL, "err", err)
 		return r
 	}
 	r.Values = values
-	r.Projection = Project(values, c.cfg.Now())
+	r.Projection = Project(values, r.Time)
 	c.cfg.Logger.Debug("campaign scraped", "campaign", campaign.Name, "duration", r.Duration)
 	if len(values.Notes) > 0 {
 		c.cfg.Logger.Debug("campaign scraped with notes",
@@ -124,6 +156,35 @@ func (c *Collector) Handler(base prometheus.Gatherer, opts promhttp.HandlerOpts)
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(c.Metrics(c.Scrape(ctx)))
 		promhttp.HandlerFor(prometheus.Gatherers{base, reg}, opts).ServeHTTP(w, r)
+	})
+}
+
+// ProbeHandler serves the metrics of the one campaign named by the
+// "campaign" query parameter (/probe?campaign=NAME): its donation_* series
+// and nothing else, so that Prometheus can scrape each campaign as a target
+// of its own. The parameter is a configured name, never a URL: an unknown
+// name is a 404 and fetches nothing.
+func (c *Collector) ProbeHandler(opts promhttp.HandlerOpts) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := r.URL.Query().Get("campaign")
+		if name == "" {
+			http.Error(w, "the campaign parameter is missing: /probe?campaign=NAME", http.StatusBadRequest)
+			return
+		}
+		ctx := r.Context()
+		if timeout, ok := scrapeTimeout(r, c.cfg.ScrapeTimeoutOffset); ok {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, timeout)
+			defer cancel()
+		}
+		result, ok := c.ScrapeCampaign(ctx, name)
+		if !ok {
+			http.Error(w, fmt.Sprintf("no campaign named %q is configured", name), http.StatusNotFound)
+			return
+		}
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(c.Metrics([]Result{result}))
+		promhttp.HandlerFor(reg, opts).ServeHTTP(w, r)
 	})
 }
 

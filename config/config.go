@@ -19,6 +19,14 @@ import (
 // Prefix starts every variable the exporter reads.
 const Prefix = "DONATION_"
 
+// Paths the exporter serves beside DONATION_METRICS_PATH and the status page.
+const (
+	// ProbePath serves one campaign's metrics: /probe?campaign=NAME.
+	ProbePath = "/probe"
+	// HealthPath answers liveness and readiness probes.
+	HealthPath = "/-/healthy"
+)
+
 // Config is the whole configuration: the variables as read, and the
 // campaigns built from them.
 type Config struct {
@@ -82,6 +90,12 @@ func Load(environ []string) (Config, error) {
 	var errs []error
 	if !strings.HasPrefix(cfg.MetricsPath, "/") {
 		errs = append(errs, fmt.Errorf("%sMETRICS_PATH: %q must start with /", Prefix, cfg.MetricsPath))
+	}
+	switch cfg.MetricsPath {
+	case ProbePath:
+		errs = append(errs, fmt.Errorf("%sMETRICS_PATH: %s serves one campaign at a time; choose another path", Prefix, ProbePath))
+	case HealthPath:
+		errs = append(errs, fmt.Errorf("%sMETRICS_PATH: %s answers health probes; choose another path", Prefix, HealthPath))
 	}
 	if cfg.ScrapeTimeoutOffset < 0 {
 		errs = append(errs, fmt.Errorf("%sSCRAPE_TIMEOUT_OFFSET: %v must not be negative", Prefix, cfg.ScrapeTimeoutOffset))

@@ -27,7 +27,7 @@ import (
 
 // requireEnv makes the end-to-end test fail, instead of skip, when
 // prometheus or promtool is missing (CI sets it).
-const requireEnv = "DONATION_REQUIRE_PROMETHEUS"
+const requireEnv = "TEST_REQUIRE_PROMETHEUS"
 
 // waitTimeout bounds every wait for the exporter or Prometheus.
 const waitTimeout = 60 * time.Second

@@ -29,6 +29,22 @@ type Campaign struct {
 
 // Scrape fetches the campaign's page and reads its figures.
 func (c Campaign) Scrape(ctx context.Context, f *Fetcher) (Values, error) {
+	vals, _, err := c.ScrapeTrace(ctx, f)
+	return vals, err
+}
+
+// Trace tells how a scrape read a campaign's page.
+type Trace struct {
+	// Kind is the kind of document the page was read as, once known.
+	Kind Kind
+	// Fields trace the configured fields; empty when the page could not be
+	// fetched or parsed.
+	Fields []FieldTrace
+}
+
+// ScrapeTrace is Scrape, also telling how each field was read.
+func (c Campaign) ScrapeTrace(ctx context.Context, f *Fetcher) (Values, Trace, error) {
+	var trace Trace
 	timeout := c.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -46,26 +62,27 @@ func (c Campaign) Scrape(ctx context.Context, f *Fetcher) (Values, error) {
 		gone := err
 		resp, err = f.Fetch(ctx, c.URL)
 		if err != nil {
-			return Values{}, fmt.Errorf("fetch page %s (endpoint %s: %v): %w", c.URL, url, gone, err)
+			return Values{}, trace, fmt.Errorf("fetch page %s (endpoint %s: %v): %w", c.URL, url, gone, err)
 		}
 		note = fmt.Sprintf("endpoint %s answered %v, so the page was read instead", url, gone)
 	}
 	if err != nil {
-		return Values{}, fmt.Errorf("fetch: %w", err)
+		return Values{}, trace, fmt.Errorf("fetch: %w", err)
 	}
-	kind := c.Kind
-	if kind == KindAuto {
-		kind = KindForContentType(resp.ContentType)
+	trace.Kind = c.Kind
+	if trace.Kind == KindAuto {
+		trace.Kind = KindForContentType(resp.ContentType)
 	}
-	doc, err := ParseDocument(resp.Body, kind)
+	doc, err := ParseDocument(resp.Body, trace.Kind)
 	if err != nil {
-		return Values{}, fmt.Errorf("read %s page: %w", kind, err)
+		return Values{}, trace, fmt.Errorf("read %s page: %w", trace.Kind, err)
 	}
-	vals, err := Extract(doc, c.Spec)
+	vals, fields, err := ExtractTrace(doc, c.Spec)
+	trace.Fields = fields
 	if note != "" {
 		vals.Notes = append([]string{note}, vals.Notes...)
 	}
-	return vals, err
+	return vals, trace, err
 }
 
 // isGone reports whether err is a 404 or 410 answer.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"strconv"
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
@@ -113,6 +114,14 @@ type value struct {
 	// machine is true for JSON strings and HTML attributes, written for
 	// programs: "1.500" there is one and a half, not fifteen hundred.
 	machine bool
+}
+
+// String returns the value as text, a JSON number in its shortest form.
+func (v value) String() string {
+	if v.isNumber {
+		return strconv.FormatFloat(v.number, 'f', -1, 64)
+	}
+	return v.text
 }
 
 // errNoMatch marks a selector that found nothing, so that a field with

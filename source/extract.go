@@ -83,8 +83,39 @@ type Values struct {
 // Extract reads every field of spec from the document. It reports every
 // field that failed, each error naming the field and the selectors tried.
 func Extract(doc *Document, spec Spec) (Values, error) {
+	vals, _, err := ExtractTrace(doc, spec)
+	return vals, err
+}
+
+// FieldTrace tells how one configured field was read, for people checking a
+// campaign's configuration.
+type FieldTrace struct {
+	Field Field
+	// Literal is the configured value, when the field has one.
+	Literal string
+	// Tries are the selectors tried, in order, up to the one that matched.
+	Tries []SelectorTry
+	// Text is what the literal or the matching selector gave, before it
+	// was read as the field.
+	Text string
+	// Err is why the field could not be read; nil when it was. An optional
+	// field that no selector matched has no Err and no Text.
+	Err error
+}
+
+// SelectorTry is one selector tried on the page.
+type SelectorTry struct {
+	Selector string
+	// Err is why it gave nothing; nil when it matched.
+	Err error
+}
+
+// ExtractTrace is Extract, also telling for each configured field (in the
+// order of Fields) which selectors were tried and what text was read.
+func ExtractTrace(doc *Document, spec Spec) (Values, []FieldTrace, error) {
 	var vals Values
 	var errs []error
+	var traces []FieldTrace
 	pageCurrency := ""
 	readings := map[Field]reading{}
 	for _, field := range Fields {
@@ -92,41 +123,49 @@ func Extract(doc *Document, spec Spec) (Values, error) {
 		if !ok || !fs.IsSet() {
 			continue
 		}
+		tr := FieldTrace{Field: field, Literal: fs.Literal}
 		if fs.Literal == "" && fs.absent(doc) {
+			// The page says it legitimately lacks the field.
+			traces = append(traces, tr)
 			continue
 		}
-		v, from, fromPage, err := readField(doc, fs)
-		if err != nil {
-			if errors.Is(err, errNoMatch) && fs.Optional {
-				continue
+		v, from, fromPage, err := readField(doc, fs, &tr.Tries)
+		switch {
+		case errors.Is(err, errNoMatch) && fs.Optional:
+			// Absent from this page: the field stays unknown.
+		case err != nil:
+			tr.Err = fs.fieldError(field, err)
+		default:
+			tr.Text = v.String()
+			cur, err := spec.set(&vals, field, v, fromPage)
+			if err != nil {
+				if fs.Preset != "" {
+					err = fmt.Errorf("selector %q: %w", from, err)
+				}
+				tr.Err = fs.fieldError(field, err)
+				break
 			}
-			errs = append(errs, fs.fieldError(field, err))
-			continue
-		}
-		cur, err := spec.set(&vals, field, v, fromPage)
-		if err != nil {
-			if fs.Preset != "" {
-				err = fmt.Errorf("selector %q: %w", from, err)
+			if pageCurrency == "" {
+				pageCurrency = cur
 			}
-			errs = append(errs, fs.fieldError(field, err))
-			continue
+			if r, ok := readingOf(vals, field, v, from, fromPage); ok {
+				readings[field] = r
+				vals.Notes = append(vals.Notes, spec.crossCheck(doc, field, fs.Checks, r)...)
+			}
 		}
-		if pageCurrency == "" {
-			pageCurrency = cur
+		if tr.Err != nil {
+			errs = append(errs, tr.Err)
 		}
-		if r, ok := readingOf(vals, field, v, from, fromPage); ok {
-			readings[field] = r
-			vals.Notes = append(vals.Notes, spec.crossCheck(doc, field, fs.Checks, r)...)
-		}
+		traces = append(traces, tr)
 	}
 	vals.Notes = append(vals.Notes, spec.checkProgress(doc, readings)...)
 	if vals.Currency == "" {
 		vals.Currency = pageCurrency
 	}
 	if len(errs) > 0 {
-		return vals, fieldErrors(errs)
+		return vals, traces, fieldErrors(errs)
 	}
-	return vals, nil
+	return vals, traces, nil
 }
 
 // fieldErrors reports several failed fields on one line, so that one
@@ -178,8 +217,9 @@ func (fs FieldSpec) absent(doc *Document) bool {
 
 // readField returns the field's literal, or what the first matching
 // selector reads and that selector. fromPage tells the two apart.
-// Selectors written for another kind of document are skipped.
-func readField(doc *Document, fs FieldSpec) (v value, from string, fromPage bool, err error) {
+// Selectors written for another kind of document are skipped. Each
+// selector tried is appended to tries.
+func readField(doc *Document, fs FieldSpec, tries *[]SelectorTry) (v value, from string, fromPage bool, err error) {
 	if fs.Literal != "" {
 		return value{text: fs.Literal, machine: true}, "", false, nil
 	}
@@ -190,6 +230,7 @@ func readField(doc *Document, fs FieldSpec) (v value, from string, fromPage bool
 			continue
 		}
 		v, err := doc.selectValue(sel)
+		*tries = append(*tries, SelectorTry{Selector: sel.String(), Err: err})
 		if err == nil {
 			return v, sel.String(), true, nil
 		}

@@ -28,6 +28,7 @@ import (
 	"github.com/donation-exporter/donation_exporter/config"
 	"github.com/donation-exporter/donation_exporter/demo"
 	"github.com/donation-exporter/donation_exporter/source"
+	"github.com/donation-exporter/donation_exporter/status"
 )
 
 const (
@@ -36,7 +37,10 @@ const (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Environ(), os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Environ(), os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // Exit codes.
@@ -46,10 +50,21 @@ const (
 	exitConfig = 2
 )
 
-func run(args []string, environ []string, stderr io.Writer) int {
-	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version" || args[0] == "version") {
-		fmt.Fprintln(stderr, version.Print(exporterName))
+// run serves the exporter until ctx ends, or with the argument check (also
+// --check) reads every campaign once and reports on stdout how.
+func run(ctx context.Context, args []string, environ []string, stdout, stderr io.Writer) int {
+	check := false
+	switch {
+	case len(args) == 0:
+	case len(args) == 1 && (args[0] == "--version" || args[0] == "-version" || args[0] == "version"):
+		fmt.Fprintln(stdout, version.Print(exporterName))
 		return exitOK
+	case len(args) == 1 && (args[0] == "check" || args[0] == "--check" || args[0] == "-check"):
+		check = true
+	default:
+		fmt.Fprintf(stderr, "%s: unknown arguments %q: the exporter is configured with %s* environment variables (see README.md); its only arguments are check and --version\n",
+			exporterName, args, config.Prefix)
+		return exitConfig
 	}
 	cfg, err := config.Load(environ)
 	if err != nil {
@@ -62,8 +77,8 @@ func run(args []string, environ []string, stderr io.Writer) int {
 		return exitConfig
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 
 	campaigns := cfg.Campaigns
 	if cfg.Demo {
@@ -81,10 +96,13 @@ func run(args []string, environ []string, stderr io.Writer) int {
 		return exitConfig
 	}
 
-	logger.Info("starting "+exporterName, "version", version.Info(), "campaigns", len(campaigns))
 	fetcher := source.NewFetcher(source.FetcherConfig{
 		UserAgent: fmt.Sprintf("%s/%s (+%s)", exporterName, version.Version, projectURL),
 	})
+	if check {
+		return checkCampaigns(ctx, stdout, campaigns, fetcher, time.Now())
+	}
+	logger.Info("starting "+exporterName, "version", version.Info(), "campaigns", len(campaigns))
 	coll := collector.New(collector.Config{
 		Campaigns:           campaigns,
 		Fetcher:             fetcher,
@@ -99,23 +117,27 @@ func run(args []string, environ []string, stderr io.Writer) int {
 		versioncollector.NewCollector(exporterName),
 	)
 
-	mux := http.NewServeMux()
-	mux.Handle(cfg.MetricsPath, coll.Handler(base, promhttp.HandlerOpts{
+	handlerOpts := promhttp.HandlerOpts{
 		ErrorLog:      slog.NewLogLogger(logger.Handler(), slog.LevelError),
 		ErrorHandling: promhttp.ContinueOnError,
-	}))
+	}
+	mux := http.NewServeMux()
+	mux.Handle(cfg.MetricsPath, coll.Handler(base, handlerOpts))
+	mux.Handle(config.ProbePath, coll.ProbeHandler(handlerOpts))
+	// For liveness and readiness probes: answers without fetching any page.
+	mux.HandleFunc(config.HealthPath, func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "Healthy\n")
+	})
 	if cfg.MetricsPath != "/" {
-		landing, err := web.NewLandingPage(web.LandingConfig{
+		mux.Handle("/", status.NewHandler(status.Config{
+			Collector:   coll,
 			Name:        "Donation Exporter",
 			Description: "Prometheus exporter for fundraising campaigns",
 			Version:     version.Info(),
-			Links:       []web.LandingLinks{{Address: cfg.MetricsPath, Text: "Metrics"}},
-		})
-		if err != nil {
-			logger.Error("cannot build the landing page", "err", err)
-			return exitFailed
-		}
-		mux.Handle("/", landing)
+			MetricsPath: cfg.MetricsPath,
+			ProbePath:   config.ProbePath,
+			Logger:      logger,
+		}))
 	}
 
 	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}

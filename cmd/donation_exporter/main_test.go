@@ -3,9 +3,9 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -41,7 +41,7 @@ func TestRunExitsOnBadConfiguration(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr bytes.Buffer
-			if code := run(nil, tc.environ, &stderr); code != exitConfig {
+			if code := run(context.Background(), nil, tc.environ, io.Discard, &stderr); code != exitConfig {
 				t.Errorf("exit code %d, want %d", code, exitConfig)
 			}
 			for _, want := range tc.want {
@@ -104,16 +104,6 @@ func TestDemo(t *testing.T) {
 	if !strings.Contains(logs.String(), "demo campaign") {
 		t.Errorf("the log does not say the demo campaign is watched:\n%s", logs.String())
 	}
-}
-
-func freeAddress(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 func waitForMetrics(t *testing.T, url string) string {

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/donation-exporter/donation_exporter/collector"
+	"github.com/donation-exporter/donation_exporter/source"
+)
+
+// checkReport is what checking one campaign found.
+type checkReport struct {
+	Campaign source.Campaign
+	Values   source.Values
+	Trace    source.Trace
+	Err      error
+	Duration time.Duration
+}
+
+// checkCampaigns fetches every campaign once, concurrently, and writes a
+// report of how each field was read to w. It returns exitOK when every
+// campaign was read, exitFailed otherwise.
+func checkCampaigns(ctx context.Context, w io.Writer, campaigns []source.Campaign, fetcher *source.Fetcher, now time.Time) int {
+	reports := make([]checkReport, len(campaigns))
+	var wg sync.WaitGroup
+	for i, c := range campaigns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			begin := time.Now()
+			vals, trace, err := c.ScrapeTrace(ctx, fetcher)
+			reports[i] = checkReport{Campaign: c, Values: vals, Trace: trace, Err: err, Duration: time.Since(begin)}
+		}()
+	}
+	wg.Wait()
+	if err := writeCheckReport(w, reports, now); err != nil {
+		return exitFailed
+	}
+	for _, r := range reports {
+		if r.Err != nil {
+			return exitFailed
+		}
+	}
+	return exitOK
+}
+
+// writeCheckReport writes, for each campaign, a table of its fields (where
+// each was looked for, the text found, the value read) and the figures the
+// exporter derives from them.
+func writeCheckReport(w io.Writer, reports []checkReport, now time.Time) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	failed := 0
+	for i, r := range reports {
+		if i > 0 {
+			fmt.Fprintln(tw)
+		}
+		c := r.Campaign
+		fmt.Fprintf(tw, "campaign %q\n", c.Name)
+		fmt.Fprintf(tw, "  page:\t%s\n", c.URL)
+		fetched := c.FetchURL
+		if fetched == "" {
+			fetched = c.URL
+		}
+		if r.Trace.Kind != source.KindAuto {
+			fmt.Fprintf(tw, "  fetched:\t%s, read as %s, in %v\n", fetched, r.Trace.Kind, r.Duration.Round(time.Millisecond))
+		}
+		if len(r.Trace.Fields) > 0 {
+			fmt.Fprintln(tw, "\n  FIELD\tFROM\tTEXT FOUND\tVALUE")
+			for _, f := range r.Trace.Fields {
+				writeFieldRows(tw, f, r.Values)
+			}
+			if !hasField(r.Trace.Fields, source.FieldCurrency) && r.Values.Currency != "" {
+				fmt.Fprintf(tw, "  %s\t(shown with the amounts)\t\t%s\n", source.FieldCurrency, r.Values.Currency)
+			}
+		}
+		if r.Err != nil {
+			failed++
+			fmt.Fprintf(tw, "\n  FAILED: %v\n", r.Err)
+			continue
+		}
+		fmt.Fprintln(tw, "\n  DERIVED\tVALUE")
+		writeDerived(tw, r.Values, collector.Project(r.Values, now))
+		fmt.Fprintln(tw, "\n  OK: every field was read")
+	}
+	fmt.Fprintf(tw, "\n%d of %d campaigns read, %d failed\n", len(reports)-failed, len(reports), failed)
+	return tw.Flush()
+}
+
+func hasField(fields []source.FieldTrace, field source.Field) bool {
+	for _, f := range fields {
+		if f.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// writeFieldRows writes one row per selector tried (or one for a literal).
+func writeFieldRows(w io.Writer, f source.FieldTrace, vals source.Values) {
+	result := "-"
+	switch {
+	case f.Err != nil:
+		result = "error: " + f.Err.Error()
+	case f.Text != "":
+		result = fieldValue(f.Field, vals)
+	default:
+		result = "unknown (optional, not on the page)"
+	}
+	if f.Literal != "" {
+		fmt.Fprintf(w, "  %s\tconfigured value\t%q\t%s\n", f.Field, f.Literal, result)
+		return
+	}
+	name := string(f.Field)
+	for _, try := range f.Tries {
+		text, value := "-", "no match: "+errString(try.Err)
+		if try.Err == nil {
+			text, value = strconv.Quote(f.Text), result
+		}
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\n", name, try.Selector, text, value)
+		name = ""
+	}
+	if len(f.Tries) == 0 || (f.Err != nil && f.Tries[len(f.Tries)-1].Err != nil) {
+		// No selector gave text: the field's error says why it failed.
+		fmt.Fprintf(w, "  %s\t\t\t%s\n", name, result)
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// fieldValue formats the value read for field.
+func fieldValue(field source.Field, v source.Values) string {
+	switch field {
+	case source.FieldRaised:
+		return amount(v.Raised, v.Currency)
+	case source.FieldTarget:
+		return amount(v.Target, v.Currency)
+	case source.FieldDonors:
+		return amount(v.Donors, "")
+	case source.FieldCurrency:
+		return v.Currency
+	case source.FieldStart:
+		return instant(v.Start)
+	case source.FieldDeadline:
+		return instant(v.Deadline)
+	}
+	return "?"
+}
+
+func writeDerived(w io.Writer, v source.Values, p collector.Projection) {
+	rows := []struct {
+		name, value string
+	}{
+		{"progress ratio", number(p.ProgressRatio)},
+		{"days left", number(p.DaysLeft)},
+		{"daily rate (average since the start)", amount(p.DailyRate, v.Currency)},
+		{"projected total at the deadline", amount(p.ProjectedTotal, v.Currency)},
+		{"projected shortfall", amount(p.ProjectedShortfall, v.Currency)},
+		{"required daily rate", amount(p.RequiredDailyRate, v.Currency)},
+	}
+	for _, r := range rows {
+		fmt.Fprintf(w, "  %s\t%s\n", r.name, r.value)
+	}
+}
+
+// number formats f with at most two decimals; unknown figures (nil) say so.
+func number(f *float64) string {
+	if f == nil {
+		return "unknown (not exported)"
+	}
+	s := strconv.FormatFloat(*f, 'f', 2, 64)
+	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+}
+
+func amount(f *float64, currency string) string {
+	s := number(f)
+	if f != nil && currency != "" {
+		s += " " + currency
+	}
+	return s
+}
+
+func instant(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%s (Unix %d)", t.Format(time.RFC3339), t.Unix())
+}

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/donation-exporter/donation_exporter/source"
+)
+
+// checkUpstream serves a campaign page in the GoFundMe 2020 shape, a page
+// without the figures, and a 500.
+func checkUpstream(t *testing.T) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/campaign", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, `<html><body><h2 class="m-progress-meter-heading">$254,245 <span>raised of $100,000 goal</span></h2>
+<p>Ends <time datetime="2099-07-08">July 8, 2099</time>, started <time class="start" datetime="2020-12-10T20:52:08-06:00"></time></p>
+<p class="donors">2,609 donors</p></body></html>`)
+	})
+	mux.HandleFunc("/redesigned", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, `<html><body><h2 class="progress-meter_heading__A6Slt">$350 raised of 1.8K</h2></body></html>`)
+	})
+	mux.HandleFunc("/broken", func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "data file missing", http.StatusInternalServerError)
+	})
+	server := httptest.NewServer(mux)
+	t.Cleanup(server.Close)
+	return server
+}
+
+// campaignEnv returns the variables of campaign i.
+func campaignEnv(i int, vars map[string]string) []string {
+	var env []string
+	for k, v := range vars {
+		env = append(env, "DONATION_CAMPAIGN_"+string(rune('0'+i))+"_"+k+"="+v)
+	}
+	return env
+}
+
+func TestRunCheck(t *testing.T) {
+	upstream := checkUpstream(t)
+	good := func(i int) []string {
+		return campaignEnv(i, map[string]string{
+			"NAME":              "gofundme",
+			"URL":               upstream.URL + "/campaign",
+			"RAISED_SELECTOR":   "h2.m-progress-meter-heading | /^(\\S+)/",
+			"TARGET_SELECTOR":   "h2.m-progress-meter-heading | /raised of (.*) goal/",
+			"START_SELECTOR":    "time.start@datetime",
+			"DEADLINE_SELECTOR": "time[datetime]@datetime",
+			"DONORS_SELECTOR":   ".donors | /([\\d,]+)/",
+		})
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		environ  []string
+		wantCode int
+		// wantOut are regular expressions the standard output must match,
+		// each on one line; wantErr likewise for the standard error.
+		wantOut, wantErr []string
+	}{
+		{
+			name:     "every campaign read",
+			args:     []string{"check"},
+			environ:  good(0),
+			wantCode: exitOK,
+			wantOut: []string{
+				`^campaign "gofundme"$`,
+				`^  fetched: +http://127\.0\.0\.1:\d+/campaign, read as html, in \d+ms$`,
+				`^  FIELD +FROM +TEXT FOUND +VALUE$`,
+				`^  raised +h2\.m-progress-meter-heading \| /\^\(\\S\+\)/ +"\$254,245" +254245 USD$`,
+				`^  target +h2\.m-progress-meter-heading \| /raised of \(\.\*\) goal/ +"\$100,000" +100000 USD$`,
+				`^  start +time\.start@datetime +"2020-12-10T20:52:08-06:00" +2020-12-10T20:52:08-06:00 \(Unix 1607655128\)$`,
+				`^  deadline +time\[datetime\]@datetime +"2099-07-08" +2099-07-09T00:00:00Z \(Unix 4087238400\)$`,
+				`^  donors +\.donors \| /\(\[\\d,\]\+\)/ +"2,609" +2609$`,
+				`^  currency +\(shown with the amounts\) +USD$`,
+				`^  progress ratio +2\.54$`,
+				`^  days left +\d+(\.\d+)?$`,
+				`^  daily rate \(average since the start\) +\d+(\.\d+)? USD$`,
+				`^  projected shortfall +0 USD$`,
+				`^  required daily rate +0 USD$`,
+				`^  OK: every field was read$`,
+				`^1 of 1 campaigns read, 0 failed$`,
+			},
+		},
+		{
+			name: "a campaign that fails beside one that works",
+			args: []string{"--check"},
+			environ: append(append(good(0), campaignEnv(1, map[string]string{
+				"NAME":            "redesigned",
+				"URL":             upstream.URL + "/redesigned",
+				"RAISED_SELECTOR": "h2.m-progress-meter-heading",
+				"TARGET_SELECTOR": "h2 | /of (.*)/",
+			})...), campaignEnv(2, map[string]string{
+				"NAME":            "broken",
+				"URL":             upstream.URL + "/broken",
+				"RAISED_SELECTOR": ".raised",
+			})...),
+			wantCode: exitFailed,
+			wantOut: []string{
+				`^  OK: every field was read$`,
+				`^campaign "redesigned"$`,
+				`^  raised +h2\.m-progress-meter-heading +- +no match: matched nothing$`,
+				`^  +error: field raised: selector "h2\.m-progress-meter-heading": matched nothing$`,
+				`^  target +h2 \| /of \(\.\*\)/ +"1\.8K" +1800$`,
+				`^  FAILED: field raised: selector "h2\.m-progress-meter-heading": matched nothing$`,
+				`^campaign "broken"$`,
+				`^  FAILED: fetch: HTTP status 500 Internal Server Error$`,
+				`^1 of 3 campaigns read, 2 failed$`,
+			},
+		},
+		{
+			name: "configuration error",
+			args: []string{"check"},
+			environ: append(good(0), campaignEnv(1, map[string]string{
+				"NAME": "both", "URL": upstream.URL + "/campaign", "RAISED": "5", "RAISED_SELECTOR": ".raised",
+			})...),
+			wantCode: exitConfig,
+			wantErr:  []string{`DONATION_CAMPAIGN_1_RAISED: set together with RAISED_SELECTOR`},
+		},
+		{
+			name:     "no campaign configured",
+			args:     []string{"check"},
+			wantCode: exitConfig,
+			wantErr:  []string{`no campaign configured`},
+		},
+		{
+			name:     "unknown argument",
+			args:     []string{"chekc"},
+			environ:  good(0),
+			wantCode: exitConfig,
+			wantErr:  []string{`unknown arguments \["chekc"\]`},
+		},
+		{
+			name:     "version",
+			args:     []string{"--version"},
+			wantCode: exitOK,
+			wantOut:  []string{`^donation_exporter, version `},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), tc.args, tc.environ, &stdout, &stderr)
+			if code != tc.wantCode {
+				t.Errorf("exit code %d, want %d", code, tc.wantCode)
+			}
+			matchLines(t, "standard output", stdout.String(), tc.wantOut)
+			matchLines(t, "standard error", stderr.String(), tc.wantErr)
+			if tc.wantOut == nil && stdout.Len() > 0 {
+				t.Errorf("standard output is not empty:\n%s", stdout.String())
+			}
+		})
+	}
+}
+
+// matchLines fails unless each pattern matches a line of text.
+func matchLines(t *testing.T, what, text string, patterns []string) {
+	t.Helper()
+	lines := strings.Split(text, "\n")
+	for _, p := range patterns {
+		re := regexp.MustCompile(p)
+		found := false
+		for _, line := range lines {
+			if re.MatchString(line) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("no line of the %s matches %s:\n%s", what, p, text)
+		}
+	}
+}
+
+func TestWriteCheckReport(t *testing.T) {
+	// The worked example: $200,000 raised 75 days after the start, 37 days
+	// left, target $1,000,000. The raised figure is found by the second of
+	// two selectors, as a platform preset with fallbacks would.
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	page := `<div class="meter" aria-valuenow="200000"></div>`
+	doc, err := source.ParseDocument([]byte(page), source.KindHTML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := source.Spec{AmountScale: 1, Location: time.UTC, Fields: map[source.Field]source.FieldSpec{
+		source.FieldRaised: {Selectors: []source.Selector{
+			source.MustParseSelector("[role=progressbar]@aria-valuenow"),
+			source.MustParseSelector(".meter@aria-valuenow"),
+		}},
+		source.FieldTarget:   {Literal: "1000000"},
+		source.FieldCurrency: {Literal: "usd"},
+		source.FieldStart:    {Literal: now.AddDate(0, 0, -75).Format(time.RFC3339)},
+		source.FieldDeadline: {Literal: now.AddDate(0, 0, 37).Format(time.RFC3339)},
+	}}
+	vals, fields, err := source.ExtractTrace(doc, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reports := []checkReport{{
+		Campaign: source.Campaign{Name: "worked", URL: "https://example.org/donate"},
+		Values:   vals,
+		Trace:    source.Trace{Kind: source.KindHTML, Fields: fields},
+		Duration: 12 * time.Millisecond,
+	}}
+	var out bytes.Buffer
+	if err := writeCheckReport(&out, reports, now); err != nil {
+		t.Fatal(err)
+	}
+	want := `campaign "worked"
+  page:     https://example.org/donate
+  fetched:  https://example.org/donate, read as html, in 12ms
+
+  FIELD     FROM                              TEXT FOUND              VALUE
+  raised    [role=progressbar]@aria-valuenow  -                       no match: matched nothing
+            .meter@aria-valuenow              "200000"                200000 USD
+  target    configured value                  "1000000"               1000000 USD
+  currency  configured value                  "usd"                   USD
+  start     configured value                  "2026-03-18T00:00:00Z"  2026-03-18T00:00:00Z (Unix 1773792000)
+  deadline  configured value                  "2026-07-08T00:00:00Z"  2026-07-08T00:00:00Z (Unix 1783468800)
+
+  DERIVED                               VALUE
+  progress ratio                        0.2
+  days left                             37
+  daily rate (average since the start)  2666.67 USD
+  projected total at the deadline       298666.67 USD
+  projected shortfall                   701333.33 USD
+  required daily rate                   21621.62 USD
+
+  OK: every field was read
+
+1 of 1 campaigns read, 0 failed
+`
+	if got := out.String(); got != want {
+		t.Errorf("report:\n%s\nwant:\n%s", got, want)
+	}
+}

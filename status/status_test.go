@@ -1,0 +1,146 @@
+package status
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/donation-exporter/donation_exporter/collector"
+	"github.com/donation-exporter/donation_exporter/demo"
+	"github.com/donation-exporter/donation_exporter/source"
+)
+
+// hostileName is a campaign name that would run a script if the page did
+// not escape it.
+const hostileName = `<script>document.body.dataset.pwned = 'name'</script>`
+
+// newStatusServer serves the status page over the demo page (as of now,
+// launched at now) and a page whose figure is text that fails to parse and
+// holds a script, watched by a campaign called hostileName.
+func newStatusServer(t *testing.T, now time.Time) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.Handle("/donate", demo.NewPage(now, func() time.Time { return now }))
+	mux.HandleFunc("/hostile", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, `<p class="raised">&lt;script&gt;document.body.dataset.pwned = 'yes'&lt;/script&gt;</p>`)
+	})
+	upstream := httptest.NewServer(mux)
+	t.Cleanup(upstream.Close)
+
+	hostile := source.Campaign{
+		Name: hostileName, URL: upstream.URL + "/hostile", Kind: source.KindHTML,
+		Spec: source.Spec{AmountScale: 1, Location: time.UTC, Fields: map[source.Field]source.FieldSpec{
+			source.FieldRaised: {Selectors: []source.Selector{source.MustParseSelector(".raised")}},
+		}},
+	}
+	coll := collector.New(collector.Config{
+		Campaigns: []source.Campaign{demo.Campaign(upstream.URL + "/donate"), hostile},
+		Fetcher:   source.NewFetcher(source.FetcherConfig{}),
+		Now:       func() time.Time { return now },
+	})
+	server := httptest.NewServer(NewHandler(Config{
+		Collector:   coll,
+		Name:        "Donation Exporter",
+		MetricsPath: "/metrics",
+		ProbePath:   "/probe",
+		Now:         func() time.Time { return now.Add(90 * time.Second) },
+	}))
+	t.Cleanup(server.Close)
+	return server
+}
+
+func getPage(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+func TestStatusPage(t *testing.T) {
+	// Noon, so that the demo's deadline (the end of its 37th day) is 37.5
+	// days away; 75 days after the start at $200,000 is $2,666.67 a day,
+	// $300,000 by the deadline, $700,000 short of the $1,000,000 target.
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	server := newStatusServer(t, now)
+	status, body := getPage(t, server.URL+"/")
+	if status != http.StatusOK {
+		t.Fatalf("status %d", status)
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell := func(campaign, class string) string {
+		row := doc.Find("tr.campaign").FilterFunction(func(_ int, s *goquery.Selection) bool {
+			name, _ := s.Attr("data-campaign")
+			return name == campaign
+		})
+		if row.Length() != 1 {
+			t.Fatalf("%d rows for campaign %q, want 1", row.Length(), campaign)
+		}
+		return strings.Join(strings.Fields(row.Find("td."+class).Text()), " ")
+	}
+	attr := func(selector, name string) string {
+		v, _ := doc.Find(selector).Attr(name)
+		return v
+	}
+
+	tests := []struct {
+		name, got, want string
+	}{
+		{"demo row is ok", attr(`tr[data-campaign="demo"]`, "class"), "campaign ok"},
+		{"demo probe link", attr(`tr[data-campaign="demo"] a.probe`, "href"), "probe?campaign=demo"},
+		{"raised and target", cell("demo", "progress"), "200,000 USD of 1,000,000 USD 20.0% 20.0%"},
+		{"progress bar value", attr(`tr[data-campaign="demo"] progress`, "value"), "0.2"},
+		{"progress bar max", attr(`tr[data-campaign="demo"] progress`, "max"), "1"},
+		{"days left", cell("demo", "days-left"), "37.5"},
+		{"projected shortfall", cell("demo", "shortfall"), "700,000 USD"},
+		{"shortfall marked", attr(`tr[data-campaign="demo"] td.shortfall`, "class"), "shortfall short"},
+		{"failed row", attr(`tr.failed`, "data-campaign"), hostileName},
+		{"hostile name shown as text", doc.Find("tr.failed td.name a").First().Text(), hostileName},
+		{"metrics link kept", attr(`a[href="/metrics"]`, "href"), "/metrics"},
+		{"probe form", attr(`form`, "action"), "/probe"},
+		{"no profiling links", attr(`#pprof`, "id"), ""},
+		{"no script element", doc.Find("script").Text(), ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.got != tc.want {
+				t.Errorf("got %q, want %q", tc.got, tc.want)
+			}
+		})
+	}
+	if got := cell("demo", "scrape"); !strings.HasPrefix(got, "OK 1m30s ago, took ") {
+		t.Errorf("demo scrape cell %q, want OK 1m30s ago and the duration", got)
+	}
+	if got := doc.Find("tr.failed .error").Text(); !strings.HasPrefix(got, "field raised: ") ||
+		!strings.Contains(got, `<script>document.body.dataset.pwned = 'yes'</script>`) {
+		t.Errorf("error text %q does not show the page's script as text", doc.Find("tr.failed .error").Text())
+	}
+	if strings.Contains(body, "<script") {
+		t.Errorf("page holds an unescaped <script:\n%s", body)
+	}
+	if href := attr(`tr[data-campaign="demo"] td.name a`, "href"); !strings.HasSuffix(href, "/donate") {
+		t.Errorf("demo campaign links %q, want its page", href)
+	}
+}
+
+func TestStatusPageOnlyAtRoot(t *testing.T) {
+	server := newStatusServer(t, time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC))
+	if status, _ := getPage(t, server.URL+"/elsewhere"); status != http.StatusNotFound {
+		t.Errorf("GET /elsewhere: status %d, want 404", status)
+	}
+}
