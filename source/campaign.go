@@ -20,6 +20,12 @@ type Campaign struct {
 	Spec Spec
 	// Timeout bounds one fetch; the scrape's own deadline may cut it shorter.
 	Timeout time.Duration
+	// InsecureSkipVerify accepts any TLS certificate from this campaign's
+	// site.
+	InsecureSkipVerify bool
+	// MinInterval is the least time between two fetches of the page; a
+	// Poller serves the last outcome in between. 0 fetches on every scrape.
+	MinInterval time.Duration
 }
 
 // Scrape fetches the campaign's page and reads its figures.
@@ -31,19 +37,32 @@ func (c Campaign) Scrape(ctx context.Context, f *Fetcher) (Values, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
+	resp, err := f.Do(ctx, c.request())
+	if err != nil {
+		return Values{}, fmt.Errorf("fetch: %w", err)
+	}
+	return c.Read(resp)
+}
+
+func (c Campaign) request() Request {
 	url := c.FetchURL
 	if url == "" {
 		url = c.URL
 	}
-	resp, err := f.Fetch(ctx, url)
-	if err != nil {
-		return Values{}, fmt.Errorf("fetch: %w", err)
-	}
+	return Request{URL: url, InsecureSkipVerify: c.InsecureSkipVerify}
+}
+
+// Read reads the campaign's figures out of a fetched page. It does no I/O.
+func (c Campaign) Read(resp Response) (Values, error) {
 	kind := c.Kind
 	if kind == KindAuto {
 		kind = KindForContentType(resp.ContentType)
 	}
-	doc, err := ParseDocument(resp.Body, kind)
+	body, err := toUTF8(resp.Body, resp.ContentType)
+	if err != nil {
+		return Values{}, fmt.Errorf("read %s page: %w", kind, err)
+	}
+	doc, err := ParseDocument(body, kind)
 	if err != nil {
 		return Values{}, fmt.Errorf("read %s page: %w", kind, err)
 	}
