@@ -4,6 +4,7 @@ package collector
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -29,11 +30,14 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Collector scrapes campaigns. It keeps no figures between scrapes: every
-// scrape reads every page again and builds fresh metrics.
+// Collector scrapes campaigns. Every scrape builds fresh metrics from what
+// each campaign's source.Poller gives: a fetch of the page, shared with
+// concurrent scrapes, or the last outcome reused when the campaign's minimum
+// refresh interval or the site's Retry-After says not to fetch yet.
 type Collector struct {
-	cfg   Config
-	descs descs
+	cfg     Config
+	descs   descs
+	pollers []*source.Poller
 
 	mu   sync.Mutex
 	last []Result // the latest scrape's results, for people (status page)
@@ -48,7 +52,11 @@ func New(cfg Config) *Collector {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Collector{cfg: cfg, descs: newDescs()}
+	pollers := make([]*source.Poller, len(cfg.Campaigns))
+	for i, campaign := range cfg.Campaigns {
+		pollers[i] = source.NewPoller(campaign, cfg.Fetcher, cfg.Now)
+	}
+	return &Collector{cfg: cfg, descs: newDescs(), pollers: pollers}
 }
 
 // Result is what one scrape of one campaign gave.
@@ -59,6 +67,11 @@ type Result struct {
 	// Err is why the scrape failed; nil when it succeeded.
 	Err      error
 	Duration time.Duration
+	// LastSuccess is when the site last gave or confirmed the figures;
+	// zero if it never has.
+	LastSuccess time.Time
+	// Reused is true when the outcome of an earlier fetch was served.
+	Reused bool
 }
 
 // Scrape fetches every campaign concurrently and returns their results in
@@ -67,11 +80,11 @@ type Result struct {
 func (c *Collector) Scrape(ctx context.Context) []Result {
 	results := make([]Result, len(c.cfg.Campaigns))
 	var wg sync.WaitGroup
-	for i, campaign := range c.cfg.Campaigns {
+	for i, poller := range c.pollers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = c.scrapeOne(ctx, campaign)
+			results[i] = c.scrapeOne(ctx, poller)
 		}()
 	}
 	wg.Wait()
@@ -90,28 +103,66 @@ func (c *Collector) LastResults() ([]Result, time.Time) {
 	return c.last, c.at
 }
 
-func (c *Collector) scrapeOne(ctx context.Context, campaign source.Campaign) Result {
+// scrapeOne polls one campaign. A failure is logged at error level by the
+// scrapes that fetched (or shared the fetch); one that only reuses an
+// earlier failure logs it at debug level, as it was reported already.
+func (c *Collector) scrapeOne(ctx context.Context, poller *source.Poller) Result {
 	begin := time.Now()
-	values, err := campaign.Scrape(ctx, c.cfg.Fetcher)
-	r := Result{Campaign: campaign, Err: err, Duration: time.Since(begin)}
-	if err != nil {
-		c.cfg.Logger.Error("campaign scrape failed",
-			"campaign", campaign.Name, "url", campaign.FetchURL, "err", err)
+	campaign := poller.Campaign()
+	out := poller.Poll(ctx)
+	r := Result{Campaign: campaign, Err: out.Err, Duration: time.Since(begin),
+		LastSuccess: out.LastSuccess, Reused: out.Reused}
+	log := c.cfg.Logger.With("campaign", campaign.Name, "url", campaign.FetchURL)
+	switch {
+	case out.Err != nil && out.Reused:
+		log.Debug("campaign scrape failed (reusing the last outcome)", "err", out.Err)
+	case out.Err != nil:
+		log.Error("campaign scrape failed", "err", out.Err)
+	case out.Deferred != nil && !out.Reused:
+		log.Warn("site asked to retry later: serving its last figures", "last_success", out.LastSuccess, "err", out.Deferred)
+	}
+	if out.Err != nil {
 		return r
 	}
-	r.Values = values
-	r.Projection = Project(values, c.cfg.Now())
-	c.cfg.Logger.Debug("campaign scraped", "campaign", campaign.Name, "duration", r.Duration)
+	r.Values = out.Values
+	r.Projection = Project(out.Values, c.cfg.Now())
+	log.Debug("campaign scraped", "duration", r.Duration, "reused", out.Reused)
 	return r
 }
 
 // Handler serves the campaigns' metrics beside those base gathers (the Go,
 // process and build-info collectors). It scrapes on every request, within
 // the scrape timeout Prometheus announces.
+//
+// opts.MaxRequestsInFlight and opts.Timeout apply to the whole request, the
+// scrape included (promhttp would apply them to gathering alone): a request
+// over the limit is answered 503 at once, and Timeout bounds the scrape like
+// the announced scrape timeout does (the shorter wins), so a slow page gives
+// donation_up 0 rather than no answer.
 func (c *Collector) Handler(base prometheus.Gatherer, opts promhttp.HandlerOpts) http.Handler {
+	limit, maxDuration := opts.MaxRequestsInFlight, opts.Timeout
+	opts.MaxRequestsInFlight, opts.Timeout = 0, 0
+	var inFlight chan struct{}
+	if limit > 0 {
+		inFlight = make(chan struct{}, limit)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if inFlight != nil {
+			select {
+			case inFlight <- struct{}{}:
+				defer func() { <-inFlight }()
+			default:
+				http.Error(w, fmt.Sprintf("Limit of concurrent requests reached (%d), try again later.", limit),
+					http.StatusServiceUnavailable)
+				return
+			}
+		}
 		ctx := r.Context()
-		if timeout, ok := scrapeTimeout(r, c.cfg.ScrapeTimeoutOffset); ok {
+		timeout, ok := scrapeTimeout(r, c.cfg.ScrapeTimeoutOffset)
+		if maxDuration > 0 && (!ok || maxDuration < timeout) {
+			timeout, ok = maxDuration, true
+		}
+		if ok {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, timeout)
 			defer cancel()

@@ -82,8 +82,23 @@ func run(args []string, environ []string, stderr io.Writer) int {
 	}
 
 	logger.Info("starting "+exporterName, "version", version.Info(), "campaigns", len(campaigns))
+	for _, c := range campaigns {
+		if c.InsecureSkipVerify {
+			logger.Warn("TLS certificate verification is off for this campaign", "campaign", c.Name, "url", c.FetchURL)
+		}
+	}
+	userAgent := cfg.UserAgent
+	if userAgent == "" {
+		userAgent = fmt.Sprintf("%s/%s (+%s)", exporterName, version.Version, projectURL)
+	}
+	maxRedirects := cfg.MaxRedirects
+	if maxRedirects == 0 {
+		maxRedirects = -1 // DONATION_MAX_REDIRECTS=0 follows none
+	}
 	fetcher := source.NewFetcher(source.FetcherConfig{
-		UserAgent: fmt.Sprintf("%s/%s (+%s)", exporterName, version.Version, projectURL),
+		UserAgent:    userAgent,
+		MaxBodyBytes: cfg.MaxBodyBytes,
+		MaxRedirects: maxRedirects,
 	})
 	coll := collector.New(collector.Config{
 		Campaigns:           campaigns,
@@ -101,8 +116,10 @@ func run(args []string, environ []string, stderr io.Writer) int {
 
 	mux := http.NewServeMux()
 	mux.Handle(cfg.MetricsPath, coll.Handler(base, promhttp.HandlerOpts{
-		ErrorLog:      slog.NewLogLogger(logger.Handler(), slog.LevelError),
-		ErrorHandling: promhttp.ContinueOnError,
+		ErrorLog:            slog.NewLogLogger(logger.Handler(), slog.LevelError),
+		ErrorHandling:       promhttp.ContinueOnError,
+		MaxRequestsInFlight: cfg.MaxRequestsInFlight,
+		Timeout:             cfg.MetricsTimeout,
 	}))
 	if cfg.MetricsPath != "/" {
 		landing, err := web.NewLandingPage(web.LandingConfig{
