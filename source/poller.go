@@ -152,6 +152,8 @@ func (p *Poller) fetch(parent context.Context) Outcome {
 		} else {
 			out = Outcome{Err: err}
 		}
+	case errors.Is(fetchErr, context.DeadlineExceeded):
+		out = Outcome{Err: fmt.Errorf("fetch: no whole answer within the campaign's timeout of %v: %w", timeout, fetchErr)}
 	case fetchErr != nil:
 		out = Outcome{Err: fmt.Errorf("fetch: %w", fetchErr)}
 	case resp.NotModified:
