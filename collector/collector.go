@@ -79,12 +79,13 @@ type Result struct {
 // Result; it never affects the other campaigns.
 func (c *Collector) Scrape(ctx context.Context) []Result {
 	results := make([]Result, len(c.cfg.Campaigns))
+	since := c.cfg.Now()
 	var wg sync.WaitGroup
 	for i, poller := range c.pollers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = c.scrapeOne(ctx, poller)
+			results[i] = c.scrapeOne(ctx, poller, since)
 		}()
 	}
 	wg.Wait()
@@ -106,10 +107,10 @@ func (c *Collector) LastResults() ([]Result, time.Time) {
 // scrapeOne polls one campaign. A failure is logged at error level by the
 // scrapes that fetched (or shared the fetch); one that only reuses an
 // earlier failure logs it at debug level, as it was reported already.
-func (c *Collector) scrapeOne(ctx context.Context, poller *source.Poller) Result {
+func (c *Collector) scrapeOne(ctx context.Context, poller *source.Poller, since time.Time) Result {
 	begin := time.Now()
 	campaign := poller.Campaign()
-	out := poller.Poll(ctx)
+	out := poller.Poll(ctx, since)
 	r := Result{Campaign: campaign, Err: out.Err, Duration: time.Since(begin),
 		LastSuccess: out.LastSuccess, Reused: out.Reused}
 	log := c.cfg.Logger.With("campaign", campaign.Name, "url", campaign.FetchURL)

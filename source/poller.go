@@ -13,7 +13,8 @@ import (
 
 // Poller fetches one campaign's page on behalf of every scrape, and is
 // polite about it:
-//   - concurrent polls share one fetch;
+//   - concurrent polls share one fetch, and a poll for a scrape that began
+//     before the last fetch ended takes that fetch's outcome;
 //   - within the campaign's MinInterval of the last fetch, its outcome is
 //     served again without fetching;
 //   - each fetch after a good one is conditional (If-None-Match,
@@ -72,11 +73,13 @@ type Outcome struct {
 }
 
 // Poll returns the campaign's current outcome: fetched for this poll,
-// shared with concurrent polls, or reused. It waits for a fetch until ctx
-// ends; the fetch itself is bounded by the campaign's Timeout alone, so a
-// poll that gives up does not cut short the others sharing the fetch.
-func (p *Poller) Poll(ctx context.Context) Outcome {
-	if out, ok := p.reusable(); ok {
+// shared with concurrent polls, or reused. since is when the scrape asking
+// began (zero: now): a fetch that ended after it is as fresh as one the
+// scrape would start, so its outcome is taken as is. Poll waits for a fetch
+// until ctx ends; the fetch itself is bounded by the campaign's Timeout
+// alone, so a poll that gives up does not cut short the others sharing it.
+func (p *Poller) Poll(ctx context.Context, since time.Time) Outcome {
+	if out, ok := p.reusable(since); ok {
 		return out
 	}
 	ch := p.group.DoChan("", func() (any, error) { return p.fetch(ctx), nil })
@@ -94,15 +97,22 @@ func (p *Poller) Poll(ctx context.Context) Outcome {
 	}
 }
 
-// reusable returns the last fetch's outcome when the page must not be
-// fetched again yet.
-func (p *Poller) reusable() (Outcome, bool) {
+// reusable returns the last fetch's outcome when it is fresh enough for a
+// scrape that began at since, or when the page must not be fetched again
+// yet.
+func (p *Poller) reusable(since time.Time) (Outcome, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.attempted.IsZero() {
 		return Outcome{}, false
 	}
 	now := p.now()
+	if since.IsZero() {
+		since = now
+	}
+	if p.attempted.After(since) {
+		return p.last, true
+	}
 	deferred := now.Before(p.retryAt)
 	recent := p.campaign.MinInterval > 0 && now.Sub(p.attempted) < p.campaign.MinInterval
 	if !deferred && !recent {

@@ -115,7 +115,7 @@ func TestPollerSharesConcurrentFetches(t *testing.T) {
 		go func() {
 			defer done.Done()
 			started.Done()
-			outcomes[i] = p.Poll(context.Background())
+			outcomes[i] = pollNow(p)
 		}()
 	}
 	started.Wait()
@@ -134,7 +134,7 @@ func TestPollerSharesConcurrentFetches(t *testing.T) {
 		t.Errorf("site fetched %d times for %d concurrent polls, want 1", got, polls)
 	}
 	// Once the fetch is over, the next poll fetches again (no interval set).
-	site.want(t, p.Poll(context.Background()), 2, false, 2)
+	site.want(t, pollNow(p), 2, false, 2)
 }
 
 func TestPollerMinInterval(t *testing.T) {
@@ -142,19 +142,19 @@ func TestPollerMinInterval(t *testing.T) {
 	clock := &pollClock{now: pollStart}
 	p := site.poller(clock, time.Minute)
 
-	first := p.Poll(context.Background())
+	first := pollNow(p)
 	site.want(t, first, 1, false, 1)
 	if !first.LastSuccess.Equal(pollStart) {
 		t.Errorf("LastSuccess %v, want %v", first.LastSuccess, pollStart)
 	}
 	clock.Advance(59 * time.Second)
-	again := p.Poll(context.Background())
+	again := pollNow(p)
 	site.want(t, again, 1, true, 1)
 	if !again.LastSuccess.Equal(pollStart) {
 		t.Errorf("reused LastSuccess %v, want %v", again.LastSuccess, pollStart)
 	}
 	clock.Advance(time.Second)
-	site.want(t, p.Poll(context.Background()), 2, false, 2)
+	site.want(t, pollNow(p), 2, false, 2)
 
 	// A failure is an outcome too: it is served again within the interval.
 	site.set(func(w http.ResponseWriter, _ *http.Request, _ int32) bool {
@@ -162,13 +162,13 @@ func TestPollerMinInterval(t *testing.T) {
 		return true
 	})
 	clock.Advance(time.Minute)
-	failed := p.Poll(context.Background())
+	failed := pollNow(p)
 	site.want(t, failed, 0, false, 3)
 	if !failed.LastSuccess.Equal(pollStart.Add(time.Minute)) {
 		t.Errorf("failed LastSuccess %v, want the previous success", failed.LastSuccess)
 	}
 	clock.Advance(time.Second)
-	site.want(t, p.Poll(context.Background()), 0, true, 3)
+	site.want(t, pollNow(p), 0, true, 3)
 }
 
 func TestPollerConditionalRequests(t *testing.T) {
@@ -177,9 +177,9 @@ func TestPollerConditionalRequests(t *testing.T) {
 	clock := &pollClock{now: pollStart}
 	p := site.poller(clock, 0)
 
-	site.want(t, p.Poll(context.Background()), 1, false, 1)
+	site.want(t, pollNow(p), 1, false, 1)
 	clock.Advance(time.Minute)
-	confirmed := p.Poll(context.Background())
+	confirmed := pollNow(p)
 	// The site answered 304: the figures read from hit 1 are still current.
 	site.want(t, confirmed, 1, false, 2)
 	if !confirmed.LastSuccess.Equal(clock.Now()) {
@@ -188,7 +188,7 @@ func TestPollerConditionalRequests(t *testing.T) {
 	site.mu.Lock()
 	site.etag = `"v2"`
 	site.mu.Unlock()
-	site.want(t, p.Poll(context.Background()), 3, false, 3)
+	site.want(t, pollNow(p), 3, false, 3)
 }
 
 func TestPollerRetryAfter(t *testing.T) {
@@ -206,11 +206,11 @@ func TestPollerRetryAfter(t *testing.T) {
 		site := newPollSite(t)
 		clock := &pollClock{now: pollStart}
 		p := site.poller(clock, 0)
-		site.want(t, p.Poll(context.Background()), 1, false, 1)
+		site.want(t, pollNow(p), 1, false, 1)
 
 		site.set(limited(http.StatusTooManyRequests, "120"))
 		clock.Advance(10 * time.Second)
-		deferred := p.Poll(context.Background())
+		deferred := pollNow(p)
 		site.want(t, deferred, 1, false, 2)
 		if deferred.Deferred == nil || !strings.Contains(deferred.Deferred.Error(), "429") {
 			t.Errorf("Deferred = %v, want the 429", deferred.Deferred)
@@ -219,11 +219,11 @@ func TestPollerRetryAfter(t *testing.T) {
 			t.Errorf("LastSuccess %v, want the last good fetch %v", deferred.LastSuccess, pollStart)
 		}
 		clock.Advance(119 * time.Second)
-		site.want(t, p.Poll(context.Background()), 1, true, 2)
+		site.want(t, pollNow(p), 1, true, 2)
 
 		site.set(nil)
 		clock.Advance(time.Second)
-		fresh := p.Poll(context.Background())
+		fresh := pollNow(p)
 		site.want(t, fresh, 3, false, 3)
 		if fresh.Deferred != nil || !fresh.LastSuccess.Equal(clock.Now()) {
 			t.Errorf("after Retry-After: %+v", fresh)
@@ -234,23 +234,23 @@ func TestPollerRetryAfter(t *testing.T) {
 		clock := &pollClock{now: pollStart}
 		p := site.poller(clock, 0)
 		site.set(limited(http.StatusServiceUnavailable, "60"))
-		first := p.Poll(context.Background())
+		first := pollNow(p)
 		site.want(t, first, 0, false, 1)
 		var se *StatusError
 		if !errors.As(first.Err, &se) || se.Code != http.StatusServiceUnavailable || !first.LastSuccess.IsZero() {
 			t.Errorf("outcome %+v, want a 503 error and no last success", first)
 		}
 		clock.Advance(59 * time.Second)
-		site.want(t, p.Poll(context.Background()), 0, true, 1)
+		site.want(t, pollNow(p), 0, true, 1)
 	})
 	t.Run("without Retry-After the next poll fetches", func(t *testing.T) {
 		site := newPollSite(t)
 		clock := &pollClock{now: pollStart}
 		p := site.poller(clock, 0)
-		site.want(t, p.Poll(context.Background()), 1, false, 1)
+		site.want(t, pollNow(p), 1, false, 1)
 		site.set(limited(http.StatusTooManyRequests, ""))
-		site.want(t, p.Poll(context.Background()), 0, false, 2)
-		site.want(t, p.Poll(context.Background()), 0, false, 3)
+		site.want(t, pollNow(p), 0, false, 2)
+		site.want(t, pollNow(p), 0, false, 3)
 	})
 }
 
@@ -263,16 +263,33 @@ func TestPollerCallerGivesUp(t *testing.T) {
 	p := site.poller(&pollClock{now: pollStart}, 0)
 
 	patient := make(chan Outcome)
-	go func() { patient <- p.Poll(context.Background()) }()
+	go func() { patient <- pollNow(p) }()
 	for site.hits.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	hasty := p.Poll(ctx)
+	hasty := p.Poll(ctx, time.Time{})
 	if !errors.Is(hasty.Err, context.DeadlineExceeded) {
 		t.Errorf("hasty poll: %v, want a deadline error", hasty.Err)
 	}
 	// The fetch went on for the poll that could wait.
 	site.want(t, <-patient, 1, false, 1)
+}
+
+// pollNow polls for a scrape that begins now.
+func pollNow(p *Poller) Outcome { return p.Poll(context.Background(), time.Time{}) }
+
+func TestPollerSharesFetchEndedAfterScrapeBegan(t *testing.T) {
+	site := newPollSite(t)
+	clock := &pollClock{now: pollStart}
+	p := site.poller(clock, 0)
+	site.want(t, pollNow(p), 1, false, 1) // ends at pollStart
+
+	// A scrape that began before that fetch ended (its poll came late)
+	// takes its outcome: it would have shared the fetch had it come sooner.
+	site.want(t, p.Poll(context.Background(), pollStart.Add(-time.Second)), 1, false, 1)
+	// A scrape that began after it fetches.
+	clock.Advance(time.Second)
+	site.want(t, p.Poll(context.Background(), pollStart.Add(time.Millisecond)), 2, false, 2)
 }
