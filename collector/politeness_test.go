@@ -48,23 +48,6 @@ func (s *switchableSite) set(h http.HandlerFunc) {
 	s.answer = h
 }
 
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 const lastSuccessHelp = "# HELP donation_last_success_timestamp_seconds When the campaign's site last gave its figures (or confirmed them unchanged with a 304), as a Unix timestamp. " +
 	"Figures are served from that result while the campaign's minimum refresh interval or the site's Retry-After has not passed, so this tells their age.\n" +
 	"# TYPE donation_last_success_timestamp_seconds gauge\n"
@@ -76,14 +59,15 @@ const lastSuccessHelp = "# HELP donation_last_success_timestamp_seconds When the
 func TestServedFromEarlierFetch(t *testing.T) {
 	site := newSwitchableSite(t)
 	start := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
-	clock := &manualClock{now: start}
+	var elapsed atomic.Int64 // since start, moved by the steps
+	now := func() time.Time { return start.Add(time.Duration(elapsed.Load())) }
 	logs, logger := newLogBuffer()
 	c := New(Config{
 		Campaigns: []source.Campaign{hostileCampaign("c", site.url, source.KindAuto, time.Second,
 			map[source.Field]string{source.FieldRaised: "#raised"})},
 		Fetcher: source.NewFetcher(source.FetcherConfig{}),
 		Logger:  logger,
-		Now:     clock.Now,
+		Now:     now,
 	})
 	raisedLine := raisedHelp + "donation_raised{campaign=\"c\",currency=\"USD\"} 1234.5\n"
 	lastSuccessLine := fmt.Sprintf("%sdonation_last_success_timestamp_seconds{campaign=\"c\"} %d\n", lastSuccessHelp, start.Unix())
@@ -104,7 +88,7 @@ func TestServedFromEarlierFetch(t *testing.T) {
 			answer: status(http.StatusInternalServerError), up: 0, fetches: 3, errs: 1, warns: 1},
 	}
 	for _, step := range steps {
-		clock.Advance(step.advance)
+		elapsed.Add(int64(step.advance))
 		if step.answer != nil {
 			site.set(step.answer)
 		}
