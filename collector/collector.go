@@ -31,11 +31,14 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Collector scrapes campaigns. It keeps no figures between scrapes: every
-// scrape reads every page again and builds fresh metrics.
+// Collector scrapes campaigns. Every scrape builds fresh metrics from what
+// each campaign's source.Poller gives: a fetch of the page, shared with
+// concurrent scrapes, or the last outcome reused when the campaign's minimum
+// refresh interval or the site's Retry-After says not to fetch yet.
 type Collector struct {
-	cfg   Config
-	descs descs
+	cfg     Config
+	descs   descs
+	pollers []*source.Poller
 
 	mu   sync.Mutex
 	last map[string]Result // each campaign's latest result, for people (status page)
@@ -50,7 +53,11 @@ func New(cfg Config) *Collector {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Collector{cfg: cfg, descs: newDescs()}
+	pollers := make([]*source.Poller, len(cfg.Campaigns))
+	for i, campaign := range cfg.Campaigns {
+		pollers[i] = source.NewPoller(campaign, cfg.Fetcher, cfg.Now)
+	}
+	return &Collector{cfg: cfg, descs: newDescs(), pollers: pollers}
 }
 
 // Result is what one scrape of one campaign gave.
@@ -63,34 +70,40 @@ type Result struct {
 	Duration time.Duration
 	// Time is when the scrape ended.
 	Time time.Time
+	// LastSuccess is when the site last gave or confirmed the figures;
+	// zero if it never has.
+	LastSuccess time.Time
+	// Reused is true when the outcome of an earlier fetch was served.
+	Reused bool
 }
 
 // Scrape fetches every campaign concurrently and returns their results in
 // configuration order. A failure is logged here, once, and kept in its
 // Result; it never affects the other campaigns.
 func (c *Collector) Scrape(ctx context.Context) []Result {
-	return c.scrape(ctx, c.cfg.Campaigns)
+	return c.scrape(ctx, c.pollers)
 }
 
 // ScrapeCampaign scrapes the one campaign called name. It reports false,
 // fetching nothing, when no configured campaign has that name.
 func (c *Collector) ScrapeCampaign(ctx context.Context, name string) (Result, bool) {
-	for _, campaign := range c.cfg.Campaigns {
-		if campaign.Name == name {
-			return c.scrape(ctx, []source.Campaign{campaign})[0], true
+	for _, poller := range c.pollers {
+		if poller.Campaign().Name == name {
+			return c.scrape(ctx, []*source.Poller{poller})[0], true
 		}
 	}
 	return Result{}, false
 }
 
-func (c *Collector) scrape(ctx context.Context, campaigns []source.Campaign) []Result {
-	results := make([]Result, len(campaigns))
+func (c *Collector) scrape(ctx context.Context, pollers []*source.Poller) []Result {
+	results := make([]Result, len(pollers))
+	since := c.cfg.Now()
 	var wg sync.WaitGroup
-	for i, campaign := range campaigns {
+	for i, poller := range pollers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = c.scrapeOne(ctx, campaign)
+			results[i] = c.scrapeOne(ctx, poller, since)
 		}()
 	}
 	wg.Wait()
@@ -123,36 +136,41 @@ func (c *Collector) LastResults() ([]Result, time.Time) {
 	return results, c.at
 }
 
-func (c *Collector) scrapeOne(ctx context.Context, campaign source.Campaign) Result {
+// scrapeOne polls one campaign. A failure is logged at error level by the
+// scrapes that fetched (or shared the fetch); one that only reuses an
+// earlier failure logs it at debug level, as it was reported already.
+func (c *Collector) scrapeOne(ctx context.Context, poller *source.Poller, since time.Time) Result {
 	begin := time.Now()
-	values, err := campaign.Scrape(ctx, c.cfg.Fetcher)
-	r := Result{Campaign: campaign, Err: err, Duration: time.Since(begin), Time: c.cfg.Now()}
-	if err != nil {
-		c.cfg.Logger.Error("campaign scrape failed",
-			"campaign", campaign.Name, "url", campaign.FetchURL, "err", err)
+	campaign := poller.Campaign()
+	out := poller.Poll(ctx, since)
+	r := Result{Campaign: campaign, Err: out.Err, Duration: time.Since(begin), Time: c.cfg.Now(),
+		LastSuccess: out.LastSuccess, Reused: out.Reused}
+	log := c.cfg.Logger.With("campaign", campaign.Name, "url", campaign.FetchURL)
+	switch {
+	case out.Err != nil && out.Reused:
+		log.Debug("campaign scrape failed (reusing the last outcome)", "err", out.Err)
+	case out.Err != nil:
+		log.Error("campaign scrape failed", "err", out.Err)
+	case out.Deferred != nil && !out.Reused:
+		log.Warn("site asked to retry later: serving its last figures", "last_success", out.LastSuccess, "err", out.Deferred)
+	}
+	if out.Err != nil {
 		return r
 	}
-	r.Values = values
-	r.Projection = Project(values, r.Time)
-	c.cfg.Logger.Debug("campaign scraped", "campaign", campaign.Name, "duration", r.Duration)
-	if len(values.Notes) > 0 {
-		c.cfg.Logger.Debug("campaign scraped with notes",
-			"campaign", campaign.Name, "url", campaign.FetchURL, "notes", strings.Join(values.Notes, "; "))
+	r.Values = out.Values
+	r.Projection = Project(out.Values, r.Time)
+	log.Debug("campaign scraped", "duration", r.Duration, "reused", out.Reused)
+	if len(out.Values.Notes) > 0 && !out.Reused {
+		log.Debug("campaign scraped with notes", "notes", strings.Join(out.Values.Notes, "; "))
 	}
 	return r
 }
 
 // Handler serves the campaigns' metrics beside those base gathers (the Go,
 // process and build-info collectors). It scrapes on every request, within
-// the scrape timeout Prometheus announces.
+// the scrape timeout Prometheus announces (see bounded for opts).
 func (c *Collector) Handler(base prometheus.Gatherer, opts promhttp.HandlerOpts) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		if timeout, ok := scrapeTimeout(r, c.cfg.ScrapeTimeoutOffset); ok {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, timeout)
-			defer cancel()
-		}
+	return c.bounded(opts, func(ctx context.Context, w http.ResponseWriter, r *http.Request, opts promhttp.HandlerOpts) {
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(c.Metrics(c.Scrape(ctx)))
 		promhttp.HandlerFor(prometheus.Gatherers{base, reg}, opts).ServeHTTP(w, r)
@@ -165,17 +183,11 @@ func (c *Collector) Handler(base prometheus.Gatherer, opts promhttp.HandlerOpts)
 // of its own. The parameter is a configured name, never a URL: an unknown
 // name is a 404 and fetches nothing.
 func (c *Collector) ProbeHandler(opts promhttp.HandlerOpts) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return c.bounded(opts, func(ctx context.Context, w http.ResponseWriter, r *http.Request, opts promhttp.HandlerOpts) {
 		name := r.URL.Query().Get("campaign")
 		if name == "" {
 			http.Error(w, "the campaign parameter is missing: /probe?campaign=NAME", http.StatusBadRequest)
 			return
-		}
-		ctx := r.Context()
-		if timeout, ok := scrapeTimeout(r, c.cfg.ScrapeTimeoutOffset); ok {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, timeout)
-			defer cancel()
 		}
 		result, ok := c.ScrapeCampaign(ctx, name)
 		if !ok {
@@ -185,6 +197,44 @@ func (c *Collector) ProbeHandler(opts promhttp.HandlerOpts) http.Handler {
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(c.Metrics([]Result{result}))
 		promhttp.HandlerFor(reg, opts).ServeHTTP(w, r)
+	})
+}
+
+// bounded applies opts.MaxRequestsInFlight and opts.Timeout to the whole
+// request, the scrape included (promhttp would apply them to gathering
+// alone, and its handler is built anew per request): a request over the
+// limit is answered 503 at once, and Timeout bounds the scrape like the
+// announced scrape timeout does (the shorter wins), so a slow page gives
+// donation_up 0 rather than no answer. serve gets opts without the two.
+func (c *Collector) bounded(opts promhttp.HandlerOpts, serve func(context.Context, http.ResponseWriter, *http.Request, promhttp.HandlerOpts)) http.Handler {
+	limit, maxDuration := opts.MaxRequestsInFlight, opts.Timeout
+	opts.MaxRequestsInFlight, opts.Timeout = 0, 0
+	var inFlight chan struct{}
+	if limit > 0 {
+		inFlight = make(chan struct{}, limit)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if inFlight != nil {
+			select {
+			case inFlight <- struct{}{}:
+				defer func() { <-inFlight }()
+			default:
+				http.Error(w, fmt.Sprintf("Limit of concurrent requests reached (%d), try again later.", limit),
+					http.StatusServiceUnavailable)
+				return
+			}
+		}
+		ctx := r.Context()
+		timeout, ok := scrapeTimeout(r, c.cfg.ScrapeTimeoutOffset)
+		if maxDuration > 0 && (!ok || maxDuration < timeout) {
+			timeout, ok = maxDuration, true
+		}
+		if ok {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, timeout)
+			defer cancel()
+		}
+		serve(ctx, w, r, opts)
 	})
 }
 

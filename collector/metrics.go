@@ -5,7 +5,7 @@ import (
 )
 
 type descs struct {
-	up, scrapeDuration                            *prometheus.Desc
+	up, scrapeDuration, lastSuccess               *prometheus.Desc
 	raised, target, progress                      *prometheus.Desc
 	daysLeft, dailyRate, projectedTotal           *prometheus.Desc
 	projectedShortfall, requiredDailyRate         *prometheus.Desc
@@ -27,6 +27,10 @@ func newDescs() descs {
 			"1 when the campaign's page was fetched and every configured field was read, 0 otherwise.", campaignLabels),
 		scrapeDuration: newDesc("scrape_duration_seconds",
 			"Time spent fetching and reading the campaign's page in this scrape.", campaignLabels),
+		lastSuccess: newDesc("last_success_timestamp_seconds",
+			"When the campaign's site last gave its figures (or confirmed them unchanged with a 304), as a Unix timestamp. "+
+				"Figures are served from that result while the campaign's minimum refresh interval or the site's Retry-After has not passed, so this tells their age.",
+			campaignLabels),
 		raised: newDesc("raised",
 			"Amount raised so far, in currency units.", moneyLabels),
 		target: newDesc("target",
@@ -54,7 +58,7 @@ func newDescs() descs {
 
 func (d descs) all() []*prometheus.Desc {
 	return []*prometheus.Desc{
-		d.up, d.scrapeDuration, d.raised, d.target, d.progress, d.daysLeft, d.dailyRate,
+		d.up, d.scrapeDuration, d.lastSuccess, d.raised, d.target, d.progress, d.daysLeft, d.dailyRate,
 		d.projectedTotal, d.projectedShortfall, d.requiredDailyRate,
 		d.startTimestamp, d.deadlineTimestamp, d.donorCount,
 	}
@@ -99,6 +103,10 @@ func (s snapshot) collectOne(ch chan<- prometheus.Metric, r Result) {
 	seconds := r.Duration.Seconds()
 	gauge(s.descs.up, &up, name)
 	gauge(s.descs.scrapeDuration, &seconds, name)
+	if !r.LastSuccess.IsZero() {
+		ts := float64(r.LastSuccess.UnixNano()) / 1e9
+		gauge(s.descs.lastSuccess, &ts, name)
+	}
 	if r.Err != nil {
 		return
 	}

@@ -47,7 +47,21 @@ type Env struct {
 	// ScrapeTimeoutOffset is taken off Prometheus' scrape timeout so the
 	// answer reaches Prometheus before it gives up.
 	ScrapeTimeoutOffset time.Duration `env:"SCRAPE_TIMEOUT_OFFSET" envDefault:"500ms"`
-	CampaignVars        []CampaignEnv `envPrefix:"CAMPAIGN_"`
+	// UserAgent replaces the User-Agent the exporter sends.
+	UserAgent string `env:"USER_AGENT"`
+	// MaxBodyBytes caps a page's size, counted after decompression.
+	MaxBodyBytes int64 `env:"MAX_BODY_BYTES" envDefault:"5242880"`
+	// MaxRedirects is how many redirects a fetch follows (0: none).
+	MaxRedirects int `env:"MAX_REDIRECTS" envDefault:"5"`
+	// MaxRequestsInFlight limits concurrent requests to the metrics path
+	// (0: no limit); more are answered 503.
+	MaxRequestsInFlight int `env:"MAX_REQUESTS_IN_FLIGHT" envDefault:"128"`
+	// MetricsTimeout bounds one request to the metrics path (0: no bound
+	// but the campaigns' TIMEOUT and Prometheus' scrape timeout).
+	MetricsTimeout time.Duration `env:"METRICS_TIMEOUT" envDefault:"30s"`
+	// MinInterval is the campaigns' default MIN_INTERVAL.
+	MinInterval  time.Duration `env:"MIN_INTERVAL" envDefault:"0s"`
+	CampaignVars []CampaignEnv `envPrefix:"CAMPAIGN_"`
 }
 
 // CampaignEnv is one campaign's variables, DONATION_CAMPAIGN_<i>_<FIELD>.
@@ -73,6 +87,9 @@ type CampaignEnv struct {
 	AmountScale string `env:"AMOUNT_SCALE"`
 	Timezone    string `env:"TIMEZONE"`
 	Timeout     string `env:"TIMEOUT"`
+
+	InsecureSkipVerify string `env:"INSECURE_SKIP_VERIFY"`
+	MinInterval        string `env:"MIN_INTERVAL"`
 }
 
 // Load reads the configuration from environ (as os.Environ gives it) and
@@ -100,6 +117,7 @@ func Load(environ []string) (Config, error) {
 	if cfg.ScrapeTimeoutOffset < 0 {
 		errs = append(errs, fmt.Errorf("%sSCRAPE_TIMEOUT_OFFSET: %v must not be negative", Prefix, cfg.ScrapeTimeoutOffset))
 	}
+	errs = append(errs, cfg.checkLimits()...)
 	seen := map[string]int{}
 	for i, ce := range cfg.CampaignVars {
 		c, err := ce.compile(campaignPrefix(i))
@@ -112,12 +130,31 @@ func Load(environ []string) (Config, error) {
 			continue
 		}
 		seen[c.Name] = i
+		if strings.TrimSpace(ce.MinInterval) == "" {
+			c.MinInterval = cfg.MinInterval
+		}
 		cfg.Campaigns = append(cfg.Campaigns, c)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// checkLimits checks the variables that bound fetching and serving.
+func (e Env) checkLimits() []error {
+	var errs []error
+	check := func(bad bool, name string, value any, want string) {
+		if bad {
+			errs = append(errs, fmt.Errorf("%s%s: %v must be %s", Prefix, name, value, want))
+		}
+	}
+	check(e.MaxBodyBytes <= 0, "MAX_BODY_BYTES", e.MaxBodyBytes, "a positive number of bytes")
+	check(e.MaxRedirects < 0, "MAX_REDIRECTS", e.MaxRedirects, "0 (follow none) or more")
+	check(e.MaxRequestsInFlight < 0, "MAX_REQUESTS_IN_FLIGHT", e.MaxRequestsInFlight, "0 (no limit) or more")
+	check(e.MetricsTimeout < 0, "METRICS_TIMEOUT", e.MetricsTimeout, "0 (no bound) or a positive duration")
+	check(e.MinInterval < 0, "MIN_INTERVAL", e.MinInterval, "0 (off) or a positive duration")
+	return errs
 }
 
 func campaignPrefix(i int) string { return fmt.Sprintf("%sCAMPAIGN_%d_", Prefix, i) }
@@ -226,6 +263,22 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 			fail("TIMEOUT", "%q is not a positive duration such as 10s", s)
 		} else {
 			c.Timeout = d
+		}
+	}
+
+	if s := strings.TrimSpace(ce.InsecureSkipVerify); s != "" {
+		skip, err := strconv.ParseBool(s)
+		if err != nil {
+			fail("INSECURE_SKIP_VERIFY", "%q is not true or false", s)
+		}
+		c.InsecureSkipVerify = skip
+	}
+	if s := strings.TrimSpace(ce.MinInterval); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			fail("MIN_INTERVAL", "%q is not a duration such as 1m (0 to fetch on every scrape)", s)
+		} else {
+			c.MinInterval = d
 		}
 	}
 

@@ -25,6 +25,12 @@ type Campaign struct {
 	Spec         Spec
 	// Timeout bounds one fetch; the scrape's own deadline may cut it shorter.
 	Timeout time.Duration
+	// InsecureSkipVerify accepts any TLS certificate from this campaign's
+	// site.
+	InsecureSkipVerify bool
+	// MinInterval is the least time between two fetches of the page; a
+	// Poller serves the last outcome in between. 0 fetches on every scrape.
+	MinInterval time.Duration
 }
 
 // Scrape fetches the campaign's page and reads its figures.
@@ -44,7 +50,6 @@ type Trace struct {
 
 // ScrapeTrace is Scrape, also telling how each field was read.
 func (c Campaign) ScrapeTrace(ctx context.Context, f *Fetcher) (Values, Trace, error) {
-	var trace Trace
 	timeout := c.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -52,41 +57,70 @@ func (c Campaign) ScrapeTrace(ctx context.Context, f *Fetcher) (Values, Trace, e
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	url := c.FetchURL
-	if url == "" {
-		url = c.URL
-	}
-	resp, err := f.Fetch(ctx, url)
-	var note string
-	if c.PageFallback && url != c.URL && isGone(err) {
-		gone := err
-		resp, err = f.Fetch(ctx, c.URL)
-		if err != nil {
-			return Values{}, trace, fmt.Errorf("fetch page %s (endpoint %s: %v): %w", c.URL, url, gone, err)
-		}
-		note = fmt.Sprintf("endpoint %s answered %v, so the page was read instead", url, gone)
-	}
+	resp, note, err := c.fetch(ctx, f, c.request())
 	if err != nil {
-		return Values{}, trace, fmt.Errorf("fetch: %w", err)
+		return Values{}, Trace{}, fmt.Errorf("fetch: %w", err)
 	}
-	trace.Kind = c.Kind
-	if trace.Kind == KindAuto {
-		trace.Kind = KindForContentType(resp.ContentType)
-	}
-	doc, err := ParseDocument(resp.Body, trace.Kind)
-	if err != nil {
-		return Values{}, trace, fmt.Errorf("read %s page: %w", trace.Kind, err)
-	}
-	vals, fields, err := ExtractTrace(doc, c.Spec)
-	trace.Fields = fields
+	vals, trace, err := c.ReadTrace(resp)
 	if note != "" {
 		vals.Notes = append([]string{note}, vals.Notes...)
 	}
 	return vals, trace, err
 }
 
+func (c Campaign) request() Request {
+	url := c.FetchURL
+	if url == "" {
+		url = c.URL
+	}
+	return Request{URL: url, InsecureSkipVerify: c.InsecureSkipVerify}
+}
+
+// fetch does req; when req is for a platform endpoint that is gone (404 or
+// 410) and the campaign allows it, it gets the page instead, and note says
+// so.
+func (c Campaign) fetch(ctx context.Context, f *Fetcher, req Request) (resp Response, note string, err error) {
+	resp, err = f.Do(ctx, req)
+	if !c.PageFallback || req.URL == c.URL || !isGone(err) {
+		return resp, "", err
+	}
+	gone := err
+	page := req
+	page.URL = c.URL
+	resp, err = f.Do(ctx, page)
+	if err != nil {
+		return Response{}, "", fmt.Errorf("page %s (endpoint %s: %v): %w", c.URL, req.URL, gone, err)
+	}
+	return resp, fmt.Sprintf("endpoint %s answered %v, so the page was read instead", req.URL, gone), nil
+}
+
 // isGone reports whether err is a 404 or 410 answer.
 func isGone(err error) bool {
 	var se *StatusError
 	return errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusGone)
+}
+
+// Read reads the campaign's figures out of a fetched page. It does no I/O.
+func (c Campaign) Read(resp Response) (Values, error) {
+	vals, _, err := c.ReadTrace(resp)
+	return vals, err
+}
+
+// ReadTrace is Read, also telling how each field was read.
+func (c Campaign) ReadTrace(resp Response) (Values, Trace, error) {
+	trace := Trace{Kind: c.Kind}
+	if trace.Kind == KindAuto {
+		trace.Kind = KindForContentType(resp.ContentType)
+	}
+	body, err := toUTF8(resp.Body, resp.ContentType)
+	if err != nil {
+		return Values{}, trace, fmt.Errorf("read %s page: %w", trace.Kind, err)
+	}
+	doc, err := ParseDocument(body, trace.Kind)
+	if err != nil {
+		return Values{}, trace, fmt.Errorf("read %s page: %w", trace.Kind, err)
+	}
+	vals, fields, err := ExtractTrace(doc, c.Spec)
+	trace.Fields = fields
+	return vals, trace, err
 }

@@ -2,19 +2,29 @@ package source
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 )
 
-// FetcherConfig configures the one HTTP client all campaigns share.
+// FetcherConfig configures the HTTP client all campaigns share.
 type FetcherConfig struct {
 	UserAgent string
-	// MaxBodyBytes caps how much of a response is read.
+	// MaxBodyBytes caps how much of a response is read, counted after
+	// decompression; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxRedirects is how many redirects one fetch follows: 0 means
+	// DefaultMaxRedirects, a negative number none.
+	MaxRedirects int
 	// Transport is the client's transport; nil means a clone of
-	// http.DefaultTransport.
+	// http.DefaultTransport. Campaigns that skip TLS verification get a
+	// clone of it with verification off, so it must be an *http.Transport
+	// for them.
 	Transport http.RoundTripper
 }
 
@@ -22,14 +32,21 @@ type FetcherConfig struct {
 // Next.js page of about 110 KiB) many times over.
 const DefaultMaxBodyBytes = 5 << 20
 
-// Fetcher gets pages over HTTP.
+// DefaultMaxRedirects is how many redirects a fetch follows unless
+// configured otherwise: enough for http→https→www→locale, not a loop.
+const DefaultMaxRedirects = 5
+
+// Fetcher gets pages over HTTP. It holds one client for all campaigns, and
+// a second one, built from the same transport settings, for campaigns that
+// opt out of TLS certificate verification.
 type Fetcher struct {
 	client    *http.Client
+	insecure  *http.Client // nil when Transport is not an *http.Transport
 	userAgent string
 	maxBody   int64
 }
 
-// NewFetcher returns a Fetcher with one shared client.
+// NewFetcher returns a Fetcher for cfg.
 func NewFetcher(cfg FetcherConfig) *Fetcher {
 	transport := cfg.Transport
 	if transport == nil {
@@ -39,23 +56,94 @@ func NewFetcher(cfg FetcherConfig) *Fetcher {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBodyBytes
 	}
-	return &Fetcher{
-		client:    &http.Client{Transport: transport},
+	maxRedirects := cfg.MaxRedirects
+	if maxRedirects == 0 {
+		maxRedirects = DefaultMaxRedirects
+	}
+	checkRedirect := func(req *http.Request, via []*http.Request) error {
+		if maxRedirects < 0 {
+			return http.ErrUseLastResponse // the 3xx is then a StatusError
+		}
+		if len(via) > maxRedirects {
+			return fmt.Errorf("stopped after %d redirects", len(via)-1)
+		}
+		return nil
+	}
+	f := &Fetcher{
+		client:    &http.Client{Transport: transport, CheckRedirect: checkRedirect},
 		userAgent: cfg.UserAgent,
 		maxBody:   maxBody,
 	}
+	if t, ok := transport.(*http.Transport); ok {
+		insecure := t.Clone()
+		if insecure.TLSClientConfig == nil {
+			insecure.TLSClientConfig = &tls.Config{}
+		}
+		insecure.TLSClientConfig.InsecureSkipVerify = true
+		f.insecure = &http.Client{Transport: insecure, CheckRedirect: checkRedirect}
+	}
+	return f
+}
+
+// Request is one fetch.
+type Request struct {
+	URL string
+	// InsecureSkipVerify accepts any TLS certificate.
+	InsecureSkipVerify bool
+	// ETag and LastModified, from an earlier response, make the request
+	// conditional: an unchanged page answers 304 Not Modified.
+	ETag, LastModified string
 }
 
 // Response is a fetched page.
 type Response struct {
 	Body        []byte
 	ContentType string
+	// ETag and LastModified are the page's validators, for the next
+	// conditional request.
+	ETag, LastModified string
+	// NotModified is true for a 304 answer to a conditional request; Body
+	// is then empty.
+	NotModified bool
 }
+
+// StatusError is an HTTP status other than 2xx and 304.
+type StatusError struct {
+	Code   int
+	Status string
+	// RetryAfter is how long the server asked us to wait (Retry-After,
+	// in seconds or as a date); 0 when it did not say.
+	RetryAfter time.Duration
+}
+
+func (e *StatusError) Error() string {
+	if e.RetryAfter > 0 {
+		return fmt.Sprintf("HTTP status %s (Retry-After %v)", e.Status, e.RetryAfter)
+	}
+	return "HTTP status " + e.Status
+}
+
+// ErrBodyTooLarge is returned for a body over the size cap.
+var ErrBodyTooLarge = errors.New("body too large")
 
 // Fetch gets url. Deadlines come from ctx. A status other than 2xx, or a
 // body over the size cap, is an error.
 func (f *Fetcher) Fetch(ctx context.Context, url string) (Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	return f.Do(ctx, Request{URL: url})
+}
+
+// Do performs req. Deadlines come from ctx. A status other than 2xx (or
+// 304 to a conditional request) is a *StatusError; a body over the size cap,
+// after decompression, is ErrBodyTooLarge.
+func (f *Fetcher) Do(ctx context.Context, r Request) (Response, error) {
+	client := f.client
+	if r.InsecureSkipVerify {
+		if f.insecure == nil {
+			return Response{}, errors.New("skipping TLS verification needs an *http.Transport")
+		}
+		client = f.insecure
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
 	if err != nil {
 		return Response{}, fmt.Errorf("build request: %w", err)
 	}
@@ -63,33 +151,72 @@ func (f *Fetcher) Fetch(ctx context.Context, url string) (Response, error) {
 		req.Header.Set("User-Agent", f.userAgent)
 	}
 	req.Header.Set("Accept", "text/html,application/json;q=0.9,*/*;q=0.8")
-	resp, err := f.client.Do(req)
+	// No Accept-Encoding here: the transport then asks for gzip itself and
+	// decompresses transparently, so the cap below counts decompressed bytes.
+	conditional := r.ETag != "" || r.LastModified != ""
+	if r.ETag != "" {
+		req.Header.Set("If-None-Match", r.ETag)
+	}
+	if r.LastModified != "" {
+		req.Header.Set("If-Modified-Since", r.LastModified)
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		return Response{}, err
 	}
 	defer resp.Body.Close()
+	if conditional && resp.StatusCode == http.StatusNotModified {
+		return Response{NotModified: true, ETag: r.ETag, LastModified: r.LastModified}, nil
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// Drain a little so the connection can be reused.
 		_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
-		return Response{}, &StatusError{Code: resp.StatusCode, Status: resp.Status}
+		return Response{}, &StatusError{
+			Code:       resp.StatusCode,
+			Status:     resp.Status,
+			RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now()),
+		}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, f.maxBody+1))
 	if err != nil {
 		return Response{}, fmt.Errorf("read body: %w", err)
 	}
 	if int64(len(body)) > f.maxBody {
-		return Response{}, fmt.Errorf("body larger than %d bytes", f.maxBody)
+		return Response{}, fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, f.maxBody)
 	}
-	return Response{Body: body, ContentType: resp.Header.Get("Content-Type")}, nil
+	return Response{
+		Body:         body,
+		ContentType:  resp.Header.Get("Content-Type"),
+		ETag:         resp.Header.Get("ETag"),
+		LastModified: resp.Header.Get("Last-Modified"),
+	}, nil
 }
 
-// StatusError is a response whose status is not 2xx.
-type StatusError struct {
-	Code   int
-	Status string // "404 Not Found"
+// retryAfter reads a Retry-After header: delay seconds or an HTTP date. It
+// returns 0 when the header is absent, malformed or in the past.
+func retryAfter(header string, now time.Time) time.Duration {
+	header = strings.TrimSpace(header)
+	if header == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(header, 10, 64); err == nil {
+		switch {
+		case secs <= 0:
+			return 0
+		case secs > int64(MaxRetryAfter/time.Second):
+			return MaxRetryAfter
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(header); err == nil && t.After(now) {
+		return min(t.Sub(now), MaxRetryAfter)
+	}
+	return 0
 }
 
-func (e *StatusError) Error() string { return "HTTP status " + e.Status }
+// MaxRetryAfter caps how long a Retry-After keeps us from fetching a page
+// (and serving its last figures): a site cannot freeze them for days.
+const MaxRetryAfter = time.Hour
 
 // DefaultTimeout bounds one campaign's fetch when the configuration sets no
 // TIMEOUT and Prometheus sends no scrape timeout.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -32,6 +33,9 @@ var currencySymbols = []struct{ symbol, code string }{
 	{"₽", "RUB"}, {"₺", "TRY"}, {"₪", "ILS"}, {"₴", "UAH"}, {"zł", "PLN"}, {"kr", "SEK"},
 }
 
+// exponent matches the exponent of a number in scientific notation.
+var exponent = regexp.MustCompile(`^[eE][-+]?[0-9]`)
+
 // compactSuffixes are the multipliers of abbreviated amounts ("$1.5M",
 // "$192.3K", "$1.5 million"). Matched case-insensitively on a whole word.
 var compactSuffixes = map[string]float64{
@@ -58,6 +62,10 @@ func ParseMoney(text string) (Money, error) {
 	}
 	digits := text[start:end]
 	rest := text[end:]
+	if exponent.MatchString(rest) {
+		// "1e400" is no way to show money: reading it as 1 would be wrong.
+		return Money{}, fmt.Errorf("parse amount %q: exponent notation is not an amount", truncate(text))
+	}
 	multiplier := 1.0
 	if word, n := leadingWord(rest); word != "" {
 		if m, ok := compactSuffixes[strings.ToLower(word)]; ok {

@@ -96,8 +96,23 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 		return exitConfig
 	}
 
+	for _, c := range campaigns {
+		if c.InsecureSkipVerify {
+			logger.Warn("TLS certificate verification is off for this campaign", "campaign", c.Name, "url", c.FetchURL)
+		}
+	}
+	userAgent := cfg.UserAgent
+	if userAgent == "" {
+		userAgent = fmt.Sprintf("%s/%s (+%s)", exporterName, version.Version, projectURL)
+	}
+	maxRedirects := cfg.MaxRedirects
+	if maxRedirects == 0 {
+		maxRedirects = -1 // DONATION_MAX_REDIRECTS=0 follows none
+	}
 	fetcher := source.NewFetcher(source.FetcherConfig{
-		UserAgent: fmt.Sprintf("%s/%s (+%s)", exporterName, version.Version, projectURL),
+		UserAgent:    userAgent,
+		MaxBodyBytes: cfg.MaxBodyBytes,
+		MaxRedirects: maxRedirects,
 	})
 	if check {
 		return checkCampaigns(ctx, stdout, campaigns, fetcher, time.Now())
@@ -118,8 +133,10 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 	)
 
 	handlerOpts := promhttp.HandlerOpts{
-		ErrorLog:      slog.NewLogLogger(logger.Handler(), slog.LevelError),
-		ErrorHandling: promhttp.ContinueOnError,
+		ErrorLog:            slog.NewLogLogger(logger.Handler(), slog.LevelError),
+		ErrorHandling:       promhttp.ContinueOnError,
+		MaxRequestsInFlight: cfg.MaxRequestsInFlight,
+		Timeout:             cfg.MetricsTimeout,
 	}
 	mux := http.NewServeMux()
 	mux.Handle(cfg.MetricsPath, coll.Handler(base, handlerOpts))

@@ -54,9 +54,9 @@ func freeAddress(t *testing.T) string {
 	return addr
 }
 
-// startExporter runs the exporter as main does, on a loopback address,
+// runExporter runs the exporter as main does, on a loopback address,
 // until the test ends, and returns its base URL.
-func startExporter(t *testing.T, environ []string) string {
+func runExporter(t *testing.T, environ []string) string {
 	t.Helper()
 	addr := freeAddress(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -116,7 +116,7 @@ func TestStatusPageInChromium(t *testing.T) {
 	}))
 	defer hostile.Close()
 	const hostileName = `<script>document.body.dataset.pwned = 'name'</script>`
-	base := startExporter(t, []string{
+	base := runExporter(t, []string{
 		"DONATION_DEMO=true",
 		"DONATION_LOG_LEVEL=error",
 		"DONATION_CAMPAIGN_0_NAME=" + hostileName,

@@ -1,0 +1,77 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// campaignVars are the variables of a minimal valid campaign i.
+func campaignVars(i string, extra ...string) []string {
+	p := "DONATION_CAMPAIGN_" + i + "_"
+	return append([]string{p + "NAME=c" + i, p + "URL=https://example.org/" + i, p + "RAISED_SELECTOR=#raised"}, extra...)
+}
+
+func TestLoadFetchAndServeLimits(t *testing.T) {
+	t.Run("defaults", func(t *testing.T) {
+		cfg, err := Load(campaignVars("0"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := cfg.Env
+		if e.MaxBodyBytes != 5<<20 || e.MaxRedirects != 5 || e.MaxRequestsInFlight != 128 ||
+			e.MetricsTimeout != 30*time.Second || e.MinInterval != 0 || e.UserAgent != "" {
+			t.Errorf("defaults %+v", e)
+		}
+		if c := cfg.Campaigns[0]; c.InsecureSkipVerify || c.MinInterval != 0 {
+			t.Errorf("campaign defaults %+v", c)
+		}
+	})
+	t.Run("set", func(t *testing.T) {
+		environ := append(campaignVars("0", "DONATION_CAMPAIGN_0_INSECURE_SKIP_VERIFY=true"),
+			campaignVars("1", "DONATION_CAMPAIGN_1_MIN_INTERVAL=0s")...)
+		environ = append(environ, campaignVars("2", "DONATION_CAMPAIGN_2_MIN_INTERVAL=5m")...)
+		environ = append(environ, "DONATION_MIN_INTERVAL=1m", "DONATION_USER_AGENT=me/1.0",
+			"DONATION_MAX_BODY_BYTES=1048576", "DONATION_MAX_REDIRECTS=0", "DONATION_MAX_REQUESTS_IN_FLIGHT=0",
+			"DONATION_METRICS_TIMEOUT=5s")
+		cfg, err := Load(environ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := cfg.Env
+		if e.UserAgent != "me/1.0" || e.MaxBodyBytes != 1<<20 || e.MaxRedirects != 0 ||
+			e.MaxRequestsInFlight != 0 || e.MetricsTimeout != 5*time.Second {
+			t.Errorf("globals %+v", e)
+		}
+		wantInterval := []time.Duration{time.Minute, 0, 5 * time.Minute}
+		for i, c := range cfg.Campaigns {
+			if c.MinInterval != wantInterval[i] {
+				t.Errorf("campaign %d MinInterval %v, want %v", i, c.MinInterval, wantInterval[i])
+			}
+			if c.InsecureSkipVerify != (i == 0) {
+				t.Errorf("campaign %d InsecureSkipVerify %v", i, c.InsecureSkipVerify)
+			}
+		}
+	})
+	bad := []struct{ name, variable, want string }{
+		{"body cap zero", "DONATION_MAX_BODY_BYTES=0", "DONATION_MAX_BODY_BYTES: 0 must be a positive number of bytes"},
+		{"negative redirects", "DONATION_MAX_REDIRECTS=-1", "DONATION_MAX_REDIRECTS: -1 must be 0 (follow none) or more"},
+		{"negative in-flight limit", "DONATION_MAX_REQUESTS_IN_FLIGHT=-2", "DONATION_MAX_REQUESTS_IN_FLIGHT: -2 must be 0 (no limit) or more"},
+		{"negative metrics timeout", "DONATION_METRICS_TIMEOUT=-1s", "DONATION_METRICS_TIMEOUT: -1s must be 0"},
+		{"negative global interval", "DONATION_MIN_INTERVAL=-1m", "DONATION_MIN_INTERVAL: -1m0s must be 0 (off)"},
+		{"insecure not a boolean", "DONATION_CAMPAIGN_0_INSECURE_SKIP_VERIFY=yes please",
+			`DONATION_CAMPAIGN_0_INSECURE_SKIP_VERIFY: "yes please" is not true or false`},
+		{"interval not a duration", "DONATION_CAMPAIGN_0_MIN_INTERVAL=hourly",
+			`DONATION_CAMPAIGN_0_MIN_INTERVAL: "hourly" is not a duration such as 1m`},
+		{"interval negative", "DONATION_CAMPAIGN_0_MIN_INTERVAL=-5s",
+			`DONATION_CAMPAIGN_0_MIN_INTERVAL: "-5s" is not a duration`},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(campaignVars("0", tc.variable))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,196 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Poller fetches one campaign's page on behalf of every scrape, and is
+// polite about it:
+//   - concurrent polls share one fetch, and a poll for a scrape that began
+//     before the last fetch ended takes that fetch's outcome;
+//   - within the campaign's MinInterval of the last fetch, its outcome is
+//     served again without fetching;
+//   - each fetch after a good one is conditional (If-None-Match,
+//     If-Modified-Since), and a 304 confirms the figures already read;
+//   - after a 429 or 503 with Retry-After, the page is not fetched again
+//     before that time (capped at MaxRetryAfter); the last good figures are
+//     served meanwhile, since they are the freshest the site allows.
+//
+// A Poller's state is the outcome of its last fetch and the last good
+// figures; reading a page is Campaign.Read's job.
+type Poller struct {
+	campaign Campaign
+	fetcher  *Fetcher
+	now      func() time.Time
+	group    singleflight.Group
+
+	mu        sync.Mutex
+	last      Outcome   // of the last fetch
+	attempted time.Time // when the last fetch ended; zero before the first
+	retryAt   time.Time // no fetch before this time
+	good      *Values   // the last figures read; nil before the first
+	goodAt    time.Time // when the site last gave or confirmed them
+	etag      string
+	modified  string
+}
+
+// NewPoller returns a Poller for campaign. now tells the time; nil means
+// time.Now.
+func NewPoller(campaign Campaign, fetcher *Fetcher, now func() time.Time) *Poller {
+	if now == nil {
+		now = time.Now
+	}
+	return &Poller{campaign: campaign, fetcher: fetcher, now: now}
+}
+
+// Campaign returns the campaign polled.
+func (p *Poller) Campaign() Campaign { return p.campaign }
+
+// Outcome is what one poll gave.
+type Outcome struct {
+	// Values are the campaign's figures when Err is nil.
+	Values Values
+	// Err is why there are no current figures.
+	Err error
+	// LastSuccess is when the site last gave the figures or confirmed
+	// them with a 304; zero if it never has.
+	LastSuccess time.Time
+	// Deferred, when not nil, says why Values are those of LastSuccess
+	// rather than of this fetch: the site asked to be left alone for a
+	// while (429 or 503 with Retry-After).
+	Deferred error
+	// Reused is true when this poll neither made nor joined a fetch: the
+	// outcome of an earlier one was served again (MinInterval, or a
+	// Retry-After not yet over).
+	Reused bool
+}
+
+// Poll returns the campaign's current outcome: fetched for this poll,
+// shared with concurrent polls, or reused. since is when the scrape asking
+// began (zero: now): a fetch that ended after it is as fresh as one the
+// scrape would start, so its outcome is taken as is. Poll waits for a fetch
+// until ctx ends; the fetch itself is bounded by the campaign's Timeout
+// alone, so a poll that gives up does not cut short the others sharing it.
+func (p *Poller) Poll(ctx context.Context, since time.Time) Outcome {
+	if out, ok := p.reusable(since); ok {
+		return out
+	}
+	ch := p.group.DoChan("", func() (any, error) { return p.fetch(ctx), nil })
+	select {
+	case r := <-ch:
+		return r.Val.(Outcome)
+	case <-ctx.Done():
+		p.mu.Lock()
+		goodAt := p.goodAt
+		p.mu.Unlock()
+		return Outcome{
+			Err:         fmt.Errorf("fetch: gave up waiting for the page: %w", context.Cause(ctx)),
+			LastSuccess: goodAt,
+		}
+	}
+}
+
+// reusable returns the last fetch's outcome when it is fresh enough for a
+// scrape that began at since, or when the page must not be fetched again
+// yet.
+func (p *Poller) reusable(since time.Time) (Outcome, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.attempted.IsZero() {
+		return Outcome{}, false
+	}
+	now := p.now()
+	if since.IsZero() {
+		since = now
+	}
+	if p.attempted.After(since) {
+		return p.last, true
+	}
+	deferred := now.Before(p.retryAt)
+	recent := p.campaign.MinInterval > 0 && now.Sub(p.attempted) < p.campaign.MinInterval
+	if !deferred && !recent {
+		return Outcome{}, false
+	}
+	out := p.last
+	out.Reused = true
+	return out, true
+}
+
+// fetch gets and reads the page once, and records the outcome.
+func (p *Poller) fetch(parent context.Context) Outcome {
+	req := p.campaign.request()
+	p.mu.Lock()
+	if p.good != nil {
+		req.ETag, req.LastModified = p.etag, p.modified
+	}
+	p.mu.Unlock()
+
+	timeout := p.campaign.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), timeout)
+	defer cancel()
+	resp, note, fetchErr := p.campaign.fetch(ctx, p.fetcher, req)
+	var values Values
+	var readErr error
+	if fetchErr == nil && !resp.NotModified {
+		values, readErr = p.read(resp)
+		if note != "" {
+			values.Notes = append([]string{note}, values.Notes...)
+		}
+	}
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	p.attempted = now
+	p.retryAt = time.Time{}
+	var out Outcome
+	var status *StatusError
+	switch {
+	case errors.As(fetchErr, &status) && status.RetryAfter > 0 &&
+		(status.Code == http.StatusTooManyRequests || status.Code == http.StatusServiceUnavailable):
+		p.retryAt = now.Add(status.RetryAfter)
+		err := fmt.Errorf("fetch: %w: not fetching again before %s", fetchErr, p.retryAt.UTC().Format(time.RFC3339))
+		if p.good != nil {
+			out = Outcome{Values: *p.good, Deferred: err}
+		} else {
+			out = Outcome{Err: err}
+		}
+	case errors.Is(fetchErr, context.DeadlineExceeded):
+		out = Outcome{Err: fmt.Errorf("fetch: no whole answer within the campaign's timeout of %v: %w", timeout, fetchErr)}
+	case fetchErr != nil:
+		out = Outcome{Err: fmt.Errorf("fetch: %w", fetchErr)}
+	case resp.NotModified:
+		p.goodAt = now
+		out = Outcome{Values: *p.good}
+	case readErr != nil:
+		out = Outcome{Err: readErr}
+	default:
+		p.good, p.goodAt = &values, now
+		p.etag, p.modified = resp.ETag, resp.LastModified
+		out = Outcome{Values: values}
+	}
+	out.LastSuccess = p.goodAt
+	p.last = out
+	return out
+}
+
+// read is Campaign.Read, with a panic turned into this campaign's error:
+// a bug met on one hostile page must not stop the exporter.
+func (p *Poller) read(resp Response) (v Values, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("reading the page panicked (a bug: please report it): %v", r)
+		}
+	}()
+	return p.campaign.Read(resp)
+}
