@@ -122,7 +122,7 @@ donation_start_timestamp_seconds{campaign="online-bleiben"} 1.7750016e+09
 # TYPE donation_target gauge
 donation_target{campaign="family-memorial",currency="USD"} 100000
 donation_target{campaign="online-bleiben",currency="EUR"} 170000
-# HELP donation_up 1 when the campaign's page was fetched and every configured field was read, 0 otherwise.
+# HELP donation_up 1 when the campaign's figures are current: its page was read (now, or within its minimum refresh interval or the site's Retry-After) with every configured field; 0 otherwise.
 # TYPE donation_up gauge
 donation_up{campaign="family-memorial"} 1
 donation_up{campaign="gone"} 0

@@ -24,7 +24,7 @@ func newDesc(name, help string, labels []string) *prometheus.Desc {
 func newDescs() descs {
 	return descs{
 		up: newDesc("up",
-			"1 when the campaign's page was fetched and every configured field was read, 0 otherwise.", campaignLabels),
+			"1 when the campaign's figures are current: its page was read (now, or within its minimum refresh interval or the site's Retry-After) with every configured field; 0 otherwise.", campaignLabels),
 		scrapeDuration: newDesc("scrape_duration_seconds",
 			"Time spent fetching and reading the campaign's page in this scrape.", campaignLabels),
 		lastSuccess: newDesc("last_success_timestamp_seconds",

@@ -102,7 +102,7 @@ donation_raised{campaign="beta",currency="EUR"} 2000
 # HELP donation_target Fundraising target, in currency units.
 # TYPE donation_target gauge
 donation_target{campaign="beta",currency="EUR"} 4000
-# HELP donation_up 1 when the campaign's page was fetched and every configured field was read, 0 otherwise.
+# HELP donation_up 1 when the campaign's figures are current: its page was read (now, or within its minimum refresh interval or the site's Retry-After) with every configured field; 0 otherwise.
 # TYPE donation_up gauge
 donation_up{campaign="beta"} 1
 `,

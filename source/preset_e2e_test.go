@@ -79,7 +79,7 @@ const (
 
 // help is what /metrics says of each metric the presets feed.
 var help = map[string]string{
-	"donation_up":                         "1 when the campaign's page was fetched and every configured field was read, 0 otherwise.",
+	"donation_up":                         "1 when the campaign's figures are current: its page was read (now, or within its minimum refresh interval or the site's Retry-After) with every configured field; 0 otherwise.",
 	"donation_raised":                     "Amount raised so far, in currency units.",
 	"donation_target":                     "Fundraising target, in currency units.",
 	"donation_progress_ratio":             "Amount raised divided by the target.",
