@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -169,5 +170,44 @@ func TestDoThenUse(t *testing.T) {
 				t.Errorf("use called %v, want %v", used, tc.wantUse)
 			}
 		})
+	}
+}
+
+// TestFetcherKeepsConnectionPerCampaign fetches ten pages of one host at
+// once, twice: the second round reuses the ten connections of the first
+// (the default transport would keep two, and open eight again).
+func TestFetcherKeepsConnectionPerCampaign(t *testing.T) {
+	const pages = 10
+	var opened atomic.Int32
+	var arrived sync.WaitGroup
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived.Done()
+		arrived.Wait() // all ten requests in flight at once: ten connections
+		fmt.Fprint(w, "page")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	f := NewFetcher(FetcherConfig{})
+	for round := range 2 {
+		arrived.Add(pages)
+		var wg sync.WaitGroup
+		for i := range pages {
+			wg.Go(func() {
+				if _, err := f.Do(t.Context(), Request{URL: fmt.Sprintf("%s/c/%d", srv.URL, i)}); err != nil {
+					t.Errorf("round %d: %v", round, err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	// A connection may still be on its way back to the pool when the next
+	// round starts; without the setting, 2*pages-2 are opened.
+	if n := opened.Load(); n < pages || n > pages+2 {
+		t.Errorf("%d connections opened for two rounds of %d pages, want %d (or a couple more)", n, pages, pages)
 	}
 }
