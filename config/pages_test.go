@@ -12,10 +12,10 @@ func TestLoadPageLimits(t *testing.T) {
 		pages, parses     int
 		wantErr, wantErr2 string
 	}{
-		{name: "defaults", pages: 8, parses: 0},
+		{name: "defaults", pages: 0, parses: 0},
 		{name: "set", environ: []string{"DONATION_MAX_PAGES_IN_MEMORY=4", "DONATION_MAX_CONCURRENT_PARSES=1"}, pages: 4, parses: 1},
-		{name: "no page in memory", environ: []string{"DONATION_MAX_PAGES_IN_MEMORY=0"},
-			wantErr: "DONATION_MAX_PAGES_IN_MEMORY: 0 must be a positive number of pages"},
+		{name: "negative pages", environ: []string{"DONATION_MAX_PAGES_IN_MEMORY=-1"},
+			wantErr: "DONATION_MAX_PAGES_IN_MEMORY: -1 must be 0 (twice MAX_CONCURRENT_PARSES) or more"},
 		{name: "negative parses", environ: []string{"DONATION_MAX_CONCURRENT_PARSES=-1"},
 			wantErr: "DONATION_MAX_CONCURRENT_PARSES: -1 must be 0 (GOMAXPROCS) or more"},
 	}

@@ -29,16 +29,17 @@ type FetcherConfig struct {
 	// clone of it with verification off, so it must be an *http.Transport
 	// for them.
 	Transport http.RoundTripper
+	// MaxParses bounds how many pages are parsed at the same time:
+	// parsing is CPU work, and a page's parse tree is several times its
+	// size. 0 means GOMAXPROCS.
+	MaxParses int
 	// MaxPagesInMemory bounds how many pages are held at the same time:
 	// a page takes a slot when its response headers arrive (so a site slow
 	// to answer holds none) and keeps it while its body is read and parsed.
-	// Fetches beyond it wait with the body left unread on the connection.
-	// 0 means DefaultMaxPagesInMemory.
+	// Fetches beyond it wait with the body left unread on the connection,
+	// where it keeps arriving into the socket buffer. 0 means twice
+	// MaxParses: while a page is parsed, the next one is read.
 	MaxPagesInMemory int
-	// MaxParses bounds how many pages are parsed at the same time, among
-	// those in memory: parsing is CPU work, and a page's parse tree is
-	// several times its size. 0 means GOMAXPROCS.
-	MaxParses int
 }
 
 // DefaultMaxBodyBytes is enough for the largest donation page seen (a
@@ -48,15 +49,6 @@ const DefaultMaxBodyBytes = 5 << 20
 // DefaultMaxRedirects is how many redirects a fetch follows unless
 // configured otherwise: enough for http→https→www→locale, not a loop.
 const DefaultMaxRedirects = 5
-
-// DefaultMaxPagesInMemory is how many pages are held at the same time
-// unless configured otherwise. It bounds memory whatever the number of
-// CPUs: a 1 MiB page takes about 7 MiB while parsed (its body and a parse
-// tree of 6 MiB), and 8 such pages, 2 of them parsed at once, stay under
-// 100 MiB of resident memory. A page waiting for a slot keeps arriving into
-// its connection's socket buffer meanwhile; sites slow to send their bodies
-// hold up the others' reading only once 8 of them are being read.
-const DefaultMaxPagesInMemory = 8
 
 // Fetcher gets pages over HTTP. It holds one client for all campaigns, and
 // a second one, built from the same transport settings, for campaigns that
@@ -99,13 +91,13 @@ func NewFetcher(cfg FetcherConfig) *Fetcher {
 		}
 		return nil
 	}
-	pages := cfg.MaxPagesInMemory
-	if pages <= 0 {
-		pages = DefaultMaxPagesInMemory
-	}
 	parses := cfg.MaxParses
 	if parses <= 0 {
 		parses = runtime.GOMAXPROCS(0)
+	}
+	pages := cfg.MaxPagesInMemory
+	if pages <= 0 {
+		pages = 2 * parses
 	}
 	f := &Fetcher{
 		client:    &http.Client{Transport: transport, CheckRedirect: checkRedirect},

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -209,5 +210,26 @@ func TestFetcherKeepsConnectionPerCampaign(t *testing.T) {
 	// round starts; without the setting, 2*pages-2 are opened.
 	if n := opened.Load(); n < pages || n > pages+2 {
 		t.Errorf("%d connections opened for two rounds of %d pages, want %d (or a couple more)", n, pages, pages)
+	}
+}
+
+func TestFetcherSlotDefaults(t *testing.T) {
+	procs := runtime.GOMAXPROCS(0)
+	tests := []struct {
+		name                      string
+		cfg                       FetcherConfig
+		wantParses, wantPagesHeld int
+	}{
+		{name: "defaults", wantParses: procs, wantPagesHeld: 2 * procs},
+		{name: "parses set", cfg: FetcherConfig{MaxParses: 3}, wantParses: 3, wantPagesHeld: 6},
+		{name: "both set", cfg: FetcherConfig{MaxParses: 3, MaxPagesInMemory: 1}, wantParses: 3, wantPagesHeld: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := NewFetcher(tc.cfg)
+			if cap(f.parses) != tc.wantParses || cap(f.pages) != tc.wantPagesHeld {
+				t.Errorf("%d parses and %d pages in memory, want %d and %d", cap(f.parses), cap(f.pages), tc.wantParses, tc.wantPagesHeld)
+			}
+		})
 	}
 }

@@ -113,8 +113,8 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 		UserAgent:        userAgent,
 		MaxBodyBytes:     cfg.MaxBodyBytes,
 		MaxRedirects:     maxRedirects,
-		MaxPagesInMemory: cfg.MaxPagesInMemory,
 		MaxParses:        cfg.MaxConcurrentParses,
+		MaxPagesInMemory: cfg.MaxPagesInMemory,
 	})
 	if check {
 		return checkCampaigns(ctx, stdout, campaigns, fetcher, time.Now())
