@@ -59,6 +59,13 @@ type Env struct {
 	// MetricsTimeout bounds one request to the metrics path (0: no bound
 	// but the campaigns' TIMEOUT and Prometheus' scrape timeout).
 	MetricsTimeout time.Duration `env:"METRICS_TIMEOUT" envDefault:"30s"`
+	// MaxConcurrentParses bounds how many pages are parsed at the same
+	// time (0: GOMAXPROCS, the CPUs Go uses).
+	MaxConcurrentParses int `env:"MAX_CONCURRENT_PARSES" envDefault:"0"`
+	// MaxPagesInMemory bounds how many pages are held at the same time,
+	// from their response headers until they are parsed (0: twice
+	// MAX_CONCURRENT_PARSES).
+	MaxPagesInMemory int `env:"MAX_PAGES_IN_MEMORY" envDefault:"0"`
 	// MinInterval is the campaigns' default MIN_INTERVAL.
 	MinInterval  time.Duration `env:"MIN_INTERVAL" envDefault:"0s"`
 	CampaignVars []CampaignEnv `envPrefix:"CAMPAIGN_"`
@@ -153,6 +160,8 @@ func (e Env) checkLimits() []error {
 	check(e.MaxRedirects < 0, "MAX_REDIRECTS", e.MaxRedirects, "0 (follow none) or more")
 	check(e.MaxRequestsInFlight < 0, "MAX_REQUESTS_IN_FLIGHT", e.MaxRequestsInFlight, "0 (no limit) or more")
 	check(e.MetricsTimeout < 0, "METRICS_TIMEOUT", e.MetricsTimeout, "0 (no bound) or a positive duration")
+	check(e.MaxConcurrentParses < 0, "MAX_CONCURRENT_PARSES", e.MaxConcurrentParses, "0 (GOMAXPROCS) or more")
+	check(e.MaxPagesInMemory < 0, "MAX_PAGES_IN_MEMORY", e.MaxPagesInMemory, "0 (twice MAX_CONCURRENT_PARSES) or more")
 	check(e.MinInterval < 0, "MIN_INTERVAL", e.MinInterval, "0 (off) or a positive duration")
 	return errs
 }

@@ -57,15 +57,19 @@ func (c Campaign) ScrapeTrace(ctx context.Context, f *Fetcher) (Values, Trace, e
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	resp, note, err := c.fetch(ctx, f, c.request())
+	var vals Values
+	var trace Trace
+	var readErr error
+	_, note, err := c.fetch(ctx, f, c.request(), func(resp Response) {
+		vals, trace, readErr = c.ReadTrace(resp)
+	})
 	if err != nil {
 		return Values{}, Trace{}, fmt.Errorf("fetch: %w", err)
 	}
-	vals, trace, err := c.ReadTrace(resp)
 	if note != "" {
 		vals.Notes = append([]string{note}, vals.Notes...)
 	}
-	return vals, trace, err
+	return vals, trace, readErr
 }
 
 func (c Campaign) request() Request {
@@ -76,18 +80,18 @@ func (c Campaign) request() Request {
 	return Request{URL: url, InsecureSkipVerify: c.InsecureSkipVerify}
 }
 
-// fetch does req; when req is for a platform endpoint that is gone (404 or
-// 410) and the campaign allows it, it gets the page instead, and note says
-// so.
-func (c Campaign) fetch(ctx context.Context, f *Fetcher, req Request) (resp Response, note string, err error) {
-	resp, err = f.Do(ctx, req)
+// fetch does req and hands the page to use (see Fetcher.DoThen); when req
+// is for a platform endpoint that is gone (404 or 410) and the campaign
+// allows it, it gets the page instead, and note says so.
+func (c Campaign) fetch(ctx context.Context, f *Fetcher, req Request, use func(Response)) (resp Response, note string, err error) {
+	resp, err = f.DoThen(ctx, req, use)
 	if !c.PageFallback || req.URL == c.URL || !isGone(err) {
 		return resp, "", err
 	}
 	gone := err
 	page := req
 	page.URL = c.URL
-	resp, err = f.Do(ctx, page)
+	resp, err = f.DoThen(ctx, page, use)
 	if err != nil {
 		return Response{}, "", fmt.Errorf("page %s (endpoint %s: %v): %w", c.URL, req.URL, gone, err)
 	}

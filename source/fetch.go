@@ -1,12 +1,14 @@
 package source
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -22,10 +24,22 @@ type FetcherConfig struct {
 	// DefaultMaxRedirects, a negative number none.
 	MaxRedirects int
 	// Transport is the client's transport; nil means a clone of
-	// http.DefaultTransport. Campaigns that skip TLS verification get a
+	// http.DefaultTransport that keeps as many idle connections per host
+	// as in all (100). Campaigns that skip TLS verification get a
 	// clone of it with verification off, so it must be an *http.Transport
 	// for them.
 	Transport http.RoundTripper
+	// MaxParses bounds how many pages are parsed at the same time:
+	// parsing is CPU work, and a page's parse tree is several times its
+	// size. 0 means GOMAXPROCS.
+	MaxParses int
+	// MaxPagesInMemory bounds how many pages are held at the same time:
+	// a page takes a slot when its response headers arrive (so a site slow
+	// to answer holds none) and keeps it while its body is read and parsed.
+	// Fetches beyond it wait with the body left unread on the connection,
+	// where it keeps arriving into the socket buffer. 0 means twice
+	// MaxParses: while a page is parsed, the next one is read.
+	MaxPagesInMemory int
 }
 
 // DefaultMaxBodyBytes is enough for the largest donation page seen (a
@@ -44,13 +58,21 @@ type Fetcher struct {
 	insecure  *http.Client // nil when Transport is not an *http.Transport
 	userAgent string
 	maxBody   int64
+	pages     chan struct{} // a slot per page held, see MaxPagesInMemory
+	parses    chan struct{} // a slot per page parsed, see MaxParses
 }
 
 // NewFetcher returns a Fetcher for cfg.
 func NewFetcher(cfg FetcherConfig) *Fetcher {
 	transport := cfg.Transport
 	if transport == nil {
-		transport = http.DefaultTransport.(*http.Transport).Clone()
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		// Keep a connection per campaign between scrapes (up to
+		// MaxIdleConns, 100), also for campaigns on one platform's host:
+		// with the default of 2 per host, every scrape would open, and
+		// TLS-handshake, all the others again.
+		t.MaxIdleConnsPerHost = t.MaxIdleConns
+		transport = t
 	}
 	maxBody := cfg.MaxBodyBytes
 	if maxBody <= 0 {
@@ -69,10 +91,20 @@ func NewFetcher(cfg FetcherConfig) *Fetcher {
 		}
 		return nil
 	}
+	parses := cfg.MaxParses
+	if parses <= 0 {
+		parses = runtime.GOMAXPROCS(0)
+	}
+	pages := cfg.MaxPagesInMemory
+	if pages <= 0 {
+		pages = 2 * parses
+	}
 	f := &Fetcher{
 		client:    &http.Client{Transport: transport, CheckRedirect: checkRedirect},
 		userAgent: cfg.UserAgent,
 		maxBody:   maxBody,
+		pages:     make(chan struct{}, pages),
+		parses:    make(chan struct{}, parses),
 	}
 	if t, ok := transport.(*http.Transport); ok {
 		insecure := t.Clone()
@@ -134,8 +166,18 @@ func (f *Fetcher) Fetch(ctx context.Context, url string) (Response, error) {
 
 // Do performs req. Deadlines come from ctx. A status other than 2xx (or
 // 304 to a conditional request) is a *StatusError; a body over the size cap,
-// after decompression, is ErrBodyTooLarge.
+// after decompression, is ErrBodyTooLarge. The body is read holding one of
+// the fetcher's MaxPagesInMemory slots.
 func (f *Fetcher) Do(ctx context.Context, r Request) (Response, error) {
+	return f.DoThen(ctx, r, nil)
+}
+
+// DoThen is Do, and then hands a page (a 2xx response) to use, holding one
+// of the fetcher's MaxParses slots as well as the page's own, so that the
+// page is parsed before another takes its place in memory. use is not
+// called for an error or a 304; when it was called, the Response returned
+// has no Body. Waiting for a slot ends with ctx.
+func (f *Fetcher) DoThen(ctx context.Context, r Request, use func(Response)) (Response, error) {
 	client := f.client
 	if r.InsecureSkipVerify {
 		if f.insecure == nil {
@@ -177,19 +219,68 @@ func (f *Fetcher) Do(ctx context.Context, r Request) (Response, error) {
 			RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now()),
 		}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, f.maxBody+1))
+	release, err := acquire(ctx, f.pages)
 	if err != nil {
-		return Response{}, fmt.Errorf("read body: %w", err)
+		return Response{}, fmt.Errorf("wait for a slot to read the page in: %w", err)
 	}
-	if int64(len(body)) > f.maxBody {
-		return Response{}, fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, f.maxBody)
+	defer release()
+	body, err := readBody(resp, f.maxBody)
+	if err != nil {
+		return Response{}, err
 	}
-	return Response{
+	page := Response{
 		Body:         body,
 		ContentType:  resp.Header.Get("Content-Type"),
 		ETag:         resp.Header.Get("ETag"),
 		LastModified: resp.Header.Get("Last-Modified"),
-	}, nil
+	}
+	if use == nil {
+		return page, nil
+	}
+	releaseParse, err := acquire(ctx, f.parses)
+	if err != nil {
+		return Response{}, fmt.Errorf("wait for a slot to parse the page in: %w", err)
+	}
+	defer releaseParse()
+	use(page)
+	page.Body = nil
+	return page, nil
+}
+
+// acquire takes one of slots, waiting until ctx ends, and returns what
+// gives it back.
+func acquire(ctx context.Context, slots chan struct{}) (release func(), err error) {
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, nil
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+}
+
+// readBody reads at most maxBody bytes of resp's body into a slice of the
+// body's size: in one allocation when the server announced the length, else
+// with io.ReadAll, which copies what it read into such a slice at the end.
+// Many pages may be held at once (see MaxPagesInMemory), so a buffer grown
+// to twice a page's size would count.
+func readBody(resp *http.Response, maxBody int64) ([]byte, error) {
+	limited := io.LimitReader(resp.Body, maxBody+1)
+	var body []byte
+	var err error
+	if n := resp.ContentLength; n > 0 && n <= maxBody {
+		buf := bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead)) // ReadFrom grows below MinRead free
+		_, err = buf.ReadFrom(limited)
+		body = buf.Bytes()
+	} else {
+		body, err = io.ReadAll(limited)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	if int64(len(body)) > maxBody {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, maxBody)
+	}
+	return body, nil
 }
 
 // retryAfter reads a Retry-After header: delay seconds or an HTTP date. It

@@ -138,14 +138,13 @@ func (p *Poller) fetch(parent context.Context) Outcome {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), timeout)
 	defer cancel()
-	resp, note, fetchErr := p.campaign.fetch(ctx, p.fetcher, req)
 	var values Values
 	var readErr error
-	if fetchErr == nil && !resp.NotModified {
-		values, readErr = p.read(resp)
-		if note != "" {
-			values.Notes = append([]string{note}, values.Notes...)
-		}
+	resp, note, fetchErr := p.campaign.fetch(ctx, p.fetcher, req, func(page Response) {
+		values, readErr = p.read(page)
+	})
+	if fetchErr == nil && !resp.NotModified && note != "" {
+		values.Notes = append([]string{note}, values.Notes...)
 	}
 
 	p.mu.Lock()

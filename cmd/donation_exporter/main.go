@@ -110,9 +110,11 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 		maxRedirects = -1 // DONATION_MAX_REDIRECTS=0 follows none
 	}
 	fetcher := source.NewFetcher(source.FetcherConfig{
-		UserAgent:    userAgent,
-		MaxBodyBytes: cfg.MaxBodyBytes,
-		MaxRedirects: maxRedirects,
+		UserAgent:        userAgent,
+		MaxBodyBytes:     cfg.MaxBodyBytes,
+		MaxRedirects:     maxRedirects,
+		MaxParses:        cfg.MaxConcurrentParses,
+		MaxPagesInMemory: cfg.MaxPagesInMemory,
 	})
 	if check {
 		return checkCampaigns(ctx, stdout, campaigns, fetcher, time.Now())

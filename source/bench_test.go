@@ -1,0 +1,172 @@
+package source_test
+
+import (
+	"bytes"
+	encjson "encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	xhtml "golang.org/x/net/html"
+
+	"github.com/donation-exporter/donation_exporter/bench/pagegen"
+	"github.com/donation-exporter/donation_exporter/source"
+)
+
+// The benchmarks below are the CPU and allocation figures of issue 7
+// (docs/README-issue-7.md): run them with
+//
+//	go test ./source -run '^$' -bench . -benchmem
+//
+// Each "floor" sub-benchmark is what reading the document cannot go below
+// (the HTML parser goquery builds on, or encoding/json); "Read" is the
+// exporter's whole read step on the same bytes: charset check, parse and
+// every field extracted.
+
+func BenchmarkParseMoney(b *testing.B) {
+	for _, text := range []string{"$1,234,567.89", "1.234.567,89 €", "$65.0K raised", "₹12.5 lakh", "$254,245 raised of $100,000 goal"} {
+		b.Run(text, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := source.ParseMoney(text); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkParseDate(b *testing.B) {
+	for _, text := range []string{"2026-07-08", "2026-03-01T09:00:00Z", "July 8th, 2026", "8 Jul 2026", "1504220400"} {
+		b.Run(text, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := source.ParseDate(text, time.UTC, source.EndOfDay); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkPresets reads each platform's samples (testdata/<platform>/)
+// with its preset, as a scrape does.
+func BenchmarkPresets(b *testing.B) {
+	for _, p := range source.Presets() {
+		host := "example.org"
+		if len(p.Hosts) > 0 {
+			host = strings.TrimPrefix(p.Hosts[0], "*.")
+		}
+		c := source.Campaign{URL: "https://" + host + "/example", Spec: source.Spec{AmountScale: 1, Location: time.UTC}}
+		if err := p.Apply(&c, nil); err != nil {
+			b.Fatal(err)
+		}
+		files, err := filepath.Glob(filepath.Join("testdata", p.Name, "*"))
+		if err != nil || len(files) == 0 {
+			b.Fatalf("no samples for preset %s: %v", p.Name, err)
+		}
+		for _, file := range files {
+			if strings.Contains(file, "error") {
+				continue // a page without figures: no extraction to time
+			}
+			body, err := os.ReadFile(file)
+			if err != nil {
+				b.Fatal(err)
+			}
+			resp := source.Response{Body: body, ContentType: contentTypeOf(file)}
+			b.Run(p.Name+"/"+filepath.Base(file), func(b *testing.B) {
+				benchRead(b, c, resp)
+			})
+		}
+	}
+}
+
+func contentTypeOf(file string) string {
+	switch filepath.Ext(file) {
+	case ".json":
+		return "application/json"
+	case ".js":
+		return "application/javascript"
+	}
+	return "text/html; charset=utf-8"
+}
+
+// benchRead times c.Read(resp), which must succeed.
+func benchRead(b *testing.B, c source.Campaign, resp source.Response) {
+	b.Helper()
+	if _, err := c.Read(resp); err != nil {
+		b.Fatalf("read: %v", err)
+	}
+	b.SetBytes(int64(len(resp.Body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Read(resp); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// generated is a campaign reading every field of a generated page.
+func generated(selectors map[string]string) source.Campaign {
+	fields := map[source.Field]source.FieldSpec{}
+	for name, sel := range selectors {
+		fields[source.Field(name)] = source.FieldSpec{Selectors: []source.Selector{source.MustParseSelector(sel)}}
+	}
+	return source.Campaign{Spec: source.Spec{AmountScale: 1, Location: time.UTC, Fields: fields}}
+}
+
+var figures = pagegen.Figures{Raised: 123456, Target: 250000, Donors: 1234}
+
+// BenchmarkHTMLPage reads every field of a generated 1 MiB page whose
+// figures are near its end. Target: Read ≤ 1.5 × floor=html.Parse.
+func BenchmarkHTMLPage(b *testing.B) {
+	body := pagegen.HTML(1<<20, figures)
+	c := generated(pagegen.HTMLSelectors())
+	c.Kind = source.KindHTML
+	b.Run("floor=html.Parse", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := xhtml.Parse(bytes.NewReader(body)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	for _, ct := range []struct{ name, contentType string }{
+		{"Read", "text/html; charset=utf-8"},
+		// No charset: the whole body is checked to be valid UTF-8.
+		{"Read/undeclared-charset", "text/html"},
+	} {
+		b.Run(ct.name, func(b *testing.B) {
+			benchRead(b, c, source.Response{Body: body, ContentType: ct.contentType})
+		})
+	}
+}
+
+// BenchmarkJSON reads every field of generated JSON documents whose
+// figures are in the last member. Target: Read ≤ 1.5 × floor=json.Unmarshal.
+func BenchmarkJSON(b *testing.B) {
+	c := generated(pagegen.JSONSelectors())
+	c.Kind = source.KindJSON
+	for _, size := range []struct {
+		name  string
+		bytes int
+	}{{"10KiB", 10 << 10}, {"1MiB", 1 << 20}} {
+		body := pagegen.JSON(size.bytes, figures)
+		b.Run(size.name+"/floor=json.Unmarshal", func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var v any
+				if err := encjson.Unmarshal(body, &v); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(size.name+"/Read", func(b *testing.B) {
+			benchRead(b, c, source.Response{Body: body, ContentType: "application/json"})
+		})
+	}
+}

@@ -1,0 +1,235 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestFetcherBoundsParses hands pages to a slow use from many fetches at
+// once, and checks that no more than MaxParses (or MaxPagesInMemory, when
+// smaller) run at the same time, and that as many do.
+func TestFetcherBoundsParses(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<p id="raised">$1,234</p>`)
+	}))
+	defer srv.Close()
+	tests := []struct {
+		name          string
+		pages, parses int
+		want          int
+	}{
+		{name: "parses fewer than pages", pages: 6, parses: 2, want: 2},
+		{name: "pages fewer than parses", pages: 3, parses: 5, want: 3},
+		{name: "one at a time", pages: 1, parses: 1, want: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := NewFetcher(FetcherConfig{MaxPagesInMemory: tc.pages, MaxParses: tc.parses})
+			var running, most atomic.Int32
+			use := func(page Response) {
+				n := running.Add(1)
+				defer running.Add(-1)
+				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+				}
+				if !strings.Contains(string(page.Body), "$1,234") {
+					t.Errorf("use got body %q", page.Body)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			var wg sync.WaitGroup
+			for range 4 * max(tc.pages, tc.parses) {
+				wg.Go(func() {
+					resp, err := f.DoThen(t.Context(), Request{URL: srv.URL}, use)
+					if err != nil {
+						t.Error(err)
+					}
+					if resp.Body != nil {
+						t.Errorf("Response still has the body use had: %q", resp.Body)
+					}
+				})
+			}
+			wg.Wait()
+			if got := most.Load(); got != int32(tc.want) {
+				t.Errorf("at most %d pages parsed at once, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestFetcherPageSlots checks when a page holds its slot: not while the
+// site is slow to answer, but from its headers until its body is read.
+func TestFetcherPageSlots(t *testing.T) {
+	headers := make(chan struct{}) // closed when /stalled has sent its headers
+	release := make(chan struct{}) // closes /slow and /stalled
+	var releaseOnce sync.Once
+	unblock := func() { releaseOnce.Do(func() { close(release) }) }
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/slow": // no answer yet
+			<-release
+		case "/stalled": // headers, then no body yet
+			w.WriteHeader(http.StatusOK)
+			w.(http.Flusher).Flush()
+			close(headers)
+			<-release
+		}
+		fmt.Fprint(w, "page")
+	}))
+	defer srv.Close()
+	defer unblock() // before srv.Close, which waits for the handlers
+	f := NewFetcher(FetcherConfig{MaxPagesInMemory: 1})
+
+	t.Run("a site slow to answer holds no slot", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		done := make(chan error, 1)
+		go func() {
+			_, err := f.Do(ctx, Request{URL: srv.URL + "/slow"})
+			done <- err
+		}()
+		fast, err := f.Do(t.Context(), Request{URL: srv.URL + "/fast"})
+		if err != nil || string(fast.Body) != "page" {
+			t.Fatalf("fast page beside a slow one: %q, %v", fast.Body, err)
+		}
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("slow page: %v, want it cancelled", err)
+		}
+	})
+
+	t.Run("a page holds its slot from its headers until its body is read", func(t *testing.T) {
+		stalled := make(chan error, 1)
+		go func() {
+			_, err := f.Do(t.Context(), Request{URL: srv.URL + "/stalled"})
+			stalled <- err
+		}()
+		<-headers
+		for deadline := time.Now().Add(10 * time.Second); len(f.pages) == 0; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the stalled page took no slot after its headers")
+			}
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+		defer cancel()
+		_, err := f.Do(ctx, Request{URL: srv.URL + "/fast"})
+		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "wait for a slot") {
+			t.Errorf("fetch while the only slot is held: %v, want it to wait for a slot until its deadline", err)
+		}
+		unblock()
+		if err := <-stalled; err != nil {
+			t.Errorf("stalled page: %v", err)
+		}
+		if n := len(f.pages); n != 0 {
+			t.Errorf("%d slots still held after every fetch ended", n)
+		}
+		if fast, err := f.Do(t.Context(), Request{URL: srv.URL + "/fast"}); err != nil || string(fast.Body) != "page" {
+			t.Errorf("fast page once the slot is free: %q, %v", fast.Body, err)
+		}
+	})
+}
+
+// TestDoThenUse checks that use gets pages only: not errors, not a 304.
+func TestDoThenUse(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/gone":
+			http.NotFound(w, r)
+		case r.Header.Get("If-None-Match") == `"v1"`:
+			w.WriteHeader(http.StatusNotModified)
+		default:
+			w.Header().Set("ETag", `"v1"`)
+			fmt.Fprint(w, "page")
+		}
+	}))
+	defer srv.Close()
+	f := NewFetcher(FetcherConfig{})
+	tests := []struct {
+		name    string
+		req     Request
+		wantUse bool
+	}{
+		{name: "page", req: Request{URL: srv.URL + "/"}, wantUse: true},
+		{name: "not modified", req: Request{URL: srv.URL + "/", ETag: `"v1"`}},
+		{name: "status error", req: Request{URL: srv.URL + "/gone"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			used := false
+			_, _ = f.DoThen(t.Context(), tc.req, func(Response) { used = true })
+			if used != tc.wantUse {
+				t.Errorf("use called %v, want %v", used, tc.wantUse)
+			}
+		})
+	}
+}
+
+// TestFetcherKeepsConnectionPerCampaign fetches ten pages of one host at
+// once, twice: the second round reuses the ten connections of the first
+// (the default transport would keep two, and open eight again).
+func TestFetcherKeepsConnectionPerCampaign(t *testing.T) {
+	const pages = 10
+	var opened atomic.Int32
+	var arrived sync.WaitGroup
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived.Done()
+		arrived.Wait() // all ten requests in flight at once: ten connections
+		fmt.Fprint(w, "page")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	f := NewFetcher(FetcherConfig{})
+	for round := range 2 {
+		arrived.Add(pages)
+		var wg sync.WaitGroup
+		for i := range pages {
+			wg.Go(func() {
+				if _, err := f.Do(t.Context(), Request{URL: fmt.Sprintf("%s/c/%d", srv.URL, i)}); err != nil {
+					t.Errorf("round %d: %v", round, err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	// A connection may still be on its way back to the pool when the next
+	// round starts; without the setting, 2*pages-2 are opened.
+	if n := opened.Load(); n < pages || n > pages+2 {
+		t.Errorf("%d connections opened for two rounds of %d pages, want %d (or a couple more)", n, pages, pages)
+	}
+}
+
+func TestFetcherSlotDefaults(t *testing.T) {
+	procs := runtime.GOMAXPROCS(0)
+	tests := []struct {
+		name                      string
+		cfg                       FetcherConfig
+		wantParses, wantPagesHeld int
+	}{
+		{name: "defaults", wantParses: procs, wantPagesHeld: 2 * procs},
+		{name: "parses set", cfg: FetcherConfig{MaxParses: 3}, wantParses: 3, wantPagesHeld: 6},
+		{name: "both set", cfg: FetcherConfig{MaxParses: 3, MaxPagesInMemory: 1}, wantParses: 3, wantPagesHeld: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := NewFetcher(tc.cfg)
+			if cap(f.parses) != tc.wantParses || cap(f.pages) != tc.wantPagesHeld {
+				t.Errorf("%d parses and %d pages in memory, want %d and %d", cap(f.parses), cap(f.pages), tc.wantParses, tc.wantPagesHeld)
+			}
+		})
+	}
+}
