@@ -22,21 +22,21 @@ import (
 
 // TestLoad scrapes 50 campaigns with 100 concurrent scrapers for 30 s, in
 // waves (all scrapers start together, the next wave when all are done). It
-// needs DONATION_LOAD_TEST=1 (DONATION_LOAD_TEST_DURATION changes the 30 s):
+// needs TEST_LOAD=1 (TEST_LOAD_DURATION changes the 30 s):
 //
-//	DONATION_LOAD_TEST=1 go test ./collector -run '^TestLoad$' -v -timeout 5m
+//	TEST_LOAD=1 go test ./collector -run '^TestLoad$' -v -timeout 5m
 //
 // It asserts no failed scrape, at most one upstream fetch per campaign per
 // wave, a bounded heap, and goroutines back to their number before the run.
 func TestLoad(t *testing.T) {
-	if os.Getenv("DONATION_LOAD_TEST") != "1" {
-		t.Skip("set DONATION_LOAD_TEST=1 to run the load test")
+	if os.Getenv("TEST_LOAD") != "1" {
+		t.Skip("set TEST_LOAD=1 to run the load test")
 	}
 	duration := 30 * time.Second
-	if s := os.Getenv("DONATION_LOAD_TEST_DURATION"); s != "" {
+	if s := os.Getenv("TEST_LOAD_DURATION"); s != "" {
 		d, err := time.ParseDuration(s)
 		if err != nil {
-			t.Fatalf("DONATION_LOAD_TEST_DURATION: %v", err)
+			t.Fatalf("TEST_LOAD_DURATION: %v", err)
 		}
 		duration = d
 	}

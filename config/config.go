@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -106,7 +107,7 @@ func Load(environ []string) (Config, error) {
 	opts := env.Options{Prefix: Prefix, Environment: vars}
 	var cfg Config
 	if err := env.ParseWithOptions(&cfg.Env, opts); err != nil {
-		return Config{}, err
+		return Config{}, namedEnvError(err)
 	}
 	if err := checkKnown(vars, opts); err != nil {
 		return Config{}, err
@@ -164,6 +165,29 @@ func (e Env) checkLimits() []error {
 	check(e.MaxPagesInMemory < 0, "MAX_PAGES_IN_MEMORY", e.MaxPagesInMemory, "0 (twice MAX_CONCURRENT_PARSES) or more")
 	check(e.MinInterval < 0, "MIN_INTERVAL", e.MinInterval, "0 (off) or a positive duration")
 	return errs
+}
+
+// namedEnvError names the variable behind each typed setting that does not
+// parse (DONATION_MAX_BODY_BYTES=lots): env's own message names the Go field.
+func namedEnvError(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return err
+	}
+	named := make([]error, 0, len(agg.Errors))
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if !errors.As(e, &pe) {
+			named = append(named, e)
+			continue
+		}
+		if f, ok := reflect.TypeFor[Env]().FieldByName(pe.Name); ok {
+			named = append(named, fmt.Errorf("%s%s: %w", Prefix, f.Tag.Get("env"), pe.Err))
+			continue
+		}
+		named = append(named, e)
+	}
+	return errors.Join(named...)
 }
 
 func campaignPrefix(i int) string { return fmt.Sprintf("%sCAMPAIGN_%d_", Prefix, i) }

@@ -135,6 +135,11 @@ func TestLoadErrors(t *testing.T) {
 			wantErr: []string{"unknown variables DONATION_CAMPAIGN_2_NAME, DONATION_CAMPAIGN_2_URL", "numbered from 0 with no gap"},
 		},
 		{
+			name:    "typed settings name their variable",
+			environ: append(good, "DONATION_MAX_BODY_BYTES=lots", "DONATION_DEMO=maybe"),
+			wantErr: []string{`DONATION_MAX_BODY_BYTES: strconv.ParseInt: parsing "lots"`, `DONATION_DEMO: strconv.ParseBool: parsing "maybe"`},
+		},
+		{
 			name:    "metrics path",
 			environ: append(good, "DONATION_METRICS_PATH=metrics"),
 			wantErr: []string{`DONATION_METRICS_PATH: "metrics" must start with /`},
