@@ -101,21 +101,7 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 			logger.Warn("TLS certificate verification is off for this campaign", "campaign", c.Name, "url", c.FetchURL)
 		}
 	}
-	userAgent := cfg.UserAgent
-	if userAgent == "" {
-		userAgent = fmt.Sprintf("%s/%s (+%s)", exporterName, version.Version, projectURL)
-	}
-	maxRedirects := cfg.MaxRedirects
-	if maxRedirects == 0 {
-		maxRedirects = -1 // DONATION_MAX_REDIRECTS=0 follows none
-	}
-	fetcher := source.NewFetcher(source.FetcherConfig{
-		UserAgent:        userAgent,
-		MaxBodyBytes:     cfg.MaxBodyBytes,
-		MaxRedirects:     maxRedirects,
-		MaxParses:        cfg.MaxConcurrentParses,
-		MaxPagesInMemory: cfg.MaxPagesInMemory,
-	})
+	fetcher := newFetcher(cfg.Env)
 	if check {
 		return checkCampaigns(ctx, stdout, campaigns, fetcher, time.Now())
 	}
@@ -134,6 +120,32 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 		versioncollector.NewCollector(exporterName),
 	)
 
+	server := &http.Server{Handler: newMux(cfg.Env, coll, base, logger), ReadHeaderTimeout: 10 * time.Second}
+	return serve(ctx, server, cfg.Env, logger)
+}
+
+// newFetcher builds the fetcher all campaigns share.
+func newFetcher(cfg config.Env) *source.Fetcher {
+	userAgent := cfg.UserAgent
+	if userAgent == "" {
+		userAgent = fmt.Sprintf("%s/%s (+%s)", exporterName, version.Version, projectURL)
+	}
+	maxRedirects := cfg.MaxRedirects
+	if maxRedirects == 0 {
+		maxRedirects = -1 // DONATION_MAX_REDIRECTS=0 follows none
+	}
+	return source.NewFetcher(source.FetcherConfig{
+		UserAgent:        userAgent,
+		MaxBodyBytes:     cfg.MaxBodyBytes,
+		MaxRedirects:     maxRedirects,
+		MaxParses:        cfg.MaxConcurrentParses,
+		MaxPagesInMemory: cfg.MaxPagesInMemory,
+	})
+}
+
+// newMux routes the exporter's endpoints: metrics, /probe, the health check
+// and the status page.
+func newMux(cfg config.Env, coll *collector.Collector, base prometheus.Gatherer, logger *slog.Logger) *http.ServeMux {
 	handlerOpts := promhttp.HandlerOpts{
 		ErrorLog:            slog.NewLogLogger(logger.Handler(), slog.LevelError),
 		ErrorHandling:       promhttp.ContinueOnError,
@@ -158,8 +170,12 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 			Logger:      logger,
 		}))
 	}
+	return mux
+}
 
-	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+// serve runs server until ctx ends, then shuts it down gracefully: scrapes
+// in flight finish (each bounded by its campaign's TIMEOUT).
+func serve(ctx context.Context, server *http.Server, cfg config.Env, logger *slog.Logger) int {
 	listenAddresses := []string{cfg.ListenAddress}
 	systemdSocket := false
 	serveErr := make(chan error, 1)
