@@ -149,6 +149,26 @@ func Load(environ []string) (Config, error) {
 	return cfg, nil
 }
 
+// FetcherConfig is what these settings say about fetching pages.
+// defaultUserAgent is sent unless USER_AGENT replaces it.
+func (e Env) FetcherConfig(defaultUserAgent string) source.FetcherConfig {
+	userAgent := e.UserAgent
+	if userAgent == "" {
+		userAgent = defaultUserAgent
+	}
+	maxRedirects := e.MaxRedirects
+	if maxRedirects == 0 {
+		maxRedirects = -1 // MAX_REDIRECTS=0 follows none; FetcherConfig's 0 is its default
+	}
+	return source.FetcherConfig{
+		UserAgent:        userAgent,
+		MaxBodyBytes:     e.MaxBodyBytes,
+		MaxRedirects:     maxRedirects,
+		MaxParses:        e.MaxConcurrentParses,
+		MaxPagesInMemory: e.MaxPagesInMemory,
+	}
+}
+
 // checkLimits checks the variables that bound fetching and serving.
 func (e Env) checkLimits() []error {
 	var errs []error

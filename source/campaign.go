@@ -50,26 +50,21 @@ type Trace struct {
 
 // ScrapeTrace is Scrape, also telling how each field was read.
 func (c Campaign) ScrapeTrace(ctx context.Context, f *Fetcher) (Values, Trace, error) {
-	timeout := c.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, c.timeout())
 	defer cancel()
-
-	var vals Values
-	var trace Trace
-	var readErr error
-	_, note, err := c.fetch(ctx, f, c.request(), func(resp Response) {
-		vals, trace, readErr = c.ReadTrace(resp)
-	})
+	_, read, err := c.fetchAndRead(ctx, f, c.request())
 	if err != nil {
 		return Values{}, Trace{}, fmt.Errorf("fetch: %w", err)
 	}
-	if note != "" {
-		vals.Notes = append([]string{note}, vals.Notes...)
+	return read.values, read.trace, read.err
+}
+
+// timeout is the campaign's Timeout, or DefaultTimeout when it has none.
+func (c Campaign) timeout() time.Duration {
+	if c.Timeout <= 0 {
+		return DefaultTimeout
 	}
-	return vals, trace, readErr
+	return c.Timeout
 }
 
 func (c Campaign) request() Request {
@@ -80,22 +75,47 @@ func (c Campaign) request() Request {
 	return Request{URL: url, InsecureSkipVerify: c.InsecureSkipVerify}
 }
 
-// fetch does req and hands the page to use (see Fetcher.DoThen); when req
-// is for a platform endpoint that is gone (404 or 410) and the campaign
-// allows it, it gets the page instead, and note says so.
-func (c Campaign) fetch(ctx context.Context, f *Fetcher, req Request, use func(Response)) (resp Response, note string, err error) {
-	resp, err = f.DoThen(ctx, req, use)
+// pageRead is what reading a fetched page gave.
+type pageRead struct {
+	values Values
+	trace  Trace
+	err    error
+}
+
+// fetchAndRead does req and reads the page it gets while the fetcher's
+// slots are held (see Fetcher.DoThen); a 304 or an error reads nothing.
+// When req is for a platform endpoint that is gone (404 or 410) and the
+// campaign allows it, it gets the page instead, and the first of the
+// values' notes says so.
+func (c Campaign) fetchAndRead(ctx context.Context, f *Fetcher, req Request) (Response, pageRead, error) {
+	var read pageRead
+	use := func(page Response) { read = c.readRecovering(page) }
+	resp, err := f.DoThen(ctx, req, use)
 	if !c.PageFallback || req.URL == c.URL || !isGone(err) {
-		return resp, "", err
+		return resp, read, err
 	}
 	gone := err
 	page := req
 	page.URL = c.URL
 	resp, err = f.DoThen(ctx, page, use)
 	if err != nil {
-		return Response{}, "", fmt.Errorf("page %s (endpoint %s: %v): %w", c.URL, req.URL, gone, err)
+		return Response{}, pageRead{}, fmt.Errorf("page %s (endpoint %s: %v): %w", c.URL, req.URL, gone, err)
 	}
-	return resp, fmt.Sprintf("endpoint %s answered %v, so the page was read instead", req.URL, gone), nil
+	note := fmt.Sprintf("endpoint %s answered %v, so the page was read instead", req.URL, gone)
+	read.values.Notes = append([]string{note}, read.values.Notes...)
+	return resp, read, nil
+}
+
+// readRecovering is ReadTrace, with a panic turned into this campaign's
+// error: a bug met on one hostile page must not stop the exporter.
+func (c Campaign) readRecovering(resp Response) (read pageRead) {
+	defer func() {
+		if r := recover(); r != nil {
+			read = pageRead{err: fmt.Errorf("reading the page panicked (a bug: please report it): %v", r)}
+		}
+	}()
+	read.values, read.trace, read.err = c.ReadTrace(resp)
+	return read
 }
 
 // isGone reports whether err is a 404 or 410 answer.

@@ -53,6 +53,16 @@ func KindForContentType(contentType string) Kind {
 type Document struct {
 	html *goquery.Document
 	json string
+	// embedded holds, by locator, the JSON found in an element's text:
+	// several fields read one script ("window.initialState = {...}") or
+	// attribute, and finding its JSON costs a parse of it.
+	embedded map[string]embedded
+}
+
+// embedded is the JSON in one element's text, or why there is none.
+type embedded struct {
+	json string
+	err  error
 }
 
 // ParseDocument parses a response body of the given kind. A JSON body may be
@@ -156,6 +166,31 @@ func (d *Document) selectValue(s Selector) (value, error) {
 }
 
 func (d *Document) selectHTML(s Selector) (value, error) {
+	if s.path == "" {
+		return d.locate(s)
+	}
+	e, ok := d.embedded[s.locator]
+	if !ok {
+		var v value
+		v, e.err = d.locate(s)
+		if e.err == nil {
+			if e.json, e.err = embeddedJSON(v.text); e.err != nil {
+				e.err = fmt.Errorf("text is not JSON, so a path cannot apply: %w", e.err)
+			}
+		}
+		if d.embedded == nil {
+			d.embedded = map[string]embedded{}
+		}
+		d.embedded[s.locator] = e
+	}
+	if e.err != nil {
+		return value{}, e.err
+	}
+	return selectJSON(e.json, s.path)
+}
+
+// locate reads the text, or attribute, of the first element s matches.
+func (d *Document) locate(s Selector) (value, error) {
 	if s.cssErr != nil {
 		return value{}, fmt.Errorf("not a CSS selector: %w", s.cssErr)
 	}
@@ -163,24 +198,14 @@ func (d *Document) selectHTML(s Selector) (value, error) {
 	if found.Length() == 0 {
 		return value{}, errNoMatch
 	}
-	var v value
 	if s.attr != "" {
 		attr, ok := found.Attr(s.attr)
 		if !ok {
 			return value{}, fmt.Errorf("attribute %q: %w", s.attr, errNoMatch)
 		}
-		v = value{text: strings.TrimSpace(attr), machine: true}
-	} else {
-		v = value{text: strings.Join(strings.Fields(found.Text()), " ")}
+		return value{text: strings.TrimSpace(attr), machine: true}, nil
 	}
-	if s.path != "" {
-		doc, err := embeddedJSON(v.text)
-		if err != nil {
-			return value{}, fmt.Errorf("text is not JSON, so path %q cannot apply: %w", s.path, err)
-		}
-		return selectJSON(doc, s.path)
-	}
-	return v, nil
+	return value{text: strings.Join(strings.Fields(found.Text()), " ")}, nil
 }
 
 func selectJSON(doc, path string) (value, error) {

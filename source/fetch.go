@@ -158,12 +158,6 @@ func (e *StatusError) Error() string {
 // ErrBodyTooLarge is returned for a body over the size cap.
 var ErrBodyTooLarge = errors.New("body too large")
 
-// Fetch gets url. Deadlines come from ctx. A status other than 2xx, or a
-// body over the size cap, is an error.
-func (f *Fetcher) Fetch(ctx context.Context, url string) (Response, error) {
-	return f.Do(ctx, Request{URL: url})
-}
-
 // Do performs req. Deadlines come from ctx. A status other than 2xx (or
 // 304 to a conditional request) is a *StatusError; a body over the size cap,
 // after decompression, is ErrBodyTooLarge. The body is read holding one of

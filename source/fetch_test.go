@@ -55,7 +55,7 @@ func TestFetchBodyCapCountsDecompressedBytes(t *testing.T) {
 		if len(bomb) >= limit {
 			t.Fatalf("bomb of %d compressed bytes is not smaller than the cap", len(bomb))
 		}
-		_, err := f.Fetch(context.Background(), srv.URL+"/bomb")
+		_, err := f.Do(context.Background(), Request{URL: srv.URL + "/bomb"})
 		if !errors.Is(err, ErrBodyTooLarge) {
 			t.Fatalf("err = %v, want ErrBodyTooLarge", err)
 		}
@@ -64,7 +64,7 @@ func TestFetchBodyCapCountsDecompressedBytes(t *testing.T) {
 		}
 	})
 	t.Run("small gzip page is inflated", func(t *testing.T) {
-		resp, err := f.Fetch(context.Background(), srv.URL+"/small")
+		resp, err := f.Do(context.Background(), Request{URL: srv.URL + "/small"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +109,7 @@ func TestFetchRedirects(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			hits.Store(0)
 			f := NewFetcher(FetcherConfig{MaxRedirects: tc.maxRedirects})
-			resp, err := f.Fetch(context.Background(), srv.URL+tc.path)
+			resp, err := f.Do(context.Background(), Request{URL: srv.URL + tc.path})
 			if tc.wantErr == "" {
 				if err != nil || string(resp.Body) != "arrived" {
 					t.Fatalf("got %q, %v", resp.Body, err)
@@ -190,7 +190,7 @@ func TestFetchUnaskedNotModified(t *testing.T) {
 	}))
 	defer srv.Close()
 	// A 304 to an unconditional request has no page to reuse: an error.
-	_, err := NewFetcher(FetcherConfig{}).Fetch(context.Background(), srv.URL)
+	_, err := NewFetcher(FetcherConfig{}).Do(context.Background(), Request{URL: srv.URL})
 	var se *StatusError
 	if !errors.As(err, &se) || se.Code != http.StatusNotModified {
 		t.Fatalf("err = %v, want a 304 StatusError", err)
@@ -229,7 +229,7 @@ func TestFetchStatusError(t *testing.T) {
 		http.Error(w, "slow down", http.StatusTooManyRequests)
 	}))
 	defer srv.Close()
-	_, err := NewFetcher(FetcherConfig{}).Fetch(context.Background(), srv.URL)
+	_, err := NewFetcher(FetcherConfig{}).Do(context.Background(), Request{URL: srv.URL})
 	var se *StatusError
 	if !errors.As(err, &se) || se.Code != http.StatusTooManyRequests || se.RetryAfter != 30*time.Second {
 		t.Fatalf("err = %#v, want a 429 StatusError with Retry-After 30s", err)

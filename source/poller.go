@@ -132,20 +132,11 @@ func (p *Poller) fetch(parent context.Context) Outcome {
 	}
 	p.mu.Unlock()
 
-	timeout := p.campaign.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
+	timeout := p.campaign.timeout()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), timeout)
 	defer cancel()
-	var values Values
-	var readErr error
-	resp, note, fetchErr := p.campaign.fetch(ctx, p.fetcher, req, func(page Response) {
-		values, readErr = p.read(page)
-	})
-	if fetchErr == nil && !resp.NotModified && note != "" {
-		values.Notes = append([]string{note}, values.Notes...)
-	}
+	resp, read, fetchErr := p.campaign.fetchAndRead(ctx, p.fetcher, req)
+	values, readErr := read.values, read.err
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -181,15 +172,4 @@ func (p *Poller) fetch(parent context.Context) Outcome {
 	out.LastSuccess = p.goodAt
 	p.last = out
 	return out
-}
-
-// read is Campaign.Read, with a panic turned into this campaign's error:
-// a bug met on one hostile page must not stop the exporter.
-func (p *Poller) read(resp Response) (v Values, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("reading the page panicked (a bug: please report it): %v", r)
-		}
-	}()
-	return p.campaign.Read(resp)
 }

@@ -101,7 +101,7 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 			logger.Warn("TLS certificate verification is off for this campaign", "campaign", c.Name, "url", c.FetchURL)
 		}
 	}
-	fetcher := newFetcher(cfg.Env)
+	fetcher := source.NewFetcher(cfg.FetcherConfig(fmt.Sprintf("%s/%s (+%s)", exporterName, version.Version, projectURL)))
 	if check {
 		return checkCampaigns(ctx, stdout, campaigns, fetcher, time.Now())
 	}
@@ -122,25 +122,6 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 
 	server := &http.Server{Handler: newMux(cfg.Env, coll, base, logger), ReadHeaderTimeout: 10 * time.Second}
 	return serve(ctx, server, cfg.Env, logger)
-}
-
-// newFetcher builds the fetcher all campaigns share.
-func newFetcher(cfg config.Env) *source.Fetcher {
-	userAgent := cfg.UserAgent
-	if userAgent == "" {
-		userAgent = fmt.Sprintf("%s/%s (+%s)", exporterName, version.Version, projectURL)
-	}
-	maxRedirects := cfg.MaxRedirects
-	if maxRedirects == 0 {
-		maxRedirects = -1 // DONATION_MAX_REDIRECTS=0 follows none
-	}
-	return source.NewFetcher(source.FetcherConfig{
-		UserAgent:        userAgent,
-		MaxBodyBytes:     cfg.MaxBodyBytes,
-		MaxRedirects:     maxRedirects,
-		MaxParses:        cfg.MaxConcurrentParses,
-		MaxPagesInMemory: cfg.MaxPagesInMemory,
-	})
 }
 
 // newMux routes the exporter's endpoints: metrics, /probe, the health check
