@@ -4,17 +4,12 @@ package collector
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
+	"github.com/donation-exporter/donation_exporter/endpoint"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -29,6 +24,9 @@ type Config struct {
 	ScrapeTimeoutOffset time.Duration
 	// Now tells the time; nil means time.Now. Tests set it.
 	Now func() time.Time
+	// Rejections counts and logs the requests the handlers refuse (nil:
+	// neither).
+	Rejections *endpoint.Rejections
 }
 
 // Collector scrapes campaigns. Every scrape builds fresh metrics from what
@@ -164,94 +162,4 @@ func (c *Collector) scrapeOne(ctx context.Context, poller *source.Poller, since 
 		log.Debug("campaign scraped with notes", "notes", strings.Join(out.Values.Notes, "; "))
 	}
 	return r
-}
-
-// Handler serves the campaigns' metrics beside those base gathers (the Go,
-// process and build-info collectors). It scrapes on every request, within
-// the scrape timeout Prometheus announces (see bounded for opts).
-func (c *Collector) Handler(base prometheus.Gatherer, opts promhttp.HandlerOpts) http.Handler {
-	return c.bounded(opts, func(ctx context.Context, w http.ResponseWriter, r *http.Request, opts promhttp.HandlerOpts) {
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(c.Metrics(c.Scrape(ctx)))
-		promhttp.HandlerFor(prometheus.Gatherers{base, reg}, opts).ServeHTTP(w, r)
-	})
-}
-
-// ProbeHandler serves the metrics of the one campaign named by the
-// "campaign" query parameter (/probe?campaign=NAME): its donation_* series
-// and nothing else, so that Prometheus can scrape each campaign as a target
-// of its own. The parameter is a configured name, never a URL: an unknown
-// name is a 404 and fetches nothing.
-func (c *Collector) ProbeHandler(opts promhttp.HandlerOpts) http.Handler {
-	return c.bounded(opts, func(ctx context.Context, w http.ResponseWriter, r *http.Request, opts promhttp.HandlerOpts) {
-		name := r.URL.Query().Get("campaign")
-		if name == "" {
-			http.Error(w, "the campaign parameter is missing: /probe?campaign=NAME", http.StatusBadRequest)
-			return
-		}
-		result, ok := c.ScrapeCampaign(ctx, name)
-		if !ok {
-			http.Error(w, fmt.Sprintf("no campaign named %q is configured", name), http.StatusNotFound)
-			return
-		}
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(c.Metrics([]Result{result}))
-		promhttp.HandlerFor(reg, opts).ServeHTTP(w, r)
-	})
-}
-
-// bounded applies opts.MaxRequestsInFlight and opts.Timeout to the whole
-// request, the scrape included (promhttp would apply them to gathering
-// alone, and its handler is built anew per request): a request over the
-// limit is answered 503 at once, and Timeout bounds the scrape like the
-// announced scrape timeout does (the shorter wins), so a slow page gives
-// donation_up 0 rather than no answer. serve gets opts without the two.
-func (c *Collector) bounded(opts promhttp.HandlerOpts, serve func(context.Context, http.ResponseWriter, *http.Request, promhttp.HandlerOpts)) http.Handler {
-	limit, maxDuration := opts.MaxRequestsInFlight, opts.Timeout
-	opts.MaxRequestsInFlight, opts.Timeout = 0, 0
-	var inFlight chan struct{}
-	if limit > 0 {
-		inFlight = make(chan struct{}, limit)
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if inFlight != nil {
-			select {
-			case inFlight <- struct{}{}:
-				defer func() { <-inFlight }()
-			default:
-				http.Error(w, fmt.Sprintf("Limit of concurrent requests reached (%d), try again later.", limit),
-					http.StatusServiceUnavailable)
-				return
-			}
-		}
-		ctx := r.Context()
-		timeout, ok := scrapeTimeout(r, c.cfg.ScrapeTimeoutOffset)
-		if maxDuration > 0 && (!ok || maxDuration < timeout) {
-			timeout, ok = maxDuration, true
-		}
-		if ok {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, timeout)
-			defer cancel()
-		}
-		serve(ctx, w, r, opts)
-	})
-}
-
-// scrapeTimeout reads the X-Prometheus-Scrape-Timeout-Seconds header and
-// takes offset off it, so the answer arrives before Prometheus gives up.
-func scrapeTimeout(r *http.Request, offset time.Duration) (time.Duration, bool) {
-	header := r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds")
-	if header == "" {
-		return 0, false
-	}
-	seconds, err := strconv.ParseFloat(header, 64)
-	if err != nil || seconds <= 0 {
-		return 0, false
-	}
-	timeout := time.Duration(seconds * float64(time.Second))
-	if timeout > offset {
-		timeout -= offset
-	}
-	return timeout, true
 }

@@ -253,18 +253,29 @@ func TestScrapeTimeout(t *testing.T) {
 
 func TestScrapeTimeoutHeader(t *testing.T) {
 	tests := []struct {
-		name   string
-		header string
-		offset time.Duration
-		want   time.Duration
-		ok     bool
+		name    string
+		header  string
+		offset  time.Duration
+		ceiling time.Duration
+		want    time.Duration
+		ok      bool
 	}{
 		{name: "absent", header: "", ok: false},
 		{name: "offset taken off", header: "10", offset: 500 * time.Millisecond, want: 9500 * time.Millisecond, ok: true},
-		{name: "fraction", header: "0.75", offset: 0, want: 750 * time.Millisecond, ok: true},
-		{name: "offset larger than the timeout is not taken off", header: "0.25", offset: time.Second, want: 250 * time.Millisecond, ok: true},
+		{name: "fraction", header: "1.75", offset: 0, want: 1750 * time.Millisecond, ok: true},
+		{name: "offset larger than the timeout is not taken off", header: "1.25", offset: 2 * time.Second, want: 1250 * time.Millisecond, ok: true},
 		{name: "garbage", header: "soon", ok: false},
 		{name: "negative", header: "-3", ok: false},
+		{name: "zero", header: "0", ok: false},
+		{name: "NaN", header: "NaN", ok: false},
+		{name: "Inf", header: "Inf", ok: false},
+		{name: "-Inf", header: "-Inf", ok: false},
+		{name: "huge: cut to the ceiling, not overflowed into the past", header: "1e300", ceiling: 30 * time.Second, want: 30 * time.Second, ok: true},
+		{name: "huge, no ceiling: ten minutes", header: "1e300", want: 10 * time.Minute, ok: true},
+		{name: "huge, offset taken off the ceiling", header: "1e18", offset: 500 * time.Millisecond, ceiling: 30 * time.Second, want: 29500 * time.Millisecond, ok: true},
+		{name: "tiny: raised to one second", header: "0.001", want: time.Second, ok: true},
+		{name: "tiny: raised to one second, then the offset taken off", header: "0.25", offset: 300 * time.Millisecond, want: 700 * time.Millisecond, ok: true},
+		{name: "tiny under a ceiling below one second: the ceiling", header: "0.001", ceiling: 200 * time.Millisecond, want: 200 * time.Millisecond, ok: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -272,7 +283,7 @@ func TestScrapeTimeoutHeader(t *testing.T) {
 			if tc.header != "" {
 				r.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", tc.header)
 			}
-			got, ok := scrapeTimeout(r, tc.offset)
+			got, ok := scrapeTimeout(r, tc.offset, tc.ceiling)
 			if got != tc.want || ok != tc.ok {
 				t.Errorf("scrapeTimeout = %v, %v; want %v, %v", got, ok, tc.want, tc.ok)
 			}

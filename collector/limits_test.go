@@ -51,8 +51,8 @@ func TestScrapeDeadline(t *testing.T) {
 		want            time.Duration
 		wantErr         string
 	}{
-		{name: "scrape timeout minus offset", campaignTimeout: 10 * time.Second, header: "0.6", offset: 300 * time.Millisecond,
-			want: 300 * time.Millisecond, wantErr: "gave up waiting for the page: context deadline exceeded"},
+		{name: "scrape timeout minus offset", campaignTimeout: 10 * time.Second, header: "1.3", offset: 300 * time.Millisecond,
+			want: time.Second, wantErr: "gave up waiting for the page: context deadline exceeded"},
 		{name: "campaign timeout", campaignTimeout: 300 * time.Millisecond, header: "10", offset: time.Second,
 			want: 300 * time.Millisecond, wantErr: "within the campaign's timeout of 300ms"},
 		{name: "handler timeout without header", campaignTimeout: 10 * time.Second, handlerTimeout: 300 * time.Millisecond,
