@@ -57,6 +57,9 @@ type Env struct {
 	// MaxRequestsInFlight limits concurrent requests to the metrics path
 	// (0: no limit); more are answered 503.
 	MaxRequestsInFlight int `env:"MAX_REQUESTS_IN_FLIGHT" envDefault:"128"`
+	// MaxConnections caps the client connections open at once (0: no
+	// cap); one over it is closed at once.
+	MaxConnections int `env:"MAX_CONNECTIONS" envDefault:"512"`
 	// MetricsTimeout bounds one request to the metrics path (0: no bound
 	// but the campaigns' TIMEOUT and Prometheus' scrape timeout).
 	MetricsTimeout time.Duration `env:"METRICS_TIMEOUT" envDefault:"30s"`
@@ -180,6 +183,7 @@ func (e Env) checkLimits() []error {
 	check(e.MaxBodyBytes <= 0, "MAX_BODY_BYTES", e.MaxBodyBytes, "a positive number of bytes")
 	check(e.MaxRedirects < 0, "MAX_REDIRECTS", e.MaxRedirects, "0 (follow none) or more")
 	check(e.MaxRequestsInFlight < 0, "MAX_REQUESTS_IN_FLIGHT", e.MaxRequestsInFlight, "0 (no limit) or more")
+	check(e.MaxConnections < 0, "MAX_CONNECTIONS", e.MaxConnections, "0 (no cap) or more")
 	check(e.MetricsTimeout < 0, "METRICS_TIMEOUT", e.MetricsTimeout, "0 (no bound) or a positive duration")
 	check(e.MaxConcurrentParses < 0, "MAX_CONCURRENT_PARSES", e.MaxConcurrentParses, "0 (GOMAXPROCS) or more")
 	check(e.MaxPagesInMemory < 0, "MAX_PAGES_IN_MEMORY", e.MaxPagesInMemory, "0 (twice MAX_CONCURRENT_PARSES) or more")

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
-	"golang.org/x/time/rate"
 )
 
 // MinRecommendedCost is the lowest bcrypt cost not warned about at start.
@@ -53,7 +52,8 @@ type BasicAuthConfig struct {
 //     so failures cannot push them out (the toolkit's cache keeps 100 of
 //     any kind, and 256 clients with wrong passwords flush it);
 //   - every other check takes one token of its client address' budget
-//     (failureBurst, then one per failureEvery); over it, 429 at once;
+//     (failureBurst, then one per failureEvery), given back when the login
+//     succeeds; over it, 429 at once;
 //   - at most GOMAXPROCS bcrypt checks run at once; the others wait.
 //
 // An unknown user name is checked against a hash of the same cost as the
@@ -68,8 +68,8 @@ type BasicAuth struct {
 
 	mu       sync.Mutex
 	good     map[[sha256.Size]byte]struct{}
-	budgets  map[string]*rate.Limiter
-	overflow *rate.Limiter
+	budgets  map[string]*bucket
+	overflow *bucket
 }
 
 // NewBasicAuth checks cfg.Users' hashes, warns about weak ones, and returns
@@ -122,8 +122,8 @@ func NewBasicAuth(cfg BasicAuthConfig, next http.Handler) (*BasicAuth, error) {
 		cacheKey:  secret,
 		checks:    make(chan struct{}, runtime.GOMAXPROCS(0)),
 		good:      map[[sha256.Size]byte]struct{}{},
-		budgets:   map[string]*rate.Limiter{},
-		overflow:  rate.NewLimiter(rate.Every(failureEvery), failureBurst),
+		budgets:   map[string]*bucket{},
+		overflow:  newBucket(),
 	}, nil
 }
 
@@ -149,7 +149,10 @@ func (a *BasicAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.next.ServeHTTP(w, r)
 		return
 	}
-	if !a.budget(ClientAddress(r)).Allow() {
+	// A token is taken before the check, so that many requests at once
+	// from one address cannot all pass; a good login gives it back.
+	budget := a.budget(ClientAddress(r))
+	if !budget.take(time.Now()) {
 		a.cfg.Rejections.Request(r, ReasonAuthRateLimit)
 		w.Header().Set("Retry-After", strconv.Itoa(int(failureEvery/time.Second)+1))
 		http.Error(w, "Too many failed logins from this address, try again later.", http.StatusTooManyRequests)
@@ -157,6 +160,7 @@ func (a *BasicAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ok, err := a.check(r.Context(), known, hash, password)
 	if err != nil { // the client went away while waiting for a check
+		budget.giveBack()
 		return
 	}
 	if !ok {
@@ -167,6 +171,7 @@ func (a *BasicAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	budget.giveBack()
 	a.remember(key)
 	a.next.ServeHTTP(w, r)
 }
@@ -223,15 +228,16 @@ func (a *BasicAuth) remember(key [sha256.Size]byte) {
 }
 
 // budget is the check budget of a client address.
-func (a *BasicAuth) budget(client string) *rate.Limiter {
+func (a *BasicAuth) budget(client string) *bucket {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if l, ok := a.budgets[client]; ok {
-		return l
+	if b, ok := a.budgets[client]; ok {
+		return b
 	}
 	if len(a.budgets) >= maxTrackedClients {
-		for addr, l := range a.budgets {
-			if l.Tokens() >= failureBurst { // full again: forget it
+		now := time.Now()
+		for addr, b := range a.budgets {
+			if b.full(now) { // nothing to remember: forget it
 				delete(a.budgets, addr)
 			}
 		}
@@ -239,7 +245,48 @@ func (a *BasicAuth) budget(client string) *rate.Limiter {
 			return a.overflow
 		}
 	}
-	l := rate.NewLimiter(rate.Every(failureEvery), failureBurst)
-	a.budgets[client] = l
-	return l
+	b := newBucket()
+	a.budgets[client] = b
+	return b
+}
+
+// bucket is a token bucket of failureBurst tokens, one more every
+// failureEvery, that can be given a token back (rate.Limiter cannot once
+// a reservation has been acted on).
+type bucket struct {
+	mu     sync.Mutex
+	tokens float64
+	at     time.Time
+}
+
+func newBucket() *bucket { return &bucket{tokens: failureBurst, at: time.Now()} }
+
+func (b *bucket) refill(now time.Time) {
+	b.tokens = min(failureBurst, b.tokens+float64(now.Sub(b.at))/float64(failureEvery))
+	b.at = now
+}
+
+// take takes a token, if there is one.
+func (b *bucket) take(now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.refill(now)
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+func (b *bucket) giveBack() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.tokens = min(failureBurst, b.tokens+1)
+}
+
+func (b *bucket) full(now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.refill(now)
+	return b.tokens >= failureBurst
 }

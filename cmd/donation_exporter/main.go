@@ -22,11 +22,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/promslog"
 	"github.com/prometheus/common/version"
-	"github.com/prometheus/exporter-toolkit/web"
 
 	"github.com/donation-exporter/donation_exporter/collector"
 	"github.com/donation-exporter/donation_exporter/config"
 	"github.com/donation-exporter/donation_exporter/demo"
+	"github.com/donation-exporter/donation_exporter/endpoint"
 	"github.com/donation-exporter/donation_exporter/source"
 	"github.com/donation-exporter/donation_exporter/status"
 )
@@ -38,6 +38,9 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first signal starts a graceful shutdown; the default action is
+	// back for the second, which stops the process at once.
+	context.AfterFunc(ctx, stop)
 	code := run(ctx, os.Args[1:], os.Environ(), os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -105,12 +108,19 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 	if check {
 		return checkCampaigns(ctx, stdout, campaigns, fetcher, time.Now())
 	}
+	web, err := loadWebConfig(cfg.WebConfigFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: configuration: %v\n", exporterName, err)
+		return exitConfig
+	}
 	logger.Info("starting "+exporterName, "version", version.Info(), "campaigns", len(campaigns))
+	rejections := endpoint.NewRejections(logger)
 	coll := collector.New(collector.Config{
 		Campaigns:           campaigns,
 		Fetcher:             fetcher,
 		Logger:              logger,
 		ScrapeTimeoutOffset: cfg.ScrapeTimeoutOffset,
+		Rejections:          rejections,
 	})
 
 	base := prometheus.NewRegistry()
@@ -118,10 +128,23 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		versioncollector.NewCollector(exporterName),
+		rejections,
 	)
 
-	server := &http.Server{Handler: newMux(cfg.Env, coll, base, logger), ReadHeaderTimeout: 10 * time.Second}
-	return serve(ctx, server, cfg.Env, logger)
+	handler, err := guard(newMux(cfg.Env, coll, base, logger), web, rejections, logger)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: configuration: %sWEB_CONFIG_FILE: %v\n", exporterName, config.Prefix, err)
+		return exitConfig
+	}
+	t := serverTimeouts(cfg.Env, campaigns)
+	server, answering := newServer(handler, t, logger)
+	listener, err := listen(cfg.ListenAddress, cfg.MaxConnections, rejections)
+	if err != nil {
+		logger.Error("cannot listen", "variable", config.Prefix+"LISTEN_ADDRESS", "err", err)
+		return exitFailed
+	}
+	defer listener.Close()
+	return serve(ctx, server, listener, web, answering, t, logger)
 }
 
 // newMux routes the exporter's endpoints: metrics, /probe, the health check
@@ -152,40 +175,6 @@ func newMux(cfg config.Env, coll *collector.Collector, base prometheus.Gatherer,
 		}))
 	}
 	return mux
-}
-
-// serve runs server until ctx ends, then shuts it down gracefully: scrapes
-// in flight finish (each bounded by its campaign's TIMEOUT).
-func serve(ctx context.Context, server *http.Server, cfg config.Env, logger *slog.Logger) int {
-	listenAddresses := []string{cfg.ListenAddress}
-	systemdSocket := false
-	serveErr := make(chan error, 1)
-	go func() {
-		serveErr <- web.ListenAndServe(server, &web.FlagConfig{
-			WebListenAddresses: &listenAddresses,
-			WebSystemdSocket:   &systemdSocket,
-			WebConfigFile:      &cfg.WebConfigFile,
-		}, logger)
-	}()
-
-	select {
-	case err := <-serveErr:
-		logger.Error("server stopped", "err", err)
-		return exitFailed
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down: finishing scrapes in flight")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := server.Shutdown(shutdownCtx); err != nil {
-		logger.Error("shutdown", "err", err)
-		return exitFailed
-	}
-	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		logger.Error("server stopped", "err", err)
-		return exitFailed
-	}
-	return exitOK
 }
 
 func newLogger(cfg config.Env, w io.Writer) (*slog.Logger, error) {

@@ -1,0 +1,320 @@
+package endpoint
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// logBuffer collects a logger's JSON lines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// records returns the records whose msg contains msg.
+func (b *logBuffer) records(t *testing.T, msg string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(b.String()))
+	for sc.Scan() {
+		var rec map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatalf("log line %q: %v", sc.Text(), err)
+		}
+		if strings.Contains(fmt.Sprint(rec["msg"]), msg) {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+func newLogger() (*logBuffer, *slog.Logger) {
+	b := &logBuffer{}
+	return b, slog.New(slog.NewJSONHandler(b, nil))
+}
+
+// checkRejected compares the rejections counter with want (reasons not in
+// want: 0).
+func checkRejected(t *testing.T, rejections *Rejections, want map[string]int) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("# HELP donation_exporter_http_requests_rejected_total Requests and connections the exporter refused before serving them, by reason.\n")
+	b.WriteString("# TYPE donation_exporter_http_requests_rejected_total counter\n")
+	for _, reason := range []string{"auth", "auth_rate_limit", "connection_limit", "in_flight_limit", "method", "rate_limit"} {
+		fmt.Fprintf(&b, "donation_exporter_http_requests_rejected_total{reason=%q} %d\n", reason, want[reason])
+	}
+	if err := testutil.CollectAndCompare(rejections, strings.NewReader(b.String())); err != nil {
+		t.Error(err)
+	}
+}
+
+func hash(t testing.TB, password string, cost int) string {
+	t.Helper()
+	h, err := bcrypt.GenerateFromPassword([]byte(password), cost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(h)
+}
+
+// changemeCost10 is README's example hash, of "changeme" at cost 10.
+const changemeCost10 = "$2a$10$wZh5tz9DjnSpWGStOZoBsOAQSr3lKkeGEecuyQxUbzdOxkEuas20G"
+
+var ok = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+
+func TestLimitListener(t *testing.T) {
+	_, logger := newLogger()
+	rejections := NewRejections(logger)
+	srv := httptest.NewUnstartedServer(ok)
+	srv.Listener = LimitListener(srv.Listener, 2, rejections)
+	srv.Start()
+	defer srv.Close()
+	addr := srv.Listener.Addr().String()
+
+	// Two connections that send nothing hold the two places.
+	var held []net.Conn
+	for range 2 {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		held = append(held, conn)
+	}
+	// A third is closed at once: it reads EOF (or a reset), not a hang.
+	waitRefused := func() {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); ; {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+			fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+			reply, err := io.ReadAll(conn)
+			conn.Close()
+			if len(reply) == 0 {
+				if ne, isNet := err.(net.Error); isNet && ne.Timeout() {
+					t.Fatal("connection over the cap hangs instead of being closed")
+				}
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("connection over the cap answered %q", reply)
+			}
+			time.Sleep(10 * time.Millisecond) // the held ones are not accepted yet
+		}
+	}
+	waitRefused()
+	checkRejected(t, rejections, map[string]int{ReasonConnectionLimit: 1})
+	// A place freed is a place for a new connection.
+	held[0].Close()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		resp, err := (&http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}).Get(srv.URL)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no new connection served after one closed: %v", err)
+		}
+	}
+}
+
+func TestBasicAuthHashCosts(t *testing.T) {
+	tests := []struct {
+		name      string
+		costs     []int
+		wantDummy int
+		wantWarns []string
+	}{
+		{name: "one user, cost 4: the dummy costs 4", costs: []int{4}, wantDummy: 4, wantWarns: []string{"low bcrypt cost"}},
+		{name: "cost 10: no warning", costs: []int{10}, wantDummy: 10},
+		{name: "costs 4 and 6", costs: []int{4, 6}, wantDummy: 6, wantWarns: []string{"low bcrypt cost", "low bcrypt cost", "different bcrypt costs"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			logs, logger := newLogger()
+			users := map[string]string{}
+			for i, cost := range tc.costs {
+				if cost == 10 {
+					users[fmt.Sprintf("user%d", i)] = changemeCost10 // hashing at cost 10 takes seconds under -race
+					continue
+				}
+				users[fmt.Sprintf("user%d", i)] = hash(t, "pw", cost)
+			}
+			auth, err := NewBasicAuth(BasicAuthConfig{Users: users, Logger: logger}, ok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := auth.DummyCost(); got != tc.wantDummy {
+				t.Errorf("unknown users are checked at cost %d, want %d: their time would tell them from known ones", got, tc.wantDummy)
+			}
+			warns := logs.records(t, "basic auth")
+			if len(warns) != len(tc.wantWarns) {
+				t.Fatalf("warnings %v, want %q", warns, tc.wantWarns)
+			}
+			for i, want := range tc.wantWarns {
+				if !strings.Contains(warns[i]["msg"].(string), want) {
+					t.Errorf("warning %d %q, want %q", i, warns[i]["msg"], want)
+				}
+			}
+		})
+	}
+	t.Run("not a bcrypt hash", func(t *testing.T) {
+		_, err := NewBasicAuth(BasicAuthConfig{Users: map[string]string{"u": "plain"}}, ok)
+		if err == nil || !strings.Contains(err.Error(), "basic_auth_users: u: not a bcrypt hash") {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
+
+func TestBasicAuth(t *testing.T) {
+	const password = "correct horse"
+	logs, logger := newLogger()
+	rejections := NewRejections(logger)
+	auth, err := NewBasicAuth(BasicAuthConfig{
+		Users:      map[string]string{"prometheus": hash(t, password, bcrypt.MinCost)},
+		Public:     []string{"/-/healthy"},
+		Rejections: rejections,
+		Logger:     logger,
+	}, ok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(auth)
+	defer srv.Close()
+	get := func(path, user, password string) *http.Response {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if user != "" {
+			req.SetBasicAuth(user, password)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+
+	if code := get("/-/healthy", "", "").StatusCode; code != http.StatusOK {
+		t.Errorf("health check without credentials: %d, want 200", code)
+	}
+	if code := get("/metrics", "", "").StatusCode; code != http.StatusUnauthorized {
+		t.Errorf("no credentials: %d, want 401", code)
+	}
+	if code := get("/metrics", "prometheus", password).StatusCode; code != http.StatusOK {
+		t.Errorf("right credentials: %d, want 200", code)
+	}
+	// Wrong passwords from one address: failureBurst checks, then 429
+	// without a check. The right password, checked once already, passes
+	// all along.
+	codes := map[int]int{}
+	for i := range failureBurst + 5 {
+		resp := get("/metrics", "prometheus", fmt.Sprintf("guess-%d", i))
+		codes[resp.StatusCode]++
+		if resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") == "" {
+			t.Error("429 without Retry-After")
+		}
+		if code := get("/metrics", "prometheus", password).StatusCode; code != http.StatusOK {
+			t.Fatalf("right credentials after %d wrong ones: %d, want 200", i+1, code)
+		}
+	}
+	// One token may come back while the loop runs.
+	if codes[http.StatusUnauthorized] < failureBurst || codes[http.StatusUnauthorized] > failureBurst+1 ||
+		codes[http.StatusUnauthorized]+codes[http.StatusTooManyRequests] != failureBurst+5 {
+		t.Errorf("answers to wrong passwords %v, want %d 401s then 429s", codes, failureBurst)
+	}
+	if code := get("/metrics", "admin", "x").StatusCode; code != http.StatusTooManyRequests {
+		t.Errorf("unknown user over the budget: %d, want 429", code)
+	}
+	checkRejected(t, rejections, map[string]int{
+		ReasonAuth:          1 + codes[http.StatusUnauthorized],
+		ReasonAuthRateLimit: codes[http.StatusTooManyRequests] + 1,
+	})
+	rejectedLines := logs.records(t, "request rejected")
+	if len(rejectedLines) == 0 || len(rejectedLines) > logBurst {
+		t.Errorf("%d lines for the refusals, want 1 to %d", len(rejectedLines), logBurst)
+	}
+	for _, rec := range rejectedLines {
+		if rec["client"] != "127.0.0.1" {
+			t.Errorf("refusal logged without the client address: %v", rec)
+		}
+	}
+	if strings.Contains(logs.String(), "guess-") || strings.Contains(logs.String(), password) {
+		t.Errorf("a password is in the log:\n%s", logs.String())
+	}
+}
+
+func TestBasicAuthUnknownUserNotLogged(t *testing.T) {
+	logs, logger := newLogger()
+	auth, err := NewBasicAuth(BasicAuthConfig{
+		Users:      map[string]string{"prometheus": hash(t, "pw", bcrypt.MinCost)},
+		Rejections: NewRejections(logger),
+		Logger:     logger,
+	}, ok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.SetBasicAuth("my-secret-password", "oops")
+	auth.ServeHTTP(rec, req)
+	if rec.Code != http.StatusUnauthorized || rec.Header().Get("WWW-Authenticate") != "Basic" {
+		t.Errorf("status %d, WWW-Authenticate %q", rec.Code, rec.Header().Get("WWW-Authenticate"))
+	}
+	lines := logs.records(t, "request rejected")
+	if len(lines) != 1 || lines[0]["why"] != "unknown user" {
+		t.Errorf("lines %v, want one unknown user", lines)
+	}
+	if strings.Contains(logs.String(), "my-secret-password") {
+		t.Error("an unknown user name, maybe a mistyped password, is in the log")
+	}
+}
+
+func TestRejectionsLogRate(t *testing.T) {
+	logs, logger := newLogger()
+	rejections := NewRejections(logger)
+	req := httptest.NewRequest(http.MethodPost, "/metrics", nil)
+	for range 1000 {
+		rejections.Request(req, ReasonMethod)
+	}
+	lines := logs.records(t, "request rejected")
+	if len(lines) != logBurst {
+		t.Errorf("1000 refusals in %d lines, want %d", len(lines), logBurst)
+	}
+	checkRejected(t, rejections, map[string]int{ReasonMethod: 1000})
+}
