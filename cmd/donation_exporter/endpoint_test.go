@@ -38,6 +38,9 @@ func TestBinary(t *testing.T) {
 	t.Run("TLS and basic auth from the web config file", func(t *testing.T) { testWebConfig(t, bin) })
 	t.Run("SIGTERM lets a slow scrape finish and exits 0", func(t *testing.T) { testSIGTERM(t, bin) })
 	t.Run("no URL is taken from a request", func(t *testing.T) { testNoOpenProxy(t, bin) })
+	t.Run("a client that does not read holds no shutdown", func(t *testing.T) { testSlowReaderShutdown(t, bin) })
+	t.Run("a second SIGTERM stops at once", func(t *testing.T) { testSecondSignal(t, bin) })
+	t.Run("health check and refusals while scrapes are stuck", func(t *testing.T) { testStuckScrapes(t, bin) })
 }
 
 func buildExporter(t *testing.T) string {
@@ -206,6 +209,18 @@ func testWebConfig(t *testing.T, bin string) {
 			}
 		})
 	}
+	t.Run("health check answers without credentials", func(t *testing.T) {
+		// Kubernetes' probes send none; the answer says nothing but Healthy.
+		resp, err := client.Get("https://" + p.addr + "/-/healthy")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || string(body) != "Healthy\n" {
+			t.Errorf("/-/healthy without credentials: %d %q, want 200 Healthy", resp.StatusCode, body)
+		}
+	})
 	t.Run("plain HTTP refused", func(t *testing.T) {
 		resp, err := http.Get("http://" + p.addr + "/metrics")
 		if err != nil {

@@ -36,11 +36,13 @@ type timeouts struct {
 	// longest campaign TIMEOUT.
 	scrape     time.Duration
 	readHeader time.Duration
-	// read and write bound a whole request and its answer, the scrape
-	// included: a client that does not read its answer is cut off then.
-	// read is as long as write because the server's read deadline, when
-	// it passes, ends a request still being served.
-	read, write time.Duration
+	// read bounds reading a whole request, a body included (scrapes send
+	// none: one trickling a body is cut off).
+	read time.Duration
+	// write bounds a request from its headers to the end of its answer,
+	// the scrape included: a client that does not read its answer is cut
+	// off then.
+	write time.Duration
 	idle        time.Duration
 	// shutdownWriteGrace: see the constant.
 	shutdownWriteGrace time.Duration
@@ -57,7 +59,7 @@ func serverTimeouts(cfg config.Env, campaigns []source.Campaign) timeouts {
 	return timeouts{
 		scrape:             scrape,
 		readHeader:         readHeaderTimeout,
-		read:               scrape + writeMargin,
+		read:               readHeaderTimeout + writeMargin,
 		write:              scrape + writeMargin,
 		idle:               idleTimeout,
 		shutdownWriteGrace: shutdownWriteGrace,
