@@ -43,7 +43,7 @@ type timeouts struct {
 	// the scrape included: a client that does not read its answer is cut
 	// off then.
 	write time.Duration
-	idle        time.Duration
+	idle  time.Duration
 	// shutdownWriteGrace: see the constant.
 	shutdownWriteGrace time.Duration
 }
