@@ -54,7 +54,8 @@ type BasicAuthConfig struct {
 //   - every other check takes one token of its client address' budget
 //     (failureBurst, then one per failureEvery), given back when the login
 //     succeeds; over it, 429 at once;
-//   - at most GOMAXPROCS bcrypt checks run at once; the others wait.
+//   - at most GOMAXPROCS-1 bcrypt checks (at least one) run at once, the
+//     others wait: a CPU stays free for scrapes.
 //
 // An unknown user name is checked against a hash of the same cost as the
 // users' own, so the time of an answer does not tell whether the name
@@ -64,7 +65,7 @@ type BasicAuth struct {
 	next      http.Handler
 	dummyHash []byte
 	cacheKey  []byte
-	checks    chan struct{} // bcrypt slots
+	checks    chan struct{} // bcrypt slots: see above
 
 	mu       sync.Mutex
 	good     map[[sha256.Size]byte]struct{}
@@ -120,7 +121,7 @@ func NewBasicAuth(cfg BasicAuthConfig, next http.Handler) (*BasicAuth, error) {
 		next:      next,
 		dummyHash: dummy,
 		cacheKey:  secret,
-		checks:    make(chan struct{}, runtime.GOMAXPROCS(0)),
+		checks:    make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
 		good:      map[[sha256.Size]byte]struct{}{},
 		budgets:   map[string]*bucket{},
 		overflow:  newBucket(),
