@@ -53,7 +53,8 @@ type BasicAuthConfig struct {
 //     any kind, and 256 clients with wrong passwords flush it);
 //   - every other check takes one token of its client address' budget
 //     (failureBurst, then one per failureEvery), given back when the login
-//     succeeds; over it, 429 at once;
+//     succeeds; over it, 429 after a pause of failureEvery, without a
+//     check;
 //   - at most GOMAXPROCS-1 bcrypt checks (at least one) run at once, the
 //     others wait: a CPU stays free for scrapes.
 //
@@ -66,6 +67,7 @@ type BasicAuth struct {
 	dummyHash []byte
 	cacheKey  []byte
 	checks    chan struct{} // bcrypt slots: see above
+	pause     time.Duration // before a 429
 
 	mu       sync.Mutex
 	good     map[[sha256.Size]byte]struct{}
@@ -122,6 +124,7 @@ func NewBasicAuth(cfg BasicAuthConfig, next http.Handler) (*BasicAuth, error) {
 		dummyHash: dummy,
 		cacheKey:  secret,
 		checks:    make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
+		pause:     failureEvery,
 		good:      map[[sha256.Size]byte]struct{}{},
 		budgets:   map[string]*bucket{},
 		overflow:  newBucket(),
@@ -155,6 +158,13 @@ func (a *BasicAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	budget := a.budget(ClientAddress(r))
 	if !budget.take(time.Now()) {
 		a.cfg.Rejections.Request(r, ReasonAuthRateLimit)
+		// Answered after a pause, so that a client over its budget sends
+		// one request per pause and connection, not thousands a second.
+		select {
+		case <-time.After(a.pause):
+		case <-r.Context().Done():
+			return
+		}
 		w.Header().Set("Retry-After", strconv.Itoa(int(failureEvery/time.Second)+1))
 		http.Error(w, "Too many failed logins from this address, try again later.", http.StatusTooManyRequests)
 		return

@@ -210,6 +210,7 @@ func TestBasicAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	auth.pause = 0 // the 429s' pause is timed in TestBasicAuthPause
 	srv := httptest.NewServer(auth)
 	defer srv.Close()
 	get := func(path, user, password string) *http.Response {
@@ -317,4 +318,27 @@ func TestRejectionsLogRate(t *testing.T) {
 		t.Errorf("1000 refusals in %d lines, want %d", len(lines), logBurst)
 	}
 	checkRejected(t, rejections, map[string]int{ReasonMethod: 1000})
+}
+
+// TestBasicAuthPause: a client over its budget gets its 429 after a pause,
+// so that it cannot send thousands of requests a second.
+func TestBasicAuthPause(t *testing.T) {
+	auth, err := NewBasicAuth(BasicAuthConfig{Users: map[string]string{"u": hash(t, "pw", bcrypt.MinCost)}}, ok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth.pause = 200 * time.Millisecond
+	for i := range failureBurst + 1 {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.SetBasicAuth("u", fmt.Sprint("wrong", i))
+		rec := httptest.NewRecorder()
+		begin := time.Now()
+		auth.ServeHTTP(rec, req)
+		if i < failureBurst {
+			continue
+		}
+		if took := time.Since(begin); rec.Code != http.StatusTooManyRequests || took < auth.pause {
+			t.Errorf("over the budget: %d after %v, want 429 after %v", rec.Code, took, auth.pause)
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -42,6 +43,7 @@ func TestLoadBasicAuth(t *testing.T) {
 		duration = d
 	}
 	const attackers = 256
+	only := os.Getenv("TEST_LOAD_CASE") // runs only the cases whose name contains it
 	t.Run("correct scrapes while 256 clients send wrong passwords", func(t *testing.T) {
 		cases := []struct {
 			name      string
@@ -56,6 +58,9 @@ func TestLoadBasicAuth(t *testing.T) {
 			{"BasicAuth, 256 clients from 256 addresses", serveOurs, attackers, attackers},
 		}
 		for _, tc := range cases {
+			if !strings.Contains(tc.name, only) {
+				continue
+			}
 			url := tc.serve(t, map[string]string{"prometheus": changemeCost10})
 			d := duration
 			if tc.attackers == 0 {
@@ -67,6 +72,9 @@ func TestLoadBasicAuth(t *testing.T) {
 		}
 	})
 	t.Run("time of a failed login, known and unknown user", func(t *testing.T) {
+		if only != "" {
+			t.Skip("TEST_LOAD_CASE is set")
+		}
 		for _, cost := range []int{4, 12} {
 			users := map[string]string{"prometheus": hash(t, "changeme", cost)}
 			for _, server := range []struct {
