@@ -38,7 +38,7 @@ func checkRejected(t *testing.T, rejections *endpoint.Rejections, want map[strin
 	var b strings.Builder
 	b.WriteString("# HELP donation_exporter_http_requests_rejected_total Requests and connections the exporter refused before serving them, by reason.\n")
 	b.WriteString("# TYPE donation_exporter_http_requests_rejected_total counter\n")
-	for _, reason := range []string{"auth", "auth_rate_limit", "connection_limit", "in_flight_limit", "method", "rate_limit"} {
+	for _, reason := range []string{"auth", "auth_busy", "auth_rate_limit", "connection_limit", "in_flight_limit", "method", "rate_limit"} {
 		fmt.Fprintf(&b, "donation_exporter_http_requests_rejected_total{reason=%q} %d\n", reason, want[reason])
 	}
 	if err := testutil.CollectAndCompare(rejections, strings.NewReader(b.String())); err != nil {

@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"context"
+	"errors"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -29,6 +30,10 @@ const (
 	// maxTrackedClients bounds the per-address budgets kept; past it the
 	// addresses not seen lately share one budget.
 	maxTrackedClients = 4096
+	// maxQueuedChecks bounds the password checks running or waiting: a
+	// check never waits behind more than a few others (2,560 waiting,
+	// 256 addresses' budgets, took minutes at cost 10); past it, 429.
+	maxQueuedChecks = 8
 	// maxCachedLogins bounds the remembered good credentials.
 	maxCachedLogins = 64
 )
@@ -55,8 +60,9 @@ type BasicAuthConfig struct {
 //     (failureBurst, then one per failureEvery), given back when the login
 //     succeeds; over it, 429 after a pause of failureEvery, without a
 //     check;
-//   - at most GOMAXPROCS-1 bcrypt checks (at least one) run at once, the
-//     others wait: a CPU stays free for scrapes.
+//   - at most GOMAXPROCS-1 bcrypt checks (at least one) run at once, so a
+//     CPU stays free for scrapes, and at most maxQueuedChecks run or wait;
+//     past that, 429 after a pause, without a check.
 //
 // An unknown user name is checked against a hash of the same cost as the
 // users' own, so the time of an answer does not tell whether the name
@@ -67,6 +73,7 @@ type BasicAuth struct {
 	dummyHash []byte
 	cacheKey  []byte
 	checks    chan struct{} // bcrypt slots: see above
+	queue     chan struct{} // checks running or waiting for a slot
 	pause     time.Duration // before a 429
 
 	mu       sync.Mutex
@@ -124,6 +131,7 @@ func NewBasicAuth(cfg BasicAuthConfig, next http.Handler) (*BasicAuth, error) {
 		dummyHash: dummy,
 		cacheKey:  secret,
 		checks:    make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
+		queue:     make(chan struct{}, maxQueuedChecks),
 		pause:     failureEvery,
 		good:      map[[sha256.Size]byte]struct{}{},
 		budgets:   map[string]*bucket{},
@@ -157,19 +165,15 @@ func (a *BasicAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// from one address cannot all pass; a good login gives it back.
 	budget := a.budget(ClientAddress(r))
 	if !budget.take(time.Now()) {
-		a.cfg.Rejections.Request(r, ReasonAuthRateLimit)
-		// Answered after a pause, so that a client over its budget sends
-		// one request per pause and connection, not thousands a second.
-		select {
-		case <-time.After(a.pause):
-		case <-r.Context().Done():
-			return
-		}
-		w.Header().Set("Retry-After", strconv.Itoa(int(failureEvery/time.Second)+1))
-		http.Error(w, "Too many failed logins from this address, try again later.", http.StatusTooManyRequests)
+		a.tooMany(w, r, ReasonAuthRateLimit, "Too many failed logins from this address, try again later.")
 		return
 	}
 	ok, err := a.check(r.Context(), known, hash, password)
+	if errors.Is(err, errBusy) {
+		budget.giveBack()
+		a.tooMany(w, r, ReasonAuthBusy, "Too many logins being checked, try again later.")
+		return
+	}
 	if err != nil { // the client went away while waiting for a check
 		budget.giveBack()
 		return
@@ -187,6 +191,19 @@ func (a *BasicAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.next.ServeHTTP(w, r)
 }
 
+// tooMany answers 429 after a pause, so that a client refused sends one
+// request per pause and connection, not thousands a second.
+func (a *BasicAuth) tooMany(w http.ResponseWriter, r *http.Request, reason, text string) {
+	a.cfg.Rejections.Request(r, reason)
+	select {
+	case <-time.After(a.pause):
+	case <-r.Context().Done():
+		return
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(int(failureEvery/time.Second)+1))
+	http.Error(w, text, http.StatusTooManyRequests)
+}
+
 func (a *BasicAuth) refuse(w http.ResponseWriter, r *http.Request, why string, attrs ...any) {
 	a.cfg.Rejections.Request(r, ReasonAuth, append([]any{"why", why}, attrs...)...)
 	w.Header().Set("WWW-Authenticate", "Basic")
@@ -196,6 +213,12 @@ func (a *BasicAuth) refuse(w http.ResponseWriter, r *http.Request, why string, a
 // check compares password with hash, or with the dummy hash for an unknown
 // user, in one of the bcrypt slots.
 func (a *BasicAuth) check(ctx context.Context, known bool, hash, password string) (bool, error) {
+	select {
+	case a.queue <- struct{}{}:
+		defer func() { <-a.queue }()
+	default:
+		return false, errBusy
+	}
 	select {
 	case a.checks <- struct{}{}:
 		defer func() { <-a.checks }()
@@ -209,6 +232,8 @@ func (a *BasicAuth) check(ctx context.Context, known bool, hash, password string
 	err := bcrypt.CompareHashAndPassword(against, []byte(password))
 	return known && err == nil, nil
 }
+
+var errBusy = errors.New("too many password checks waiting")
 
 func (a *BasicAuth) loginKey(user, hash, password string) [sha256.Size]byte {
 	mac := hmac.New(sha256.New, a.cacheKey)

@@ -66,7 +66,7 @@ func checkRejected(t *testing.T, rejections *Rejections, want map[string]int) {
 	var b strings.Builder
 	b.WriteString("# HELP donation_exporter_http_requests_rejected_total Requests and connections the exporter refused before serving them, by reason.\n")
 	b.WriteString("# TYPE donation_exporter_http_requests_rejected_total counter\n")
-	for _, reason := range []string{"auth", "auth_rate_limit", "connection_limit", "in_flight_limit", "method", "rate_limit"} {
+	for _, reason := range []string{"auth", "auth_busy", "auth_rate_limit", "connection_limit", "in_flight_limit", "method", "rate_limit"} {
 		fmt.Fprintf(&b, "donation_exporter_http_requests_rejected_total{reason=%q} %d\n", reason, want[reason])
 	}
 	if err := testutil.CollectAndCompare(rejections, strings.NewReader(b.String())); err != nil {
@@ -341,4 +341,36 @@ func TestBasicAuthPause(t *testing.T) {
 			t.Errorf("over the budget: %d after %v, want 429 after %v", rec.Code, took, auth.pause)
 		}
 	}
+}
+
+// TestBasicAuthBusy: with maxQueuedChecks checks running or waiting, a
+// login is answered 429 at once rather than queued behind them.
+func TestBasicAuthBusy(t *testing.T) {
+	_, logger := newLogger()
+	rejections := NewRejections(logger)
+	auth, err := NewBasicAuth(BasicAuthConfig{Users: map[string]string{"u": hash(t, "pw", bcrypt.MinCost)}, Rejections: rejections}, ok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth.pause = 0
+	login := func() int {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.SetBasicAuth("u", "pw")
+		rec := httptest.NewRecorder()
+		auth.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	for range maxQueuedChecks { // checks of other clients, running or waiting
+		auth.queue <- struct{}{}
+	}
+	if code := login(); code != http.StatusTooManyRequests {
+		t.Errorf("login with the queue full: %d, want 429", code)
+	}
+	for range maxQueuedChecks {
+		<-auth.queue
+	}
+	if code := login(); code != http.StatusOK {
+		t.Errorf("login with the queue free: %d, want 200", code)
+	}
+	checkRejected(t, rejections, map[string]int{ReasonAuthBusy: 1})
 }

@@ -28,6 +28,9 @@ const (
 	// ReasonAuthRateLimit: too many failed logins from the client's
 	// address; answered 429 without checking the password.
 	ReasonAuthRateLimit = "auth_rate_limit"
+	// ReasonAuthBusy: too many password checks running or waiting;
+	// answered 429 without checking.
+	ReasonAuthBusy = "auth_busy"
 	// ReasonRateLimit: the web config file's rate_limit (429).
 	ReasonRateLimit = "rate_limit"
 	// ReasonConnectionLimit: DONATION_MAX_CONNECTIONS connections were
@@ -35,7 +38,7 @@ const (
 	ReasonConnectionLimit = "connection_limit"
 )
 
-var reasons = []string{ReasonInFlightLimit, ReasonMethod, ReasonAuth, ReasonAuthRateLimit, ReasonRateLimit, ReasonConnectionLimit}
+var reasons = []string{ReasonInFlightLimit, ReasonMethod, ReasonAuth, ReasonAuthRateLimit, ReasonAuthBusy, ReasonRateLimit, ReasonConnectionLimit}
 
 // Rejections counts refused requests and connections and logs them at a
 // bounded rate: a flood of refusals costs a few log lines, not one each.
