@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -92,7 +93,9 @@ func TestLimitListener(t *testing.T) {
 	_, logger := newLogger()
 	rejections := NewRejections(logger)
 	srv := httptest.NewUnstartedServer(ok)
-	srv.Listener = LimitListener(srv.Listener, 2, rejections)
+	limited := LimitListener(srv.Listener, 2, rejections)
+	srv.Listener = limited
+	srv.Config.ConnState = limited.ConnState
 	srv.Start()
 	defer srv.Close()
 	addr := srv.Listener.Addr().String()
@@ -135,6 +138,7 @@ func TestLimitListener(t *testing.T) {
 	checkRejected(t, rejections, map[string]int{ReasonConnectionLimit: 1})
 	// A place freed is a place for a new connection.
 	held[0].Close()
+	held[1].Close()
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		resp, err := (&http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}).Get(srv.URL)
 		if err == nil {
@@ -147,6 +151,51 @@ func TestLimitListener(t *testing.T) {
 			t.Fatalf("no new connection served after one closed: %v", err)
 		}
 	}
+}
+
+// TestLimitListenerIdle: at the cap, a new connection takes the place of
+// the one idle the longest, so kept-alive connections with no request
+// cannot keep new clients out.
+func TestLimitListenerIdle(t *testing.T) {
+	rejections := NewRejections(nil)
+	srv := httptest.NewUnstartedServer(ok)
+	limited := LimitListener(srv.Listener, 2, rejections)
+	srv.Listener = limited
+	srv.Config.ConnState = limited.ConnState
+	srv.Start()
+	defer srv.Close()
+	request := func(conn net.Conn, r *bufio.Reader) error {
+		fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, err := http.ReadResponse(r, nil)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.Body.Close()
+	}
+	var conns []net.Conn
+	var readers []*bufio.Reader
+	for range 3 {
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+		r := bufio.NewReader(conn)
+		if err := request(conn, r); err != nil {
+			t.Fatalf("connection %d: %v", len(conns), err)
+		}
+		conns, readers = append(conns, conn), append(readers, r)
+	}
+	// The first, idle the longest, was closed for the third.
+	if _, err := readers[0].ReadByte(); !errors.Is(err, io.EOF) {
+		t.Errorf("the oldest idle connection: read %v, want EOF", err)
+	}
+	if err := request(conns[1], readers[1]); err != nil {
+		t.Errorf("the second connection was closed too: %v", err)
+	}
+	checkRejected(t, rejections, nil)
 }
 
 func TestBasicAuthHashCosts(t *testing.T) {

@@ -139,7 +139,7 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 	}
 	t := serverTimeouts(cfg.Env, campaigns)
 	server, answering := newServer(handler, t, logger)
-	listener, err := listen(cfg.ListenAddress, cfg.MaxConnections, rejections)
+	listener, err := listen(server, cfg.ListenAddress, cfg.MaxConnections, rejections)
 	if err != nil {
 		logger.Error("cannot listen", "variable", config.Prefix+"LISTEN_ADDRESS", "err", err)
 		return exitFailed

@@ -102,16 +102,19 @@ func guard(mux http.Handler, web *endpoint.WebConfig, rejections *endpoint.Rejec
 	return web.Handler(handler, rejections), nil
 }
 
-// listen opens the listen address, capped at maxConnections (0: no cap).
-func listen(address string, maxConnections int, rejections *endpoint.Rejections) (net.Listener, error) {
+// listen opens the listen address for server, capped at maxConnections
+// (0: no cap).
+func listen(server *http.Server, address string, maxConnections int, rejections *endpoint.Rejections) (net.Listener, error) {
 	l, err := net.Listen("tcp", address)
 	if err != nil {
 		return nil, err
 	}
-	if maxConnections > 0 {
-		l = endpoint.LimitListener(l, maxConnections, rejections)
+	if maxConnections <= 0 {
+		return l, nil
 	}
-	return l, nil
+	limited := endpoint.LimitListener(l, maxConnections, rejections)
+	server.ConnState = limited.ConnState
+	return limited, nil
 }
 
 // serve runs server on l until ctx ends, then shuts it down: it stops
