@@ -121,7 +121,7 @@ func NewBasicAuth(cfg BasicAuthConfig, next http.Handler) (*BasicAuth, error) {
 	if _, err := rand.Read(dummyPassword); err != nil {
 		return nil, fmt.Errorf("basic auth: random key: %w", err)
 	}
-	dummy, err := bcrypt.GenerateFromPassword(dummyPassword[:24], maxCost)
+	dummy, err := bcrypt.GenerateFromPassword(dummyPassword, maxCost)
 	if err != nil {
 		return nil, fmt.Errorf("basic auth: dummy hash: %w", err)
 	}

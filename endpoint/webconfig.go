@@ -2,7 +2,6 @@ package endpoint
 
 import (
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -133,9 +132,5 @@ func (c *WebConfig) Serve(l net.Listener, server *http.Server, logger *slog.Logg
 	}
 	server.TLSConfig = tlsConfig
 	logger.Info("TLS is enabled.", "http2", http2, "address", l.Addr().String())
-	err = server.ServeTLS(l, "", "")
-	if errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return err
+	return server.ServeTLS(l, "", "")
 }
