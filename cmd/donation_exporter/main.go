@@ -80,12 +80,6 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 		return exitConfig
 	}
 
-	web, err := loadWebConfig(cfg.WebConfigFile)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: configuration: %v\n", exporterName, err)
-		return exitConfig
-	}
-
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -113,6 +107,14 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 	fetcher := source.NewFetcher(cfg.FetcherConfig(fmt.Sprintf("%s/%s (+%s)", exporterName, version.Version, projectURL)))
 	if check {
 		return checkCampaigns(ctx, stdout, campaigns, fetcher, time.Now())
+	}
+	// Read before the server starts, so that a bad file stops the
+	// exporter at once, with a message naming the variable (check mode
+	// serves nothing and does not read it).
+	web, err := loadWebConfig(cfg.WebConfigFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: configuration: %v\n", exporterName, err)
+		return exitConfig
 	}
 	logger.Info("starting "+exporterName, "version", version.Info(), "campaigns", len(campaigns))
 	rejections := endpoint.NewRejections(logger)
