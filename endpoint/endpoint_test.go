@@ -11,6 +11,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -422,4 +424,33 @@ func TestBasicAuthBusy(t *testing.T) {
 		t.Errorf("login with the queue free: %d, want 200", code)
 	}
 	checkRejected(t, rejections, map[string]int{ReasonAuthBusy: 1})
+}
+
+// TestWebConfigHeadersAndRateLimit: the web config file's headers and
+// rate_limit still apply now that the exporter serves it itself.
+func TestWebConfigHeadersAndRateLimit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "web.yml")
+	content := "http_server_config:\n  headers:\n    X-Frame-Options: deny\nrate_limit:\n  interval: 1h\n  burst: 1\n"
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	web, err := LoadWebConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rejections := NewRejections(nil)
+	h := web.Handler(ok, rejections)
+	var codes []int
+	for range 2 {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		codes = append(codes, rec.Code)
+		if rec.Header().Get("X-Frame-Options") != "deny" && rec.Code == http.StatusOK {
+			t.Error("the configured header is missing")
+		}
+	}
+	if codes[0] != http.StatusOK || codes[1] != http.StatusTooManyRequests {
+		t.Errorf("answers %v, want 200 then 429 (burst 1)", codes)
+	}
+	checkRejected(t, rejections, map[string]int{ReasonRateLimit: 1})
 }
