@@ -19,12 +19,12 @@ import (
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
-// upstream serves the platform samples of source/testdata (provenance in
+// upstream serves the platform samples of preset/testdata (provenance in
 // its README.md) at their paths there, and a 404 elsewhere.
 func upstream(t *testing.T) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
-	mux.Handle("/", http.FileServer(http.Dir(filepath.Join("..", "source", "testdata"))))
+	mux.Handle("/", http.FileServer(http.Dir(filepath.Join("..", "preset", "testdata"))))
 	mux.HandleFunc("/api/slow", func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
@@ -94,7 +94,7 @@ donation_days_left{campaign="online-bleiben"} 31
 # HELP donation_deadline_timestamp_seconds Deadline of the campaign (the end of its last day), as a Unix timestamp.
 # TYPE donation_deadline_timestamp_seconds gauge
 donation_deadline_timestamp_seconds{campaign="online-bleiben"} 1.7835552e+09
-# HELP donation_donors Number of donors or backers the page shows.
+# HELP donation_donors Number of donors the page shows: people, donations, patrons or backers, as donation_campaign_info's donors_basis says.
 # TYPE donation_donors gauge
 donation_donors{campaign="family-memorial"} 2609
 # HELP donation_progress_ratio Amount raised divided by the target.
@@ -107,7 +107,7 @@ donation_projected_shortfall{campaign="online-bleiben",currency="EUR"} 105714.18
 # HELP donation_projected_raised Amount raised by the deadline if the average daily rate holds, in currency units.
 # TYPE donation_projected_raised gauge
 donation_projected_raised{campaign="online-bleiben",currency="EUR"} 64285.81014705883
-# HELP donation_raised Amount raised so far, in currency units.
+# HELP donation_raised Amount the campaign reports raised, in currency units: so far, or per period as donation_campaign_info's raised_basis says.
 # TYPE donation_raised gauge
 donation_raised{campaign="family-memorial",currency="USD"} 254245
 donation_raised{campaign="online-bleiben",currency="EUR"} 44155.91

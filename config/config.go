@@ -14,6 +14,7 @@ import (
 
 	"github.com/caarlos0/env/v11"
 
+	"github.com/donation-exporter/donation_exporter/preset"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -91,6 +92,14 @@ type CampaignEnv struct {
 	DeadlineSelector string `env:"DEADLINE_SELECTOR"`
 	Donors           string `env:"DONORS"`
 	DonorsSelector   string `env:"DONORS_SELECTOR"`
+	// Remaining is the amount still needed: with raised it gives the
+	// target, with the target the amount raised.
+	Remaining         string `env:"REMAINING"`
+	RemainingSelector string `env:"REMAINING_SELECTOR"`
+	// RaisedBasis and DonorsBasis say what the figures count, for a
+	// campaign no preset reads (donation_campaign_info).
+	RaisedBasis string `env:"RAISED_BASIS"`
+	DonorsBasis string `env:"DONORS_BASIS"`
 
 	AmountScale string `env:"AMOUNT_SCALE"`
 	Timezone    string `env:"TIMEZONE"`
@@ -126,9 +135,13 @@ func Load(environ []string) (Config, error) {
 		errs = append(errs, fmt.Errorf("%sSCRAPE_TIMEOUT_OFFSET: %v must not be negative", Prefix, cfg.ScrapeTimeoutOffset))
 	}
 	errs = append(errs, cfg.checkLimits()...)
+	presets, err := preset.Load()
+	if err != nil {
+		return Config{}, fmt.Errorf("platform presets: %w", err)
+	}
 	seen := map[string]int{}
 	for i, ce := range cfg.CampaignVars {
-		c, err := ce.compile(campaignPrefix(i))
+		c, err := ce.compile(campaignPrefix(i), presets)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -239,7 +252,7 @@ func checkKnown(vars map[string]string, opts env.Options) error {
 }
 
 // compile checks one campaign's variables and builds the campaign.
-func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
+func (ce CampaignEnv) compile(prefix string, presets *preset.Registry) (source.Campaign, error) {
 	var errs []error
 	fail := func(suffix, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s%s: %s", prefix, suffix, fmt.Sprintf(format, args...)))
@@ -248,20 +261,46 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 	if c.Name == "" {
 		fail("NAME", "required: the campaign label")
 	}
+	var pageURL *url.URL
 	if c.URL == "" {
 		fail("URL", "required: the donation page to read")
 	} else if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		fail("URL", "%q is not an http or https URL", c.URL)
+	} else {
+		pageURL = u
 	}
 	c.FetchURL = c.URL
 
-	var preset *source.Preset
+	p, err := ce.platform(pageURL, presets, &c)
+	if err != nil {
+		fail("PLATFORM", "%v", err)
+	}
+	c.Spec = source.Spec{AmountScale: 1, Location: time.UTC, Fields: map[source.Field]source.FieldSpec{}}
+	if p != nil && pageURL != nil {
+		ce.applyPreset(p, prefix, &c, fail)
+	}
+	ce.compileOptions(&c, fail)
+	ce.compileFields(&c, fail)
+	ce.compileBases(p, &c, fail)
+	if p == nil && strings.TrimSpace(ce.Raised) == "" && strings.TrimSpace(ce.RaisedSelector) == "" {
+		// No preset and nothing says where the amount raised is: read
+		// what donation pages commonly carry (see source.ZeroConfig).
+		c.Platform = source.PlatformZeroConfig
+		c.Spec.ZeroConfig = true
+	}
+	return c, errors.Join(errs...)
+}
+
+// platform resolves PLATFORM: a preset by name, html or json (selectors
+// alone), or, when empty, the preset of the URL's host, if any.
+func (ce CampaignEnv) platform(u *url.URL, presets *preset.Registry, c *source.Campaign) (*preset.Preset, error) {
+	c.Platform = source.PlatformSelectors
 	switch platform := strings.ToLower(strings.TrimSpace(ce.Platform)); platform {
 	case "":
 		c.Kind = source.KindAuto
-		if u, err := url.Parse(c.URL); err == nil {
-			if p, ok := source.DetectPreset(u.Hostname()); ok {
-				preset = &p
+		if u != nil {
+			if p, ok := presets.Detect(u.Hostname()); ok {
+				return p, nil
 			}
 		}
 	case "html":
@@ -269,31 +308,41 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 	case "json":
 		c.Kind = source.KindJSON
 	default:
-		if p, ok := source.LookupPreset(platform); ok {
-			preset = &p
-		} else {
-			fail("PLATFORM", "unknown platform %q (known: %s)", ce.Platform, strings.Join(platforms(), ", "))
+		if p, ok := presets.Lookup(platform); ok {
+			return p, nil
 		}
+		return nil, fmt.Errorf("unknown platform %q (known: %s)", ce.Platform, strings.Join(append([]string{"html", "json"}, presets.Names()...), ", "))
 	}
+	return nil, nil
+}
 
-	c.Spec = source.Spec{AmountScale: 1, Location: time.UTC, Fields: map[source.Field]source.FieldSpec{}}
-	if preset != nil && c.URL != "" {
-		override := func(f source.Field) string { return prefix + strings.ToUpper(string(f)) + "_SELECTOR" }
-		if err := preset.Apply(&c, override); err != nil {
-			fail("URL", "%v", err)
-		}
-		if c.PageFallback && ce.hasSelector() {
-			// Selectors are written for the page URL names; a preset that
-			// reads that page too (not only an endpoint) reads it then.
-			c.FetchURL, c.PageFallback = c.URL, false
-		}
-		for _, f := range ce.fieldVars() {
-			why, required := preset.Requires[f.field]
-			if required && strings.TrimSpace(f.literal) == "" && strings.TrimSpace(f.selector) == "" {
-				fail(strings.ToUpper(string(f.field)), "required with platform %s: %s", preset.Name, why)
-			}
+// applyPreset makes c read its URL with the preset: the endpoint the URL
+// maps to (or the URL as given), and the preset's fields, each naming the
+// variable that overrides it.
+func (ce CampaignEnv) applyPreset(p *preset.Preset, prefix string, c *source.Campaign, fail func(string, string, ...any)) {
+	override := func(f source.Field) string { return prefix + strings.ToUpper(string(f)) + "_SELECTOR" }
+	pc, err := p.Apply(c.URL, override)
+	if err != nil {
+		fail("URL", "%v", err)
+		return
+	}
+	c.Platform, c.Kind, c.FetchURL, c.PageFallback = p.Name, p.Kind(), pc.FetchURL, pc.PageFallback
+	c.Spec.AmountScale, c.Spec.ProgressChecks, c.Spec.Fields = pc.Spec.AmountScale, pc.Spec.ProgressChecks, pc.Spec.Fields
+	if c.PageFallback && ce.hasSelector() {
+		// Selectors are written for the page URL names; a preset that
+		// reads that page too (not only an endpoint) reads it then.
+		c.FetchURL, c.PageFallback = c.URL, false
+	}
+	for _, f := range ce.fieldVars() {
+		why, required := p.Requires[f.field]
+		if required && strings.TrimSpace(f.literal) == "" && strings.TrimSpace(f.selector) == "" {
+			fail(strings.ToUpper(string(f.field)), "required with platform %s: %s", p.Name, why)
 		}
 	}
+}
+
+// compileOptions reads the campaign's settings other than its fields.
+func (ce CampaignEnv) compileOptions(c *source.Campaign, fail func(string, string, ...any)) {
 	if tz := strings.TrimSpace(ce.Timezone); tz != "" {
 		loc, err := time.LoadLocation(tz)
 		if err != nil {
@@ -318,7 +367,6 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 			c.Timeout = d
 		}
 	}
-
 	if s := strings.TrimSpace(ce.InsecureSkipVerify); s != "" {
 		skip, err := strconv.ParseBool(s)
 		if err != nil {
@@ -334,7 +382,11 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 			c.MinInterval = d
 		}
 	}
+}
 
+// compileFields reads each field's value or selector; they replace the
+// preset's.
+func (ce CampaignEnv) compileFields(c *source.Campaign, fail func(string, string, ...any)) {
 	for _, f := range ce.fieldVars() {
 		suffix := strings.ToUpper(string(f.field))
 		literal, selector := strings.TrimSpace(f.literal), strings.TrimSpace(f.selector)
@@ -359,14 +411,31 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 			c.Spec.Fields[f.field] = source.FieldSpec{Selectors: []source.Selector{sel}}
 		}
 	}
-	if ce.Raised == "" && ce.RaisedSelector == "" && preset == nil {
-		fail("RAISED_SELECTOR", "required: where on the page the amount raised is (or RAISED for a fixed value, or PLATFORM: %s)", strings.Join(source.PresetNames(), ", "))
-	}
-	return c, errors.Join(errs...)
 }
 
-// platforms lists what PLATFORM accepts.
-func platforms() []string { return append([]string{"html", "json"}, source.PresetNames()...) }
+// compileBases sets what the figures count: the preset's, or what
+// RAISED_BASIS and DONORS_BASIS say.
+func (ce CampaignEnv) compileBases(p *preset.Preset, c *source.Campaign, fail func(string, string, ...any)) {
+	c.RaisedBasis, c.DonorsBasis = "cumulative", "donors"
+	if p != nil {
+		c.RaisedBasis = p.RaisedBasis
+		if p.DonorsBasis != "" {
+			c.DonorsBasis = p.DonorsBasis
+		}
+	}
+	if s := strings.TrimSpace(ce.RaisedBasis); s != "" {
+		if !preset.IsRaisedBasis(s) {
+			fail("RAISED_BASIS", "%q: want one of %s", s, strings.Join(preset.RaisedBases(), ", "))
+		}
+		c.RaisedBasis = s
+	}
+	if s := strings.TrimSpace(ce.DonorsBasis); s != "" {
+		if !preset.IsDonorsBasis(s) {
+			fail("DONORS_BASIS", "%q: want one of %s", s, strings.Join(preset.DonorsBases(), ", "))
+		}
+		c.DonorsBasis = s
+	}
+}
 
 func (ce CampaignEnv) hasSelector() bool {
 	for _, f := range ce.fieldVars() {
@@ -390,5 +459,6 @@ func (ce CampaignEnv) fieldVars() []fieldVar {
 		{source.FieldStart, ce.Start, ce.StartSelector},
 		{source.FieldDeadline, ce.Deadline, ce.DeadlineSelector},
 		{source.FieldDonors, ce.Donors, ce.DonorsSelector},
+		{source.FieldRemaining, ce.Remaining, ce.RemainingSelector},
 	}
 }

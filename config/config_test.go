@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -102,12 +103,24 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:    "CSS that is not CSS on an HTML platform",
 			environ: append(good[:2], "DONATION_CAMPAIGN_0_PLATFORM=html", "DONATION_CAMPAIGN_0_RAISED_SELECTOR=div["),
-			wantErr: []string{"DONATION_CAMPAIGN_0_RAISED_SELECTOR: selector \"div[\": not a CSS selector"},
+			wantErr: []string{"DONATION_CAMPAIGN_0_RAISED_SELECTOR: selector \"div[\": \"div[\" is not a CSS selector"},
 		},
 		{
-			name:    "no raised",
-			environ: good[:2],
-			wantErr: []string{"DONATION_CAMPAIGN_0_RAISED_SELECTOR: required"},
+			// Issue 11: a selector that is not CSS, or a missed " | ",
+			// stops the exporter at start rather than failing every scrape.
+			name:    "CSS that is not CSS on any platform",
+			environ: slices.Concat(good[:2], []string{"DONATION_CAMPAIGN_0_RAISED_SELECTOR=div[[x"}),
+			wantErr: []string{`DONATION_CAMPAIGN_0_RAISED_SELECTOR: selector "div[[x": "div[[x" is not a CSS selector`},
+		},
+		{
+			name:    "stages without spaces round the bar",
+			environ: slices.Concat(good[:2], []string{`DONATION_CAMPAIGN_0_RAISED_SELECTOR=#total-raised|/(\d+)/`}),
+			wantErr: []string{`DONATION_CAMPAIGN_0_RAISED_SELECTOR: selector "#total-raised|/(\\d+)/"`, `stages are separated by a bar with a space on each side: " | "`},
+		},
+		{
+			name:    "a JSONPath that does not parse",
+			environ: slices.Concat(good[:2], []string{`DONATION_CAMPAIGN_0_RAISED_SELECTOR=$..[?@.x==]`}),
+			wantErr: []string{`DONATION_CAMPAIGN_0_RAISED_SELECTOR: selector "$..[?@.x==]": JSONPath`},
 		},
 		{
 			name:    "not an http URL",

@@ -19,6 +19,15 @@ type Campaign struct {
 	FetchURL string
 	// Kind is the kind of document FetchURL returns.
 	Kind Kind
+	// Platform says what reads the campaign: a platform preset's name,
+	// PlatformSelectors (the configuration's selectors alone) or
+	// PlatformZeroConfig.
+	Platform string
+	// RaisedBasis says what the amount raised counts: "cumulative" (money
+	// raised so far), "per_week", "per_month" or "last_12_months".
+	// DonorsBasis says what the donor count counts: "donors",
+	// "donations", "patrons" or "backers".
+	RaisedBasis, DonorsBasis string
 	// PageFallback reads URL when FetchURL, a platform endpoint, is gone
 	// (404 or 410): the page carries the same figures, less fresh.
 	PageFallback bool
@@ -32,6 +41,12 @@ type Campaign struct {
 	// Poller serves the last outcome in between. 0 fetches on every scrape.
 	MinInterval time.Duration
 }
+
+// What reads a campaign that no platform preset reads (Campaign.Platform).
+const (
+	PlatformSelectors  = "selectors"
+	PlatformZeroConfig = "zero-config"
+)
 
 // Scrape fetches the campaign's page and reads its figures.
 func (c Campaign) Scrape(ctx context.Context, f *Fetcher) (Values, error) {

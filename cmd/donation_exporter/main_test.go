@@ -30,7 +30,7 @@ func TestRunExitsOnBadConfiguration(t *testing.T) {
 		{
 			name:    "invalid campaign",
 			environ: []string{"DONATION_CAMPAIGN_0_NAME=x", "DONATION_CAMPAIGN_0_URL=ftp://example.org"},
-			want:    []string{"configuration:", "DONATION_CAMPAIGN_0_URL", "DONATION_CAMPAIGN_0_RAISED_SELECTOR: required"},
+			want:    []string{"configuration:", "DONATION_CAMPAIGN_0_URL: \"ftp://example.org\" is not an http or https URL"},
 		},
 		{
 			name:    "invalid log level",
