@@ -56,6 +56,9 @@ func (c Campaign) Scrape(ctx context.Context, f *Fetcher) (Values, error) {
 
 // Trace tells how a scrape read a campaign's page.
 type Trace struct {
+	// URL is the URL whose answer was read: the campaign's FetchURL, or
+	// its page URL after a gone endpoint.
+	URL string
 	// Kind is the kind of document the page was read as, once known.
 	Kind Kind
 	// Fields trace the configured fields; empty when the page could not be
@@ -106,13 +109,18 @@ func (c Campaign) fetchAndRead(ctx context.Context, f *Fetcher, req Request) (Re
 	var read pageRead
 	use := func(page Response) { read = c.readRecovering(page) }
 	resp, err := f.DoThen(ctx, req, use)
+	read.trace.URL = req.URL
 	if !c.PageFallback || req.URL == c.URL || !isGone(err) {
+		if err != nil {
+			err = fmt.Errorf("%s: %w", req.URL, err)
+		}
 		return resp, read, err
 	}
 	gone := err
 	page := req
 	page.URL = c.URL
 	resp, err = f.DoThen(ctx, page, use)
+	read.trace.URL = c.URL
 	if err != nil {
 		return Response{}, pageRead{}, fmt.Errorf("page %s (endpoint %s: %v): %w", c.URL, req.URL, gone, err)
 	}

@@ -330,12 +330,19 @@ func attr(n *html.Node, key string) string {
 const moneyText = `(?:[A-Z]{2}\$|[A-Z]{3}\s?|[$€£¥₹])?\s?\d[\d.,\x{a0}\x{202f}' ]*(?:\s?(?:[KkMm]|million|Mio\.?))?(?:\s?(?:[A-Z]{3}\b|[€£$]))?`
 
 var (
-	// "$3,235 raised of $10,000 goal", "£13,194 raised", "$350 raised of 1.8K".
-	zeroRaisedText = regexp.MustCompile(`(?i)(` + moneyText + `)\s*(?:USD\s*|EUR\s*|GBP\s*)?(?:raised|pledged|collected|donated)\b`)
-	// "raised of $10,000 goal", "pledged of $55,000 goal", "£35K goal".
-	zeroGoalText = regexp.MustCompile(`(?i)(?:(?:raised|pledged|collected)\s+of\s+(` + moneyText + `)(?:\s*goal|\s*target|$))|(?:^|[·|,]\s*)(` + moneyText + `)\s*(?:goal|target)\b`)
-	// "63,416 backers", "498 donations", "34 supporters".
-	zeroDonorText = regexp.MustCompile(`(?i)(?:^|[\s·|,(])(\d[\d,.\x{a0} ]*)\s*(backers|donors|donations|supporters|contributors|patrons|gifts)\b`)
+	// "$3,235 raised of $10,000 goal", "£13,194 raised", "$3,235 USD
+	// raised", "Raised: $3,235".
+	zeroRaisedText = regexp.MustCompile(`(?i)(` + moneyText + `)\s*(?:raised|pledged|collected|donated)\b|\braised\s*:\s*(` + moneyText + `)`)
+	// "raised of $10,000 goal", "pledged of $55,000 goal", "raised of
+	// 1.8K", "32% of $10,000 goal", "£35K goal · 498 donations", "Goal:
+	// $10,000".
+	zeroGoalText = regexp.MustCompile(`(?i)(?:raised|pledged|collected|funded)\s+of\s+(` + moneyText + `)` +
+		`|\bof\s+(?:the\s+|our\s+|a\s+)?(` + moneyText + `)\s*(?:goal|target)\b` +
+		`|(?:^|[·|,]\s+)(` + moneyText + `)\s*(?:goal|target)\b` +
+		`|\b(?:goal|target)(?:\s+of|\s*:)\s*(` + moneyText + `)`)
+	// "63,416 backers", "498 donations", "34 supporters", "Backers 77".
+	zeroDonorText = regexp.MustCompile(`(?i)(?:^|[\s·|,(])(\d[\d,.\x{a0} ]*)\s*(?:backers|donors|donations|supporters|contributors|patrons|gifts)\b` +
+		`|\b(?:backers|donors|supporters|contributors|patrons)\s*:?\s*(\d[\d,.\x{a0}]*)\s*$`)
 	// A line that is only a count, the line after it the word.
 	zeroCountLine = regexp.MustCompile(`^\d[\d,.\x{a0} ]*$`)
 	zeroCountWord = regexp.MustCompile(`(?i)^(backers|donors|donations|supporters|contributors|patrons)\b`)
@@ -343,6 +350,20 @@ var (
 	zeroAmountLine = regexp.MustCompile(`^` + moneyText + `$`)
 	zeroOfGoalLine = regexp.MustCompile(`(?i)^(?:raised|pledged)\s+of\b`)
 )
+
+// joined is the one group of m that matched.
+func joined(m []string) string { return strings.Join(m[1:], "") }
+
+// submatch is the one group of a FindStringSubmatchIndex match that
+// matched.
+func submatch(s string, loc []int) string {
+	for i := 2; i+1 < len(loc); i += 2 {
+		if loc[i] >= 0 {
+			return s[loc[i]:loc[i+1]]
+		}
+	}
+	return ""
+}
 
 func zeroText(d *Document) []zeroReading {
 	if d.html == nil {
@@ -360,14 +381,18 @@ func zeroText(d *Document) []zeroReading {
 			r: reading{amount: m.Amount, margin: margin(v, m.Amount), from: strconv.Quote(truncate(line))}})
 	}
 	for i, line := range lines {
-		for _, m := range zeroRaisedText.FindAllStringSubmatch(line, -1) {
-			money(FieldRaised, m[1], line)
+		for _, loc := range zeroRaisedText.FindAllStringSubmatchIndex(line, -1) {
+			// "of $20,000 pledged" is the goal, said the other way round.
+			if strings.HasSuffix(strings.ToLower(strings.TrimSpace(line[:loc[0]])), " of") {
+				continue
+			}
+			money(FieldRaised, submatch(line, loc), line)
 		}
 		for _, m := range zeroGoalText.FindAllStringSubmatch(line, -1) {
-			money(FieldTarget, m[1]+m[2], line)
+			money(FieldTarget, joined(m), line)
 		}
 		for _, m := range zeroDonorText.FindAllStringSubmatch(line, -1) {
-			count(&out, m[1], line)
+			count(&out, joined(m), line)
 		}
 		if i+1 < len(lines) {
 			next := lines[i+1]
