@@ -4,6 +4,7 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -12,7 +13,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"bytes"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -234,5 +234,3 @@ func describe(f *float64) string {
 	}
 	return fmt.Sprint(*f)
 }
-
-

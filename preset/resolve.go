@@ -41,7 +41,7 @@ type pagePattern struct {
 	// endpoint matches a URL that already is this page's endpoint (on the
 	// page's host): it is read as given. nil for a whole-URL endpoint.
 	endpoint *pagePattern
-	names []string
+	names    []string
 	// query holds the query parameters the page must have: a literal
 	// value, or "{name}" to capture it. Keys compare case-insensitively.
 	query map[string]string

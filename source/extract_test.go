@@ -144,7 +144,7 @@ func TestSelectorValidate(t *testing.T) {
 		{name: "auto accepts a JSON path", selector: `items.#(id==2).amount`, kind: KindAuto, ok: true},
 		{name: "auto accepts a gjson path that is not CSS", selector: `loans.0.funded_amount`, kind: KindAuto, ok: true},
 		{name: "JSONPath suits HTML", selector: `$..currentAmount.amount`, kind: KindHTML, ok: true},
-		{name: "JSONPath suits JSON", selector: `$..currentAmount.amount`, kind: KindJSON, ok: true},	}
+		{name: "JSONPath suits JSON", selector: `$..currentAmount.amount`, kind: KindJSON, ok: true}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			sel, err := ParseSelector(tc.selector)

@@ -113,7 +113,7 @@ func TestRunCheck(t *testing.T) {
 				`^  target +h2 \| /of \(\.\*\)/ +"1\.8K" +1800$`,
 				`^  FAILED: field raised: selector "h2\.m-progress-meter-heading": matched nothing$`,
 				`^campaign "broken"$`,
-				`^  FAILED: fetch: HTTP status 500 Internal Server Error$`,
+				`^  FAILED: fetch: http://127\.0\.0\.1:\d+/broken: HTTP status 500 Internal Server Error$`,
 				`^1 of 3 campaigns read, 2 failed$`,
 			},
 		},
