@@ -154,9 +154,9 @@ func (f *finder) scan(text, origin string, level int) {
 				i++
 				continue
 			}
-			end := f.matchBracket(text, i)
+			end, tooDeepAt := f.matchBracket(text, i)
 			if end < 0 {
-				i++
+				i = max(i+1, skipDeepRun(text, tooDeepAt))
 				continue
 			}
 			span := text[i:end]
@@ -202,8 +202,9 @@ func keep(span string) bool {
 
 // matchBracket returns the index just past the bracket that closes the one
 // at text[i], reading JSON strings as strings; -1 when it does not close,
-// nests deeper than MaxJSONDepth, or the budget runs out.
-func (f *finder) matchBracket(text string, i int) int {
+// nests deeper than MaxJSONDepth (tooDeepAt is then where), or the budget
+// runs out.
+func (f *finder) matchBracket(text string, i int) (end, tooDeepAt int) {
 	depth := 0
 	inString := false
 	limit := min(len(text), i+f.budget)
@@ -218,7 +219,7 @@ func (f *finder) matchBracket(text string, i int) int {
 			case '\n':
 				// JSON strings hold no raw newline: this is code.
 				f.budget -= j - i
-				return -1
+				return -1, -1
 			}
 			continue
 		}
@@ -229,17 +230,32 @@ func (f *finder) matchBracket(text string, i int) int {
 			depth++
 			if depth > MaxJSONDepth {
 				f.budget -= j - i
-				return -1
+				return -1, j
 			}
 		case '}', ']':
 			depth--
 			if depth == 0 {
-				return j + 1
+				return j + 1, -1
 			}
 		}
 	}
 	f.budget -= limit - i
-	return -1
+	return -1, -1
+}
+
+// skipDeepRun returns where to resume after a value that nested too deep
+// at text[at]: every bracket of the run of opening brackets there, but for
+// the last MaxJSONDepth, opens a value at least as deep. Without this, a
+// page of "[[[[…" would cost MaxJSONDepth bytes of scanning per bracket.
+func skipDeepRun(text string, at int) int {
+	if at < 0 {
+		return -1
+	}
+	end := at
+	for end < len(text) && (text[end] == '[' || text[end] == '{' || isSpace(text[end])) {
+		end++
+	}
+	return end - MaxJSONDepth
 }
 
 // mayHoldJSON reports whether a string literal's content may be or hold
