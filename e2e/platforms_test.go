@@ -234,3 +234,38 @@ func describe(f *float64) string {
 	}
 	return fmt.Sprint(*f)
 }
+
+// TestZeroConfigThroughMetrics configures a campaign by its URL alone, on
+// a host no preset knows, and reads the figures zero-config agrees on.
+func TestZeroConfigThroughMetrics(t *testing.T) {
+	tests := []struct {
+		file                   string
+		raised, target, donors float64
+		currency               string
+	}{
+		{file: "indiegogo-style.html", raised: 3235, target: 10000, donors: 77, currency: "USD"},
+		{file: "startsomegood-style.html", raised: 12710, target: 20000, donors: 87, currency: "USD"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			site := httptest.NewServer(http.FileServer(http.Dir(filepath.Join("..", "source", "testdata", "zeroconfig"))))
+			defer site.Close()
+			families := scrape(t, []string{
+				"DONATION_CAMPAIGN_0_NAME=capture",
+				"DONATION_CAMPAIGN_0_URL=" + site.URL + "/" + tc.file,
+			})
+			if up := gauge(families, "donation_up"); up == nil || *up != 1 {
+				t.Fatalf("donation_up = %v, want 1", describe(up))
+			}
+			checkFigure(t, families, "donation_raised", &tc.raised)
+			checkFigure(t, families, "donation_target", &tc.target)
+			checkFigure(t, families, "donation_donors", &tc.donors)
+			if got := label(families["donation_raised"].Metric[0], "currency"); got != tc.currency {
+				t.Errorf("currency %q, want %q", got, tc.currency)
+			}
+			if info := families["donation_campaign_info"]; info == nil || label(info.Metric[0], "platform") != "zero-config" {
+				t.Errorf("donation_campaign_info does not say zero-config: %v", info)
+			}
+		})
+	}
+}

@@ -186,10 +186,13 @@ func describeVars(vars map[string]string) string {
 // new markup or data would change it, with a preset.
 type variant struct {
 	name, preset, url, file string
-	edit                    []string // old, new, old, new, ...
-	want                    string   // see describe
-	notes                   []string // one substring per note
-	wantErr                 []string
+	// body, when set, is the page instead of a capture: a shape no
+	// capture has, written after what public scrapers of it read.
+	body    string
+	edit    []string // old, new, old, new, ...
+	want    string   // see describe
+	notes   []string // one substring per note
+	wantErr []string
 }
 
 // TestVariants reads the captures changed in the ways pages change: other
@@ -244,6 +247,17 @@ func TestVariants(t *testing.T) {
 			file: "kickstarter/good-seed-veggie-burgers-2020capture.html",
 			edit: []string{"<body", `<body><div data-project="{&quot;slug&quot;:&quot;other&quot;,&quot;pledged&quot;:1.0,&quot;goal&quot;:2.0,&quot;currency&quot;:&quot;EUR&quot;,&quot;deadline&quot;:1,&quot;backers_count&quot;:1}"></div`},
 			want: "raised=3422 target=20000 currency=USD start=2014-06-06T13:48:39Z deadline=2014-07-09T13:48:39Z donors=78",
+		},
+		{
+			// Pages built on Kickstarter's GraphQL API: camelCase, money as
+			// {amount, currency}, the project in a data-initial attribute,
+			// beside another project in the same data.
+			name: "kickstarter GraphQL-shaped page", preset: "kickstarter", url: "https://www.kickstarter.com/projects/maker/solar-kiln",
+			body: `<html><body><div id="react-project-header" data-initial="{&quot;project&quot;:{&quot;slug&quot;:&quot;solar-kiln&quot;,` +
+				`&quot;pledged&quot;:{&quot;amount&quot;:&quot;12500.0&quot;,&quot;currency&quot;:&quot;GBP&quot;},&quot;goal&quot;:{&quot;amount&quot;:&quot;20000.0&quot;,&quot;currency&quot;:&quot;GBP&quot;},` +
+				`&quot;backersCount&quot;:210,&quot;deadlineAt&quot;:1700000000,&quot;launchedAt&quot;:1697408000},` +
+				`&quot;similar&quot;:[{&quot;slug&quot;:&quot;other&quot;,&quot;pledged&quot;:{&quot;amount&quot;:&quot;5.0&quot;,&quot;currency&quot;:&quot;USD&quot;}}]}"></div></body></html>`,
+			want: "raised=12500 target=20000 currency=GBP start=2023-10-15T22:13:20Z deadline=2023-11-14T22:13:20Z donors=210",
 		},
 		{
 			name: "kickstarter discover page without a card", preset: "kickstarter", url: "https://www.kickstarter.com/discover/categories/art",
@@ -348,7 +362,11 @@ func TestVariants(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := source.Campaign{URL: tc.url, FetchURL: pc.FetchURL, Kind: p.Kind(), Spec: pc.Spec}
-			vals, err := c.Read(source.Response{Body: []byte(readCapture(t, tc.file, tc.edit...)), ContentType: contentType(tc.file)})
+			body, ct := tc.body, "text/html; charset=utf-8"
+			if body == "" {
+				body, ct = readCapture(t, tc.file, tc.edit...), contentType(tc.file)
+			}
+			vals, err := c.Read(source.Response{Body: []byte(body), ContentType: ct})
 			if tc.wantErr != nil {
 				if err == nil {
 					t.Fatalf("read %s, want an error", describe(vals))

@@ -263,7 +263,9 @@ func readField(doc *Document, fs FieldSpec, tries *[]SelectorTry) (v value, from
 			return v, sel.String(), true, nil
 		}
 		lastErr = fmt.Errorf("selector %q: %w", sel.String(), err)
-		if !errors.Is(err, errNoMatch) {
+		// A JSON object where a figure was expected (a page of another
+		// shape) is no figure either: the next selector may read it.
+		if !errors.Is(err, errNoMatch) && !errors.Is(err, errNotScalar) {
 			return value{}, "", true, lastErr
 		}
 		tried = append(tried, fmt.Sprintf("%q (%v)", sel.String(), err))
