@@ -16,15 +16,18 @@ const MaxErrorText = 2048
 // ShortenError returns err when its text is at most MaxErrorText bytes, or
 // an error that wraps it (errors.Is and errors.As still see it) with the
 // text cut in the middle: its start says what failed and its end why.
-func ShortenError(err error) error {
+func ShortenError(err error) error { return shortenErrorTo(err, MaxErrorText) }
+
+// shortenErrorTo is ShortenError with limit for MaxErrorText.
+func shortenErrorTo(err error, limit int) error {
 	if err == nil {
 		return nil
 	}
 	text := err.Error()
-	if len(text) <= MaxErrorText {
+	if len(text) <= limit {
 		return err
 	}
-	return &shortenedError{text: shorten(text, MaxErrorText), err: err}
+	return &shortenedError{text: shorten(text, limit), err: err}
 }
 
 type shortenedError struct {

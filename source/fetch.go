@@ -437,7 +437,7 @@ func shortenURLError(err error) error {
 	if !errors.As(err, &ue) {
 		return ShortenError(err)
 	}
-	return &url.Error{Op: ue.Op, URL: shorten(ue.URL, maxURLText), Err: ShortenError(ue.Err)}
+	return &url.Error{Op: ue.Op, URL: shorten(ue.URL, maxURLText), Err: shortenErrorTo(ue.Err, 2*maxURLText)}
 }
 
 // acquire takes one of slots, waiting until ctx ends, and returns what

@@ -188,7 +188,13 @@ func parseGroupedNumber(span string, compact bool) (float64, error) {
 	if decimal != 0 && strings.Count(s, string(decimal)) > 1 {
 		return 0, fmt.Errorf("decimal mark %q appears more than once", decimal)
 	}
-	return strconv.ParseFloat(clean.String(), 64)
+	amount, err := strconv.ParseFloat(clean.String(), 64)
+	if ne := (*strconv.NumError)(nil); errors.As(err, &ne) {
+		// NumError quotes the whole number: megabytes of digits, if a
+		// page likes.
+		return 0, fmt.Errorf("%q: %w", truncate(ne.Num), ne.Err)
+	}
+	return amount, err
 }
 
 // leadingWord returns the first word of s after optional spaces, and how many
