@@ -458,8 +458,8 @@ func acquire(ctx context.Context, slots chan struct{}) (release func(), err erro
 // deadline. A longer body then waits for a slot, and holds it while the rest
 // arrives at MinBodyRate at least (else cancel ends it with ErrSlowBody).
 // The body is read into a slice of about its size: in one allocation when
-// the server announced the length. Many pages may be held at once, so a
-// buffer grown to twice a page's size would count.
+// the server announced the length (two past SmallPageBytes). Many pages may
+// be held at once, so a buffer grown to twice a page's size would count.
 func (f *Fetcher) readBody(ctx context.Context, cancel context.CancelCauseFunc, resp *http.Response) (body []byte, release func(), err error) {
 	decoded, err := decode(resp)
 	if err != nil {
@@ -471,19 +471,20 @@ func (f *Fetcher) readBody(ctx context.Context, cancel context.CancelCauseFunc, 
 	if size <= 0 || size > f.maxBody || !decodedLength(resp) {
 		size = -1
 	}
-	var buf bytes.Buffer
+	initial := int64(512)
 	if size >= 0 {
-		buf.Grow(int(min(size, f.smallPage)) + bytes.MinRead) // ReadFrom grows below MinRead free
+		initial = size + 1 // + 1: room to see the end
 	}
-	if _, err := buf.ReadFrom(io.LimitReader(limited, f.smallPage+1)); err != nil {
-		return nil, nil, f.bodyError(ctx, buf.Len(), err)
+	buf := make([]byte, 0, min(initial, f.smallPage+1))
+	buf, err = readUpTo(buf, limited, f.smallPage)
+	if err != nil {
+		return nil, nil, f.bodyError(ctx, len(buf), err)
 	}
-	if int64(buf.Len()) <= f.smallPage {
-		return buf.Bytes(), func() {}, nil
+	if int64(len(buf)) <= f.smallPage {
+		return buf, func() {}, nil
 	}
 
-	host := resp.Request.URL.Hostname()
-	releasePage, err := f.acquirePage(ctx, host)
+	releasePage, err := f.acquirePage(ctx, resp.Request.URL.Hostname())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -493,21 +494,43 @@ func (f *Fetcher) readBody(ctx context.Context, cancel context.CancelCauseFunc, 
 		}
 	}()
 	if size >= 0 {
-		buf.Grow(int(size) - buf.Len() + bytes.MinRead)
+		buf = append(make([]byte, 0, size+1), buf...)
 	}
 	watch := f.watchRate(cancel)
 	defer watch.stop()
-	if _, err := buf.ReadFrom(io.TeeReader(limited, watch)); err != nil {
-		return nil, nil, f.bodyError(ctx, buf.Len(), err)
+	buf, err = readUpTo(buf, io.TeeReader(limited, watch), f.maxBody)
+	if err != nil {
+		return nil, nil, f.bodyError(ctx, len(buf), err)
 	}
-	if int64(buf.Len()) > f.maxBody {
+	if int64(len(buf)) > f.maxBody {
 		return nil, nil, fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, f.maxBody)
 	}
-	body = buf.Bytes()
-	if size < 0 && cap(body) > len(body)+len(body)/4 {
-		body = bytes.Clone(body)
+	if size < 0 && cap(buf) > len(buf)+len(buf)/4 {
+		buf = bytes.Clone(buf)
 	}
-	return body, releasePage, nil
+	return buf, releasePage, nil
+}
+
+// readUpTo appends what r gives to buf until r ends (io.EOF is no error)
+// or buf holds more than limit bytes. It grows buf by doubling, to limit+1
+// at most: a body stalled near the limit holds no more than that.
+func readUpTo(buf []byte, r io.Reader, limit int64) ([]byte, error) {
+	for int64(len(buf)) <= limit {
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), min(max(2*cap(buf), 512), int(limit)+1))
+			copy(grown, buf)
+			buf = grown
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }
 
 // bodyError tells why reading a body stopped after n bytes: too slowly
