@@ -119,7 +119,7 @@ func (p *Poller) unlessStale(out Outcome) Outcome {
 	if age <= maxAge {
 		return out
 	}
-	why := "no fetch since"
+	why := fmt.Sprintf("not fetched since, within the minimum refresh interval of %v", p.campaign.MinInterval)
 	if out.Deferred != nil {
 		why = out.Deferred.Error()
 	}

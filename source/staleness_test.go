@@ -97,7 +97,7 @@ func TestPollerMinIntervalOverMaxStaleness(t *testing.T) {
 	clock.Advance(time.Second)
 	out := pollNow(p)
 	site.want(t, out, 0, true, 1)
-	if out.Err == nil || !strings.Contains(out.Err.Error(), "no fetch since") {
-		t.Errorf("error %v, want it to say there was no fetch since", out.Err)
+	if out.Err == nil || !strings.Contains(out.Err.Error(), "not fetched since, within the minimum refresh interval of 2h0m0s") {
+		t.Errorf("error %v, want it to say there was no fetch since, and why", out.Err)
 	}
 }
