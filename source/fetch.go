@@ -453,7 +453,8 @@ func acquire(ctx context.Context, slots chan struct{}) (release func(), err erro
 
 // readBody reads at most maxBody bytes of resp's body, decoded, and returns
 // it with what gives back the page slot it holds (a no-op when it holds
-// none). The first SmallPageBytes are read without a slot: a site that
+// none). The first SmallPageBytes are read without a slot (the first
+// firstChunkBytes, when the site announced a longer body): a site that
 // stalls or trickles there holds nothing others need, and ends with its own
 // deadline. A longer body then waits for a slot, and holds it while the rest
 // arrives at MinBodyRate at least (else cancel ends it with ErrSlowBody).
@@ -471,16 +472,24 @@ func (f *Fetcher) readBody(ctx context.Context, cancel context.CancelCauseFunc, 
 	if size <= 0 || size > f.maxBody || !decodedLength(resp) {
 		size = -1
 	}
-	initial := int64(512)
-	if size >= 0 {
+	// Phase one, without a slot: a page of unknown length up to
+	// SmallPageBytes, or the first chunk of one announced longer (it shows
+	// the body flows; reading more of it here would hold, unslotted, what
+	// is copied to its full-size buffer anyway).
+	unslotted, initial := f.smallPage, int64(512)
+	switch {
+	case size > f.smallPage:
+		unslotted = min(firstChunkBytes, f.smallPage)
+		initial = unslotted + 1
+	case size >= 0:
 		initial = size + 1 // + 1: room to see the end
 	}
 	buf := make([]byte, 0, min(initial, f.smallPage+1))
-	buf, err = readUpTo(buf, limited, f.smallPage)
+	buf, err = readUpTo(buf, limited, unslotted)
 	if err != nil {
 		return nil, nil, f.bodyError(ctx, len(buf), err)
 	}
-	if int64(len(buf)) <= f.smallPage {
+	if int64(len(buf)) <= unslotted {
 		return buf, func() {}, nil
 	}
 
@@ -532,6 +541,10 @@ func readUpTo(buf []byte, r io.Reader, limit int64) ([]byte, error) {
 	}
 	return buf, nil
 }
+
+// firstChunkBytes is how much of a body announced over SmallPageBytes
+// (by Content-Length) is read before it waits for a page slot.
+const firstChunkBytes = 32 << 10
 
 // bodyError tells why reading a body stopped after n bytes: too slowly
 // (ErrSlowBody), at the deadline, or for err.

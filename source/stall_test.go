@@ -170,3 +170,52 @@ func TestSlowBodyGivesSlotBack(t *testing.T) {
 		t.Errorf("body at 200 KiB/s: %d bytes, %v", len(resp.Body), err)
 	}
 }
+
+// TestAnnouncedLargeBodyTakesSlotAfterFirstChunk: a body whose
+// Content-Length is over SmallPageBytes waits for a slot once its first
+// chunk has arrived (not its first SmallPageBytes, which it would then hold
+// unslotted besides its full-size buffer); before that chunk it holds none.
+func TestAnnouncedLargeBodyTakesSlotAfterFirstChunk(t *testing.T) {
+	release := make(chan struct{})
+	sent := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", fmt.Sprint(1<<20))
+		part := 8 << 10 // under the first chunk
+		if r.URL.Path == "/chunk" {
+			part = firstChunkBytes + 8<<10
+		}
+		_, _ = w.Write([]byte(strings.Repeat("x", part)))
+		_ = http.NewResponseController(w).Flush()
+		sent <- struct{}{}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	f := NewFetcher(FetcherConfig{MaxPagesInMemory: 1, BodyRateGrace: time.Hour})
+	for _, tc := range []struct {
+		path      string
+		wantSlots int
+	}{{"/start", 0}, {"/chunk", 1}} {
+		t.Run(tc.path, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				_, _ = f.Do(ctx, Request{URL: srv.URL + tc.path})
+			}()
+			<-sent
+			for deadline := time.Now().Add(time.Second); len(f.pages) < tc.wantSlots && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond)
+			}
+			time.Sleep(50 * time.Millisecond) // a slot wrongly taken shows by now
+			if n := len(f.pages); n != tc.wantSlots {
+				t.Errorf("%d page slots held, want %d", n, tc.wantSlots)
+			}
+			cancel()
+			<-done
+		})
+	}
+}
