@@ -367,11 +367,12 @@ func (f *Fetcher) DoThen(ctx context.Context, r Request, use func(Response)) (Re
 			return Response{}, err
 		}
 	}
-	// The body's reading is cancelled with a cause of its own when it
-	// holds a page slot and arrives too slowly.
-	ctx, cancel := context.WithCancelCause(ctx)
+	// The request is cancelled with a cause of its own when its body
+	// holds a page slot and arrives too slowly; the wait for a parse slot,
+	// once the body is read, goes by ctx alone.
+	reqCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
+	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, r.URL, nil)
 	if err != nil {
 		return Response{}, fmt.Errorf("build request: %w", err)
 	}
@@ -405,7 +406,7 @@ func (f *Fetcher) DoThen(ctx context.Context, r Request, use func(Response)) (Re
 			RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now()),
 		}
 	}
-	body, release, err := f.readBody(ctx, cancel, resp)
+	body, release, err := f.readBody(reqCtx, cancel, resp)
 	if err != nil {
 		return Response{}, err
 	}
@@ -647,6 +648,9 @@ type rateWatch struct {
 	read   atomic.Int64
 	timer  *time.Timer
 	cancel context.CancelCauseFunc
+
+	mu      sync.Mutex
+	stopped bool // once stop returns, the body is read: expire cancels nothing
 }
 
 func (f *Fetcher) watchRate(cancel context.CancelCauseFunc) *rateWatch {
@@ -667,15 +671,22 @@ func (w *rateWatch) deadline(n int64) time.Time {
 }
 
 func (w *rateWatch) expire() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	n := w.read.Load()
-	if time.Now().Before(w.deadline(n)) {
-		return // a Write moved the deadline as the timer fired
+	if w.stopped || time.Now().Before(w.deadline(n)) {
+		return // the body was read, or a Write moved the deadline, as the timer fired
 	}
 	w.cancel(fmt.Errorf("%w: %d bytes in %v while holding one of the %d slots for pages over %d bytes (at least %d bytes/s wanted after %v)",
 		ErrSlowBody, n, time.Since(w.start).Round(time.Millisecond), cap(w.f.pages), w.f.smallPage, w.f.minRate, w.f.rateGrace))
 }
 
-func (w *rateWatch) stop() { w.timer.Stop() }
+func (w *rateWatch) stop() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.stopped = true
+	w.timer.Stop()
+}
 
 // retryAfter reads a Retry-After header: delay seconds or an HTTP date. It
 // returns 0 when the header is absent, malformed or in the past.
