@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -143,11 +144,15 @@ func (c *Collector) scrapeOne(ctx context.Context, poller *source.Poller, since 
 	begin := time.Now()
 	campaign := poller.Campaign()
 	out := poller.Poll(ctx, since)
+	// The text of errors and notes is cut here too, whatever made them:
+	// it goes into the log and onto the status page.
+	out.Err, out.Deferred = source.ShortenError(out.Err), source.ShortenError(out.Deferred)
+	out.Values.Notes = shortenNotes(out.Values.Notes)
 	r := Result{Campaign: campaign, Err: out.Err, Duration: time.Since(begin), Time: c.cfg.Now(),
 		LastSuccess: out.LastSuccess, Reused: out.Reused}
 	log := c.cfg.Logger.With("campaign", campaign.Name, "url", campaign.FetchURL)
 	switch {
-	case out.Err != nil && out.Reused:
+	case out.Err != nil && out.Reused && !out.TurnedStale:
 		log.Debug("campaign scrape failed (reusing the last outcome)", "err", out.Err)
 	case out.Err != nil:
 		log.Error("campaign scrape failed", "err", out.Err)
@@ -164,6 +169,23 @@ func (c *Collector) scrapeOne(ctx context.Context, poller *source.Poller, since 
 		log.Debug("campaign scraped with notes", "notes", strings.Join(out.Values.Notes, "; "))
 	}
 	return r
+}
+
+// shortenNotes returns notes with each cut to source.MaxErrorText, in a
+// new slice when one is cut (the poller's figures share the old one).
+func shortenNotes(notes []string) []string {
+	for i, note := range notes {
+		if len(note) > source.MaxErrorText {
+			short := slices.Clone(notes)
+			for j := i; j < len(short); j++ {
+				if len(short[j]) > source.MaxErrorText {
+					short[j] = strings.ToValidUTF8(short[j][:source.MaxErrorText], "") + "…"
+				}
+			}
+			return short
+		}
+	}
+	return notes
 }
 
 // Handler serves the campaigns' metrics beside those base gathers (the Go,

@@ -69,7 +69,11 @@ type Env struct {
 	// MAX_CONCURRENT_PARSES).
 	MaxPagesInMemory int `env:"MAX_PAGES_IN_MEMORY" envDefault:"0"`
 	// MinInterval is the campaigns' default MIN_INTERVAL.
-	MinInterval  time.Duration `env:"MIN_INTERVAL" envDefault:"0s"`
+	MinInterval time.Duration `env:"MIN_INTERVAL" envDefault:"0s"`
+	// MaxStaleness is the campaigns' default MAX_STALENESS: how old the
+	// figures served (while a site defers fetches with Retry-After) may
+	// be before the campaign reports donation_up 0.
+	MaxStaleness time.Duration `env:"MAX_STALENESS" envDefault:"1h"`
 	CampaignVars []CampaignEnv `envPrefix:"CAMPAIGN_"`
 }
 
@@ -107,6 +111,7 @@ type CampaignEnv struct {
 
 	InsecureSkipVerify string `env:"INSECURE_SKIP_VERIFY"`
 	MinInterval        string `env:"MIN_INTERVAL"`
+	MaxStaleness       string `env:"MAX_STALENESS"`
 }
 
 // Load reads the configuration from environ (as os.Environ gives it) and
@@ -154,6 +159,21 @@ func Load(environ []string) (Config, error) {
 		if strings.TrimSpace(ce.MinInterval) == "" {
 			c.MinInterval = cfg.MinInterval
 		}
+		if strings.TrimSpace(ce.MaxStaleness) == "" {
+			c.MaxStaleness = cfg.MaxStaleness
+		}
+		if c.MinInterval >= c.MaxStaleness && cfg.MaxStaleness > 0 {
+			intervalVar, stalenessVar := Prefix+"MIN_INTERVAL", Prefix+"MAX_STALENESS"
+			if strings.TrimSpace(ce.MinInterval) != "" {
+				intervalVar = campaignPrefix(i) + "MIN_INTERVAL"
+			}
+			if strings.TrimSpace(ce.MaxStaleness) != "" {
+				stalenessVar = campaignPrefix(i) + "MAX_STALENESS"
+			}
+			errs = append(errs, fmt.Errorf("%s: %v must be shorter than %s (%v): figures served between two fetches would be too old to report",
+				intervalVar, c.MinInterval, stalenessVar, c.MaxStaleness))
+			continue
+		}
 		cfg.Campaigns = append(cfg.Campaigns, c)
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -197,6 +217,7 @@ func (e Env) checkLimits() []error {
 	check(e.MaxConcurrentParses < 0, "MAX_CONCURRENT_PARSES", e.MaxConcurrentParses, "0 (GOMAXPROCS) or more")
 	check(e.MaxPagesInMemory < 0, "MAX_PAGES_IN_MEMORY", e.MaxPagesInMemory, "0 (twice MAX_CONCURRENT_PARSES) or more")
 	check(e.MinInterval < 0, "MIN_INTERVAL", e.MinInterval, "0 (off) or a positive duration")
+	check(e.MaxStaleness <= 0, "MAX_STALENESS", e.MaxStaleness, "a positive duration such as 1h")
 	return errs
 }
 
@@ -380,6 +401,14 @@ func (ce CampaignEnv) compileOptions(c *source.Campaign, fail func(string, strin
 			fail("MIN_INTERVAL", "%q is not a duration such as 1m (0 to fetch on every scrape)", s)
 		} else {
 			c.MinInterval = d
+		}
+	}
+	if s := strings.TrimSpace(ce.MaxStaleness); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			fail("MAX_STALENESS", "%q is not a positive duration such as 1h", s)
+		} else {
+			c.MaxStaleness = d
 		}
 	}
 }

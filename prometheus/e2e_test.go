@@ -246,7 +246,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 		for _, a := range alerts {
 			switch a.Labels["alertname"] {
-			case "DonationCampaignScrapeFailing", "DonationExporterDown", "DonationExporterAbsent":
+			case "DonationCampaignScrapeFailing", "DonationCampaignFiguresStale", "DonationExporterDown", "DonationExporterAbsent":
 				t.Errorf("%s is %s: %v", a.Labels["alertname"], a.State, a.Labels)
 			}
 		}

@@ -40,6 +40,22 @@ type Campaign struct {
 	// MinInterval is the least time between two fetches of the page; a
 	// Poller serves the last outcome in between. 0 fetches on every scrape.
 	MinInterval time.Duration
+	// MaxStaleness is how old the figures served may be: past it, a
+	// campaign whose site keeps deferring fetches (429 or 503 with
+	// Retry-After) is reported failed, its figures withheld. 0 means
+	// DefaultMaxStaleness.
+	MaxStaleness time.Duration
+}
+
+// DefaultMaxStaleness is the MaxStaleness of a campaign that sets none.
+const DefaultMaxStaleness = time.Hour
+
+// maxStaleness is the campaign's MaxStaleness, or DefaultMaxStaleness.
+func (c Campaign) maxStaleness() time.Duration {
+	if c.MaxStaleness <= 0 {
+		return DefaultMaxStaleness
+	}
+	return c.MaxStaleness
 }
 
 // What reads a campaign that no platform preset reads (Campaign.Platform).
@@ -104,8 +120,14 @@ type pageRead struct {
 // slots are held (see Fetcher.DoThen); a 304 or an error reads nothing.
 // When req is for a platform endpoint that is gone (404 or 410) and the
 // campaign allows it, it gets the page instead, and the first of the
-// values' notes says so.
+// values' notes says so. Its errors are cut to MaxErrorText.
 func (c Campaign) fetchAndRead(ctx context.Context, f *Fetcher, req Request) (Response, pageRead, error) {
+	resp, read, err := c.fetchAndReadOnce(ctx, f, req)
+	read.err = ShortenError(read.err)
+	return resp, read, ShortenError(err)
+}
+
+func (c Campaign) fetchAndReadOnce(ctx context.Context, f *Fetcher, req Request) (Response, pageRead, error) {
 	var read pageRead
 	use := func(page Response) { read = c.readRecovering(page) }
 	resp, err := f.DoThen(ctx, req, use)
