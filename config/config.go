@@ -202,6 +202,13 @@ func namedEnvError(err error) error {
 			continue
 		}
 		if f, ok := reflect.TypeFor[Env]().FieldByName(pe.Name); ok {
+			var ne *strconv.NumError
+			if f.Type.Kind() == reflect.Bool && errors.As(pe.Err, &ne) {
+				// strconv's "ParseBool: parsing "yes": invalid syntax" says
+				// neither what is wanted nor that it is ours.
+				named = append(named, fmt.Errorf("%s%s: %q is not true or false", Prefix, f.Tag.Get("env"), ne.Num))
+				continue
+			}
 			named = append(named, fmt.Errorf("%s%s: %w", Prefix, f.Tag.Get("env"), pe.Err))
 			continue
 		}
@@ -358,6 +365,10 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 			}
 			c.Spec.Fields[f.field] = source.FieldSpec{Selectors: []source.Selector{sel}}
 		}
+	}
+	variable := func(f source.Field) string { return prefix + strings.ToUpper(string(f)) }
+	if err := source.CheckConfiguredDates(ce.Start, ce.Deadline, c.Spec.Location, time.Now(), variable); err != nil {
+		errs = append(errs, err)
 	}
 	if ce.Raised == "" && ce.RaisedSelector == "" && preset == nil {
 		fail("RAISED_SELECTOR", "required: where on the page the amount raised is (or RAISED for a fixed value, or PLATFORM: %s)", strings.Join(source.PresetNames(), ", "))

@@ -146,5 +146,8 @@ func (c Campaign) ReadTrace(resp Response) (Values, Trace, error) {
 	}
 	vals, fields, err := ExtractTrace(doc, c.Spec)
 	trace.Fields = fields
+	if err == nil {
+		err = CheckDates(vals, time.Now())
+	}
 	return vals, trace, err
 }
