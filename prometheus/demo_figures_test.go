@@ -18,7 +18,7 @@ import (
 
 // TestDemoFiguresAreTheDemos reads the real demo page, started at noon UTC,
 // through the exporter's reading and projection, and checks that the demo
-// series of alerts_test.yml hold those figures, and that README.md quotes the
+// series of the promtool tests hold those figures, and that README.md quotes the
 // alert text promtool renders from them (issue 11: the README said 701.3k
 // short and 37 days, but the demo's bare-date deadline counts to the end of
 // its day).
@@ -35,9 +35,13 @@ func TestDemoFiguresAreTheDemos(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	tests, err := os.ReadFile("alerts_test.yml")
-	if err != nil {
-		t.Fatal(err)
+	var tests []byte
+	for _, f := range []string{"alerts_test.yml", "alerts_history_test.yml"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tests = append(tests, b...)
 	}
 	for _, tc := range []struct {
 		metric string
@@ -55,12 +59,12 @@ func TestDemoFiguresAreTheDemos(t *testing.T) {
 			re := regexp.MustCompile(`series: '` + tc.metric + `\{[^}]*campaign="demo"[^}]*\}'\s+values: '([0-9.]+)\+0x`)
 			m := re.FindAllSubmatch(tests, -1)
 			if len(m) == 0 {
-				t.Fatalf("alerts_test.yml has no constant demo series of %s", tc.metric)
+				t.Fatalf("the promtool tests have no constant demo series of %s", tc.metric)
 			}
 			for _, sub := range m {
 				got, _ := strconv.ParseFloat(string(sub[1]), 64)
 				if math.Abs(got-*tc.value) > 0.01 {
-					t.Errorf("alerts_test.yml feeds %s %v for demo; the demo at noon gives %.2f", tc.metric, got, *tc.value)
+					t.Errorf("the promtool tests feed %s %v for demo; the demo at noon gives %.2f", tc.metric, got, *tc.value)
 				}
 			}
 		})

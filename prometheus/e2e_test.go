@@ -88,7 +88,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// promtool runs while Prometheus collects its first samples.
 	run(t, ruleDir, promtoolBin, append([]string{"check", "rules"}, ruleFiles...)...)
-	run(t, ruleDir, promtoolBin, "test", "rules", "alerts_test.yml")
+	run(t, ruleDir, promtoolBin, "test", "rules", "alerts_test.yml", "alerts_history_test.yml")
 
 	waitFor(t, prom, "samples of the demo campaign and the recording rule", func() (struct{}, error) {
 		for _, q := range []string{`donation_up{campaign="demo"} == 1`, `campaign:donation_raised:daily_deriv7d{campaign="demo"}`} {
