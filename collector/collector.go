@@ -162,8 +162,14 @@ func (c *Collector) scrapeOne(ctx context.Context, poller *source.Poller, since 
 	if out.Err != nil {
 		return r
 	}
-	r.Values = out.Values
-	r.Projection = Project(out.Values, r.Time)
+	projection, err := Project(out.Values, r.Time)
+	if err != nil {
+		// Figures that cannot be computed with are a failed scrape too.
+		r.Err = fmt.Errorf("project: %w", err)
+		log.Log(ctx, errorLevel(out.Reused), "campaign scrape failed", "err", r.Err)
+		return r
+	}
+	r.Values, r.Projection = out.Values, projection
 	log.Debug("campaign scraped", "duration", r.Duration, "reused", out.Reused)
 	if len(out.Values.Notes) > 0 && !out.Reused {
 		log.Debug("campaign scraped with notes", "notes", strings.Join(out.Values.Notes, "; "))
@@ -186,6 +192,15 @@ func shortenNotes(notes []string) []string {
 		}
 	}
 	return notes
+}
+
+// errorLevel is the level of a failed scrape's log line: error for a fresh
+// outcome, debug for one reused, which was logged when it was fresh.
+func errorLevel(reused bool) slog.Level {
+	if reused {
+		return slog.LevelDebug
+	}
+	return slog.LevelError
 }
 
 // Handler serves the campaigns' metrics beside those base gathers (the Go,

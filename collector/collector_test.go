@@ -84,6 +84,14 @@ func testCampaigns(t *testing.T, base string) []source.Campaign {
 var fixedNow = time.Date(2026, 6, 8, 0, 0, 0, 0, time.UTC)
 
 const wantCampaignMetrics = `
+# HELP donation_campaign_state Where the campaign is in its life: one series per state (not_started, running, ended), 1 for the current one. Once ended, daily_rate is fixed at the deadline and the projections and required_daily_rate are left out.
+# TYPE donation_campaign_state gauge
+donation_campaign_state{campaign="family-memorial",state="ended"} 0
+donation_campaign_state{campaign="family-memorial",state="not_started"} 0
+donation_campaign_state{campaign="family-memorial",state="running"} 1
+donation_campaign_state{campaign="online-bleiben",state="ended"} 0
+donation_campaign_state{campaign="online-bleiben",state="not_started"} 0
+donation_campaign_state{campaign="online-bleiben",state="running"} 1
 # HELP donation_daily_rate Average amount raised per day since the start, in currency units.
 # TYPE donation_daily_rate gauge
 donation_daily_rate{campaign="family-memorial",currency="USD"} 126.81304681090943
@@ -132,7 +140,7 @@ donation_up{campaign="online-bleiben"} 1
 // valueMetrics are every per-campaign metric but the scrape duration, which
 // varies from run to run.
 var valueMetrics = []string{
-	"donation_daily_rate", "donation_days_left", "donation_deadline_timestamp_seconds", "donation_donors",
+	"donation_campaign_state", "donation_daily_rate", "donation_days_left", "donation_deadline_timestamp_seconds", "donation_donors",
 	"donation_progress_ratio", "donation_projected_shortfall", "donation_projected_raised", "donation_raised",
 	"donation_required_daily_rate", "donation_start_timestamp_seconds", "donation_target", "donation_up",
 }

@@ -2,6 +2,8 @@ package collector
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/donation-exporter/donation_exporter/source"
 )
 
 type descs struct {
@@ -10,12 +12,14 @@ type descs struct {
 	daysLeft, dailyRate, projectedTotal           *prometheus.Desc
 	projectedShortfall, requiredDailyRate         *prometheus.Desc
 	startTimestamp, deadlineTimestamp, donorCount *prometheus.Desc
+	campaignState                                 *prometheus.Desc
 }
 
 var (
 	infoLabels     = []string{"campaign", "platform", "raised_basis", "donors_basis"}
 	campaignLabels = []string{"campaign"}
 	moneyLabels    = []string{"campaign", "currency"}
+	stateLabels    = []string{"campaign", "state"}
 )
 
 func newDesc(name, help string, labels []string) *prometheus.Desc {
@@ -58,6 +62,10 @@ func newDescs() descs {
 			"Deadline of the campaign (the end of its last day), as a Unix timestamp.", campaignLabels),
 		donorCount: newDesc("donors",
 			"Number of donors the page shows: people, donations, patrons or backers, as donation_campaign_info's donors_basis says.", campaignLabels),
+		campaignState: newDesc("campaign_state",
+			"Where the campaign is in its life: one series per state (not_started, running, ended), 1 for the current one. "+
+				"Once ended, daily_rate is fixed at the deadline and the projections and required_daily_rate are left out.",
+			stateLabels),
 	}
 }
 
@@ -66,6 +74,7 @@ func (d descs) all() []*prometheus.Desc {
 		d.up, d.scrapeDuration, d.lastSuccess, d.info, d.raised, d.target, d.progress, d.daysLeft, d.dailyRate,
 		d.projectedTotal, d.projectedShortfall, d.requiredDailyRate,
 		d.startTimestamp, d.deadlineTimestamp, d.donorCount,
+		d.campaignState,
 	}
 }
 
@@ -130,11 +139,18 @@ func (s snapshot) collectOne(ch chan<- prometheus.Metric, r Result) {
 	gauge(s.descs.requiredDailyRate, p.RequiredDailyRate, name, currency)
 	gauge(s.descs.donorCount, v.Donors, name)
 	if v.Start != nil {
-		ts := float64(v.Start.UnixNano()) / 1e9
+		ts := source.UnixSeconds(*v.Start) // UnixNano overflows after 2262
 		gauge(s.descs.startTimestamp, &ts, name)
 	}
 	if v.Deadline != nil {
-		ts := float64(v.Deadline.UnixNano()) / 1e9
+		ts := source.UnixSeconds(*v.Deadline)
 		gauge(s.descs.deadlineTimestamp, &ts, name)
+	}
+	for _, state := range States {
+		current := 0.0
+		if p.State == state {
+			current = 1
+		}
+		gauge(s.descs.campaignState, &current, name, string(state))
 	}
 }

@@ -191,7 +191,7 @@ func checkOnlyCampaign(t *testing.T, exposition, campaign string) {
 		}
 	}
 	sort.Strings(names)
-	want := "[donation_campaign_info donation_last_success_timestamp_seconds donation_progress_ratio donation_raised donation_scrape_duration_seconds donation_target donation_up]"
+	want := "[donation_campaign_info donation_campaign_state donation_last_success_timestamp_seconds donation_progress_ratio donation_raised donation_scrape_duration_seconds donation_target donation_up]"
 	if fmt.Sprint(names) != want {
 		t.Errorf("probe families %v, want %s", names, want)
 	}

@@ -236,6 +236,13 @@ func namedEnvError(err error) error {
 			continue
 		}
 		if f, ok := reflect.TypeFor[Env]().FieldByName(pe.Name); ok {
+			var ne *strconv.NumError
+			if f.Type.Kind() == reflect.Bool && errors.As(pe.Err, &ne) {
+				// strconv's "ParseBool: parsing "yes": invalid syntax" says
+				// neither what is wanted nor that it is ours.
+				named = append(named, fmt.Errorf("%s%s: %q is not true or false", Prefix, f.Tag.Get("env"), ne.Num))
+				continue
+			}
 			named = append(named, fmt.Errorf("%s%s: %w", Prefix, f.Tag.Get("env"), pe.Err))
 			continue
 		}
@@ -302,6 +309,10 @@ func (ce CampaignEnv) compile(prefix string, presets *preset.Registry) (source.C
 	}
 	ce.compileOptions(&c, fail)
 	ce.compileFields(&c, fail)
+	variable := func(f source.Field) string { return prefix + strings.ToUpper(string(f)) }
+	if err := source.CheckConfiguredDates(ce.Start, ce.Deadline, c.Spec.Location, time.Now(), variable); err != nil {
+		errs = append(errs, err)
+	}
 	ce.compileBases(p, &c, fail)
 	if p == nil && strings.TrimSpace(ce.Raised) == "" && strings.TrimSpace(ce.RaisedSelector) == "" {
 		// No preset and nothing says where the amount raised is: read

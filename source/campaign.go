@@ -191,5 +191,8 @@ func (c Campaign) ReadTrace(resp Response) (Values, Trace, error) {
 	}
 	vals, fields, err := ExtractTrace(doc, c.Spec)
 	trace.Fields = fields
+	if err == nil {
+		err = CheckDates(vals, time.Now()) // dates that cannot be fail the read (docs/lifecycle.md)
+	}
 	return vals, trace, err
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -92,6 +93,15 @@ func TestDemo(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
+	}
+
+	// go build stamps no version (make build does): the exporter reports
+	// what the toolchain recorded, never an empty one (issue 11).
+	if !regexp.MustCompile(`donation_exporter_build_info\{[^}]*version="[^"]+"`).MatchString(body) {
+		t.Errorf("build_info has an empty version:\n%s", regexp.MustCompile(`donation_exporter_build_info.*`).FindString(body))
+	}
+	if page := waitForMetrics(t, "http://"+addr+"/"); strings.Contains(page, "version=,") {
+		t.Errorf("the status page shows an empty version")
 	}
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
