@@ -102,7 +102,15 @@ func writeCheckReport(w io.Writer, reports []checkReport, now time.Time) error {
 		c := r.Campaign
 		fmt.Fprintf(tw, "campaign %q\n", c.Name)
 		fmt.Fprintf(tw, "  page:\t%s\n", c.URL)
-		fetched := c.FetchURL
+		if c.Platform != "" {
+			fmt.Fprintf(tw, "  read by:\t%s\n", c.Platform)
+		}
+		// The URL whose answer was read: the endpoint, or the page after
+		// the endpoint was gone.
+		fetched := r.Trace.URL
+		if fetched == "" {
+			fetched = c.FetchURL
+		}
 		if fetched == "" {
 			fetched = c.URL
 		}
