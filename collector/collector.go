@@ -4,7 +4,9 @@ package collector
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -141,11 +143,15 @@ func (c *Collector) scrapeOne(ctx context.Context, poller *source.Poller, since 
 	begin := time.Now()
 	campaign := poller.Campaign()
 	out := poller.Poll(ctx, since)
+	// The text of errors and notes is cut here too, whatever made them:
+	// it goes into the log and onto the status page.
+	out.Err, out.Deferred = source.ShortenError(out.Err), source.ShortenError(out.Deferred)
+	out.Values.Notes = shortenNotes(out.Values.Notes)
 	r := Result{Campaign: campaign, Err: out.Err, Duration: time.Since(begin), Time: c.cfg.Now(),
 		LastSuccess: out.LastSuccess, Reused: out.Reused}
 	log := c.cfg.Logger.With("campaign", campaign.Name, "url", campaign.FetchURL)
 	switch {
-	case out.Err != nil && out.Reused:
+	case out.Err != nil && out.Reused && !out.TurnedStale:
 		log.Debug("campaign scrape failed (reusing the last outcome)", "err", out.Err)
 	case out.Err != nil:
 		log.Error("campaign scrape failed", "err", out.Err)
@@ -155,11 +161,43 @@ func (c *Collector) scrapeOne(ctx context.Context, poller *source.Poller, since 
 	if out.Err != nil {
 		return r
 	}
-	r.Values = out.Values
-	r.Projection = Project(out.Values, r.Time)
+	projection, err := Project(out.Values, r.Time)
+	if err != nil {
+		// Figures that cannot be computed with are a failed scrape too.
+		r.Err = fmt.Errorf("project: %w", err)
+		log.Log(ctx, errorLevel(out.Reused), "campaign scrape failed", "err", r.Err)
+		return r
+	}
+	r.Values, r.Projection = out.Values, projection
 	log.Debug("campaign scraped", "duration", r.Duration, "reused", out.Reused)
 	if len(out.Values.Notes) > 0 && !out.Reused {
 		log.Debug("campaign scraped with notes", "notes", strings.Join(out.Values.Notes, "; "))
 	}
 	return r
+}
+
+// shortenNotes returns notes with each cut to source.MaxErrorText, in a
+// new slice when one is cut (the poller's figures share the old one).
+func shortenNotes(notes []string) []string {
+	for i, note := range notes {
+		if len(note) > source.MaxErrorText {
+			short := slices.Clone(notes)
+			for j := i; j < len(short); j++ {
+				if len(short[j]) > source.MaxErrorText {
+					short[j] = strings.ToValidUTF8(short[j][:source.MaxErrorText], "") + "…"
+				}
+			}
+			return short
+		}
+	}
+	return notes
+}
+
+// errorLevel is the level of a failed scrape's log line: error for a fresh
+// outcome, debug for one reused, which was logged when it was fresh.
+func errorLevel(reused bool) slog.Level {
+	if reused {
+		return slog.LevelDebug
+	}
+	return slog.LevelError
 }

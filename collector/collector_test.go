@@ -19,12 +19,12 @@ import (
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
-// upstream serves the platform samples of source/testdata (provenance in
+// upstream serves the platform samples of preset/testdata (provenance in
 // its README.md) at their paths there, and a 404 elsewhere.
 func upstream(t *testing.T) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
-	mux.Handle("/", http.FileServer(http.Dir(filepath.Join("..", "source", "testdata"))))
+	mux.Handle("/", http.FileServer(http.Dir(filepath.Join("..", "preset", "testdata"))))
 	mux.HandleFunc("/api/slow", func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
@@ -84,6 +84,14 @@ func testCampaigns(t *testing.T, base string) []source.Campaign {
 var fixedNow = time.Date(2026, 6, 8, 0, 0, 0, 0, time.UTC)
 
 const wantCampaignMetrics = `
+# HELP donation_campaign_state Where the campaign is in its life: one series per state (not_started, running, ended), 1 for the current one. Once ended, daily_rate is fixed at the deadline and the projections and required_daily_rate are left out.
+# TYPE donation_campaign_state gauge
+donation_campaign_state{campaign="family-memorial",state="ended"} 0
+donation_campaign_state{campaign="family-memorial",state="not_started"} 0
+donation_campaign_state{campaign="family-memorial",state="running"} 1
+donation_campaign_state{campaign="online-bleiben",state="ended"} 0
+donation_campaign_state{campaign="online-bleiben",state="not_started"} 0
+donation_campaign_state{campaign="online-bleiben",state="running"} 1
 # HELP donation_daily_rate Average amount raised per day since the start, in currency units.
 # TYPE donation_daily_rate gauge
 donation_daily_rate{campaign="family-memorial",currency="USD"} 126.81304681090943
@@ -94,7 +102,7 @@ donation_days_left{campaign="online-bleiben"} 31
 # HELP donation_deadline_timestamp_seconds Deadline of the campaign (the end of its last day), as a Unix timestamp.
 # TYPE donation_deadline_timestamp_seconds gauge
 donation_deadline_timestamp_seconds{campaign="online-bleiben"} 1.7835552e+09
-# HELP donation_donors Number of donors or backers the page shows.
+# HELP donation_donors Number of donors the page shows: people, donations, patrons or backers, as donation_campaign_info's donors_basis says.
 # TYPE donation_donors gauge
 donation_donors{campaign="family-memorial"} 2609
 # HELP donation_progress_ratio Amount raised divided by the target.
@@ -107,7 +115,7 @@ donation_projected_shortfall{campaign="online-bleiben",currency="EUR"} 105714.18
 # HELP donation_projected_raised Amount raised by the deadline if the average daily rate holds, in currency units.
 # TYPE donation_projected_raised gauge
 donation_projected_raised{campaign="online-bleiben",currency="EUR"} 64285.81014705883
-# HELP donation_raised Amount raised so far, in currency units.
+# HELP donation_raised Amount the campaign reports raised, in currency units: so far, or per period as donation_campaign_info's raised_basis says.
 # TYPE donation_raised gauge
 donation_raised{campaign="family-memorial",currency="USD"} 254245
 donation_raised{campaign="online-bleiben",currency="EUR"} 44155.91
@@ -132,7 +140,7 @@ donation_up{campaign="online-bleiben"} 1
 // valueMetrics are every per-campaign metric but the scrape duration, which
 // varies from run to run.
 var valueMetrics = []string{
-	"donation_daily_rate", "donation_days_left", "donation_deadline_timestamp_seconds", "donation_donors",
+	"donation_campaign_state", "donation_daily_rate", "donation_days_left", "donation_deadline_timestamp_seconds", "donation_donors",
 	"donation_progress_ratio", "donation_projected_shortfall", "donation_projected_raised", "donation_raised",
 	"donation_required_daily_rate", "donation_start_timestamp_seconds", "donation_target", "donation_up",
 }

@@ -97,7 +97,7 @@ func hostileCampaign(name, url string, kind source.Kind, timeout time.Duration, 
 
 const (
 	upHelp     = "# HELP donation_up 1 when the campaign's figures are current: its page was read (now, or within its minimum refresh interval or the site's Retry-After) with every configured field; 0 otherwise.\n# TYPE donation_up gauge\n"
-	raisedHelp = "# HELP donation_raised Amount raised so far, in currency units.\n# TYPE donation_raised gauge\n"
+	raisedHelp = "# HELP donation_raised Amount the campaign reports raised, in currency units: so far, or per period as donation_campaign_info's raised_basis says.\n# TYPE donation_raised gauge\n"
 )
 
 // TestHostileSites is the bad-input catalogue: each site misbehaves in its

@@ -2,19 +2,24 @@ package collector
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/donation-exporter/donation_exporter/source"
 )
 
 type descs struct {
-	up, scrapeDuration, lastSuccess               *prometheus.Desc
+	up, scrapeDuration, lastSuccess, info         *prometheus.Desc
 	raised, target, progress                      *prometheus.Desc
 	daysLeft, dailyRate, projectedTotal           *prometheus.Desc
 	projectedShortfall, requiredDailyRate         *prometheus.Desc
 	startTimestamp, deadlineTimestamp, donorCount *prometheus.Desc
+	campaignState                                 *prometheus.Desc
 }
 
 var (
+	infoLabels     = []string{"campaign", "platform", "raised_basis", "donors_basis"}
 	campaignLabels = []string{"campaign"}
 	moneyLabels    = []string{"campaign", "currency"}
+	stateLabels    = []string{"campaign", "state"}
 )
 
 func newDesc(name, help string, labels []string) *prometheus.Desc {
@@ -31,8 +36,12 @@ func newDescs() descs {
 			"When the campaign's site last gave its figures (or confirmed them unchanged with a 304), as a Unix timestamp. "+
 				"Figures are served from that result while the campaign's minimum refresh interval or the site's Retry-After has not passed, so this tells their age.",
 			campaignLabels),
+		info: newDesc("campaign_info",
+			"Always 1: what reads the campaign (platform: a preset's name, \"selectors\" or \"zero-config\") and what its figures count: "+
+				"raised_basis is cumulative (raised so far), per_week, per_month or last_12_months; donors_basis is donors, donations, patrons or backers.",
+			infoLabels),
 		raised: newDesc("raised",
-			"Amount raised so far, in currency units.", moneyLabels),
+			"Amount the campaign reports raised, in currency units: so far, or per period as donation_campaign_info's raised_basis says.", moneyLabels),
 		target: newDesc("target",
 			"Fundraising target, in currency units.", moneyLabels),
 		progress: newDesc("progress_ratio",
@@ -52,15 +61,20 @@ func newDescs() descs {
 		deadlineTimestamp: newDesc("deadline_timestamp_seconds",
 			"Deadline of the campaign (the end of its last day), as a Unix timestamp.", campaignLabels),
 		donorCount: newDesc("donors",
-			"Number of donors or backers the page shows.", campaignLabels),
+			"Number of donors the page shows: people, donations, patrons or backers, as donation_campaign_info's donors_basis says.", campaignLabels),
+		campaignState: newDesc("campaign_state",
+			"Where the campaign is in its life: one series per state (not_started, running, ended), 1 for the current one. "+
+				"Once ended, daily_rate is fixed at the deadline and the projections and required_daily_rate are left out.",
+			stateLabels),
 	}
 }
 
 func (d descs) all() []*prometheus.Desc {
 	return []*prometheus.Desc{
-		d.up, d.scrapeDuration, d.lastSuccess, d.raised, d.target, d.progress, d.daysLeft, d.dailyRate,
+		d.up, d.scrapeDuration, d.lastSuccess, d.info, d.raised, d.target, d.progress, d.daysLeft, d.dailyRate,
 		d.projectedTotal, d.projectedShortfall, d.requiredDailyRate,
 		d.startTimestamp, d.deadlineTimestamp, d.donorCount,
+		d.campaignState,
 	}
 }
 
@@ -101,6 +115,8 @@ func (s snapshot) collectOne(ch chan<- prometheus.Metric, r Result) {
 		up = 0
 	}
 	seconds := r.Duration.Seconds()
+	one := 1.0
+	gauge(s.descs.info, &one, name, r.Campaign.Platform, r.Campaign.RaisedBasis, r.Campaign.DonorsBasis)
 	gauge(s.descs.up, &up, name)
 	gauge(s.descs.scrapeDuration, &seconds, name)
 	if !r.LastSuccess.IsZero() {
@@ -123,11 +139,18 @@ func (s snapshot) collectOne(ch chan<- prometheus.Metric, r Result) {
 	gauge(s.descs.requiredDailyRate, p.RequiredDailyRate, name, currency)
 	gauge(s.descs.donorCount, v.Donors, name)
 	if v.Start != nil {
-		ts := float64(v.Start.UnixNano()) / 1e9
+		ts := source.UnixSeconds(*v.Start) // UnixNano overflows after 2262
 		gauge(s.descs.startTimestamp, &ts, name)
 	}
 	if v.Deadline != nil {
-		ts := float64(v.Deadline.UnixNano()) / 1e9
+		ts := source.UnixSeconds(*v.Deadline)
 		gauge(s.descs.deadlineTimestamp, &ts, name)
+	}
+	for _, state := range States {
+		current := 0.0
+		if p.State == state {
+			current = 1
+		}
+		gauge(s.descs.campaignState, &current, name, string(state))
 	}
 }

@@ -96,7 +96,7 @@ func TestProbeHandler(t *testing.T) {
 # HELP donation_progress_ratio Amount raised divided by the target.
 # TYPE donation_progress_ratio gauge
 donation_progress_ratio{campaign="beta"} 0.5
-# HELP donation_raised Amount raised so far, in currency units.
+# HELP donation_raised Amount the campaign reports raised, in currency units: so far, or per period as donation_campaign_info's raised_basis says.
 # TYPE donation_raised gauge
 donation_raised{campaign="beta",currency="EUR"} 2000
 # HELP donation_target Fundraising target, in currency units.
@@ -191,7 +191,7 @@ func checkOnlyCampaign(t *testing.T, exposition, campaign string) {
 		}
 	}
 	sort.Strings(names)
-	want := "[donation_last_success_timestamp_seconds donation_progress_ratio donation_raised donation_scrape_duration_seconds donation_target donation_up]"
+	want := "[donation_campaign_info donation_campaign_state donation_last_success_timestamp_seconds donation_progress_ratio donation_raised donation_scrape_duration_seconds donation_target donation_up]"
 	if fmt.Sprint(names) != want {
 		t.Errorf("probe families %v, want %s", names, want)
 	}

@@ -1,7 +1,9 @@
 package collector
 
 import (
+	"errors"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,16 +38,14 @@ func TestProject(t *testing.T) {
 			},
 		},
 		{
-			name: "before the start: a campaign counts at least one day",
-			values: source.Values{Raised: f(500), Target: f(10_000),
+			name: "not started: no rate yet, the target spread over the campaign's days",
+			values: source.Values{Raised: f(0), Target: f(10_000),
 				Start: daysFromNow(3), Deadline: daysFromNow(33)},
 			want: Projection{
-				ProgressRatio:      f(0.05),
-				DaysLeft:           f(33),
-				DailyRate:          f(500),
-				ProjectedTotal:     f(500 + 500*33),
-				ProjectedShortfall: f(0),
-				RequiredDailyRate:  f(9_500.0 / 33),
+				State:             StateNotStarted,
+				ProgressRatio:     f(0),
+				DaysLeft:          f(33),
+				RequiredDailyRate: f(10_000.0 / 30),
 			},
 		},
 		{
@@ -62,15 +62,51 @@ func TestProject(t *testing.T) {
 			},
 		},
 		{
-			name: "after the deadline: no days left, shortfall is target minus raised",
+			name: "ended: the rate is fixed at the deadline, no projection",
 			values: source.Values{Raised: f(600_000), Target: f(1_000_000),
 				Start: daysFromNow(-120), Deadline: daysFromNow(-8)},
 			want: Projection{
-				ProgressRatio:      f(0.6),
-				DaysLeft:           f(0),
-				DailyRate:          f(5_000),
-				ProjectedTotal:     f(600_000),
-				ProjectedShortfall: f(400_000),
+				State:         StateEnded,
+				ProgressRatio: f(0.6),
+				DaysLeft:      f(0),
+				DailyRate:     f(600_000.0 / 112),
+			},
+		},
+		{
+			// Issue 11: a Kickstarter that raised 3,061 in 30 days showed
+			// 0.898 a day years later; it was ~102 a day.
+			name: "ended years ago: the rate is still what the campaign achieved",
+			values: source.Values{Raised: f(3_061), Target: f(2_500),
+				Start: daysFromNow(-9*365 - 30), Deadline: daysFromNow(-9 * 365)},
+			want: Projection{
+				State:         StateEnded,
+				ProgressRatio: f(3_061.0 / 2_500),
+				DaysLeft:      f(0),
+				DailyRate:     f(3_061.0 / 30),
+			},
+		},
+		{
+			name:   "ended exactly at the deadline",
+			values: source.Values{Raised: f(50), Target: f(100), Start: daysFromNow(-10), Deadline: daysFromNow(0)},
+			want:   Projection{State: StateEnded, ProgressRatio: f(0.5), DaysLeft: f(0), DailyRate: f(5)},
+		},
+		{
+			name:   "ended one-day campaign: at least one day",
+			values: source.Values{Raised: f(50), Start: daysFromNow(-1.5), Deadline: daysFromNow(-1.25)},
+			want:   Projection{State: StateEnded, DaysLeft: f(0), DailyRate: f(50)},
+		},
+		{
+			// Issue 12: past 2262 time.Duration saturates at 106751.99 days.
+			name: "deadline in 3026: days counted without overflow",
+			values: source.Values{Raised: f(1), Target: f(2),
+				Start: daysFromNow(-1), Deadline: ptrTime(time.Date(3026, 7, 9, 0, 0, 0, 0, time.UTC))},
+			want: Projection{
+				ProgressRatio:      f(0.5),
+				DaysLeft:           f(365_280 - 0.5),
+				DailyRate:          f(1),
+				ProjectedTotal:     f(1 + 365_279.5),
+				ProjectedShortfall: f(0),
+				RequiredDailyRate:  f(1 / 365_279.5),
 			},
 		},
 		{
@@ -92,6 +128,11 @@ func TestProject(t *testing.T) {
 			want:   Projection{ProgressRatio: f(2.54245)},
 		},
 		{
+			name:   "no deadline, started: running for ever, a rate but no projection",
+			values: source.Values{Raised: f(300), Start: daysFromNow(-30)},
+			want:   Projection{DailyRate: f(10)},
+		},
+		{
 			name:   "no target: pace but no shortfall",
 			values: source.Values{Raised: f(3_000), Start: daysFromNow(-30), Deadline: daysFromNow(10)},
 			want:   Projection{DaysLeft: f(10), DailyRate: f(100), ProjectedTotal: f(4_000)},
@@ -109,7 +150,17 @@ func TestProject(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Project(tc.values, now)
+			got, err := Project(tc.values, now)
+			if err != nil {
+				t.Fatalf("Project: %v", err)
+			}
+			wantState := tc.want.State
+			if wantState == "" {
+				wantState = StateRunning
+			}
+			if got.State != wantState {
+				t.Errorf("state = %s, want %s", got.State, wantState)
+			}
 			check := func(name string, g, w *float64) {
 				t.Helper()
 				switch {
@@ -126,6 +177,45 @@ func TestProject(t *testing.T) {
 			check("projected total", got.ProjectedTotal, tc.want.ProjectedTotal)
 			check("projected shortfall", got.ProjectedShortfall, tc.want.ProjectedShortfall)
 			check("required daily rate", got.RequiredDailyRate, tc.want.RequiredDailyRate)
+		})
+	}
+}
+
+func ptrTime(t time.Time) *time.Time { return &t }
+
+// TestProjectRefusesNonFiniteFigures: finite amounts whose arithmetic is not
+// finite fail the projection (and so the scrape) with the reason, instead of
+// exporting +Inf with donation_up 1 (issue 12).
+func TestProjectRefusesNonFiniteFigures(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	start, deadline := now.AddDate(0, 0, -10), now.AddDate(0, 0, 20)
+	tests := []struct {
+		name   string
+		values source.Values
+		want   []string
+	}{
+		{
+			name:   "raised 1e308: projected total overflows",
+			values: source.Values{Raised: ptr(1e308), Target: ptr(1e6), Start: &start, Deadline: &deadline},
+			want:   []string{"projected total is +Inf", "raised 1e+308"},
+		},
+		{
+			name:   "tiny target: progress ratio overflows",
+			values: source.Values{Raised: ptr(1e10), Target: ptr(1e-300)},
+			want:   []string{"progress ratio is +Inf", "target 1e-300"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := Project(tc.values, now)
+			if !errors.Is(err, ErrNotFinite) {
+				t.Fatalf("Project = %+v, %v; want an ErrNotFinite error", p, err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
 		})
 	}
 }

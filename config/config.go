@@ -14,6 +14,7 @@ import (
 
 	"github.com/caarlos0/env/v11"
 
+	"github.com/donation-exporter/donation_exporter/preset"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -71,7 +72,11 @@ type Env struct {
 	// MAX_CONCURRENT_PARSES).
 	MaxPagesInMemory int `env:"MAX_PAGES_IN_MEMORY" envDefault:"0"`
 	// MinInterval is the campaigns' default MIN_INTERVAL.
-	MinInterval  time.Duration `env:"MIN_INTERVAL" envDefault:"0s"`
+	MinInterval time.Duration `env:"MIN_INTERVAL" envDefault:"0s"`
+	// MaxStaleness is the campaigns' default MAX_STALENESS: how old the
+	// figures served (while a site defers fetches with Retry-After) may
+	// be before the campaign reports donation_up 0.
+	MaxStaleness time.Duration `env:"MAX_STALENESS" envDefault:"1h"`
 	CampaignVars []CampaignEnv `envPrefix:"CAMPAIGN_"`
 }
 
@@ -94,6 +99,14 @@ type CampaignEnv struct {
 	DeadlineSelector string `env:"DEADLINE_SELECTOR"`
 	Donors           string `env:"DONORS"`
 	DonorsSelector   string `env:"DONORS_SELECTOR"`
+	// Remaining is the amount still needed: with raised it gives the
+	// target, with the target the amount raised.
+	Remaining         string `env:"REMAINING"`
+	RemainingSelector string `env:"REMAINING_SELECTOR"`
+	// RaisedBasis and DonorsBasis say what the figures count, for a
+	// campaign no preset reads (donation_campaign_info).
+	RaisedBasis string `env:"RAISED_BASIS"`
+	DonorsBasis string `env:"DONORS_BASIS"`
 
 	AmountScale string `env:"AMOUNT_SCALE"`
 	Timezone    string `env:"TIMEZONE"`
@@ -101,6 +114,7 @@ type CampaignEnv struct {
 
 	InsecureSkipVerify string `env:"INSECURE_SKIP_VERIFY"`
 	MinInterval        string `env:"MIN_INTERVAL"`
+	MaxStaleness       string `env:"MAX_STALENESS"`
 }
 
 // Load reads the configuration from environ (as os.Environ gives it) and
@@ -129,9 +143,13 @@ func Load(environ []string) (Config, error) {
 		errs = append(errs, fmt.Errorf("%sSCRAPE_TIMEOUT_OFFSET: %v must not be negative", Prefix, cfg.ScrapeTimeoutOffset))
 	}
 	errs = append(errs, cfg.checkLimits()...)
+	presets, err := preset.Load()
+	if err != nil {
+		return Config{}, fmt.Errorf("platform presets: %w", err)
+	}
 	seen := map[string]int{}
 	for i, ce := range cfg.CampaignVars {
-		c, err := ce.compile(campaignPrefix(i))
+		c, err := ce.compile(campaignPrefix(i), presets)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -143,6 +161,21 @@ func Load(environ []string) (Config, error) {
 		seen[c.Name] = i
 		if strings.TrimSpace(ce.MinInterval) == "" {
 			c.MinInterval = cfg.MinInterval
+		}
+		if strings.TrimSpace(ce.MaxStaleness) == "" {
+			c.MaxStaleness = cfg.MaxStaleness
+		}
+		if c.MinInterval >= c.MaxStaleness && cfg.MaxStaleness > 0 {
+			intervalVar, stalenessVar := Prefix+"MIN_INTERVAL", Prefix+"MAX_STALENESS"
+			if strings.TrimSpace(ce.MinInterval) != "" {
+				intervalVar = campaignPrefix(i) + "MIN_INTERVAL"
+			}
+			if strings.TrimSpace(ce.MaxStaleness) != "" {
+				stalenessVar = campaignPrefix(i) + "MAX_STALENESS"
+			}
+			errs = append(errs, fmt.Errorf("%s: %v must be shorter than %s (%v): figures served between two fetches would be too old to report",
+				intervalVar, c.MinInterval, stalenessVar, c.MaxStaleness))
+			continue
 		}
 		cfg.Campaigns = append(cfg.Campaigns, c)
 	}
@@ -188,6 +221,7 @@ func (e Env) checkLimits() []error {
 	check(e.MaxConcurrentParses < 0, "MAX_CONCURRENT_PARSES", e.MaxConcurrentParses, "0 (GOMAXPROCS) or more")
 	check(e.MaxPagesInMemory < 0, "MAX_PAGES_IN_MEMORY", e.MaxPagesInMemory, "0 (twice MAX_CONCURRENT_PARSES) or more")
 	check(e.MinInterval < 0, "MIN_INTERVAL", e.MinInterval, "0 (off) or a positive duration")
+	check(e.MaxStaleness <= 0, "MAX_STALENESS", e.MaxStaleness, "a positive duration such as 1h")
 	return errs
 }
 
@@ -206,6 +240,13 @@ func namedEnvError(err error) error {
 			continue
 		}
 		if f, ok := reflect.TypeFor[Env]().FieldByName(pe.Name); ok {
+			var ne *strconv.NumError
+			if f.Type.Kind() == reflect.Bool && errors.As(pe.Err, &ne) {
+				// strconv's "ParseBool: parsing "yes": invalid syntax" says
+				// neither what is wanted nor that it is ours.
+				named = append(named, fmt.Errorf("%s%s: %q is not true or false", Prefix, f.Tag.Get("env"), ne.Num))
+				continue
+			}
 			named = append(named, fmt.Errorf("%s%s: %w", Prefix, f.Tag.Get("env"), pe.Err))
 			continue
 		}
@@ -243,7 +284,7 @@ func checkKnown(vars map[string]string, opts env.Options) error {
 }
 
 // compile checks one campaign's variables and builds the campaign.
-func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
+func (ce CampaignEnv) compile(prefix string, presets *preset.Registry) (source.Campaign, error) {
 	var errs []error
 	fail := func(suffix, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s%s: %s", prefix, suffix, fmt.Sprintf(format, args...)))
@@ -252,20 +293,50 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 	if c.Name == "" {
 		fail("NAME", "required: the campaign label")
 	}
+	var pageURL *url.URL
 	if c.URL == "" {
 		fail("URL", "required: the donation page to read")
 	} else if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		fail("URL", "%q is not an http or https URL", c.URL)
+	} else {
+		pageURL = u
 	}
 	c.FetchURL = c.URL
 
-	var preset *source.Preset
+	p, err := ce.platform(pageURL, presets, &c)
+	if err != nil {
+		fail("PLATFORM", "%v", err)
+	}
+	c.Spec = source.Spec{AmountScale: 1, Location: time.UTC, Fields: map[source.Field]source.FieldSpec{}}
+	if p != nil && pageURL != nil {
+		ce.applyPreset(p, prefix, &c, fail)
+	}
+	ce.compileOptions(&c, fail)
+	ce.compileFields(&c, fail)
+	variable := func(f source.Field) string { return prefix + strings.ToUpper(string(f)) }
+	if err := source.CheckConfiguredDates(ce.Start, ce.Deadline, c.Spec.Location, time.Now(), variable); err != nil {
+		errs = append(errs, err)
+	}
+	ce.compileBases(p, &c, fail)
+	if p == nil && strings.TrimSpace(ce.Raised) == "" && strings.TrimSpace(ce.RaisedSelector) == "" {
+		// No preset and nothing says where the amount raised is: read
+		// what donation pages commonly carry (see source.ZeroConfig).
+		c.Platform = source.PlatformZeroConfig
+		c.Spec.ZeroConfig = true
+	}
+	return c, errors.Join(errs...)
+}
+
+// platform resolves PLATFORM: a preset by name, html or json (selectors
+// alone), or, when empty, the preset of the URL's host, if any.
+func (ce CampaignEnv) platform(u *url.URL, presets *preset.Registry, c *source.Campaign) (*preset.Preset, error) {
+	c.Platform = source.PlatformSelectors
 	switch platform := strings.ToLower(strings.TrimSpace(ce.Platform)); platform {
 	case "":
 		c.Kind = source.KindAuto
-		if u, err := url.Parse(c.URL); err == nil {
-			if p, ok := source.DetectPreset(u.Hostname()); ok {
-				preset = &p
+		if u != nil {
+			if p, ok := presets.Detect(u.Hostname()); ok {
+				return p, nil
 			}
 		}
 	case "html":
@@ -273,31 +344,41 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 	case "json":
 		c.Kind = source.KindJSON
 	default:
-		if p, ok := source.LookupPreset(platform); ok {
-			preset = &p
-		} else {
-			fail("PLATFORM", "unknown platform %q (known: %s)", ce.Platform, strings.Join(platforms(), ", "))
+		if p, ok := presets.Lookup(platform); ok {
+			return p, nil
 		}
+		return nil, fmt.Errorf("unknown platform %q (known: %s)", ce.Platform, strings.Join(append([]string{"html", "json"}, presets.Names()...), ", "))
 	}
+	return nil, nil
+}
 
-	c.Spec = source.Spec{AmountScale: 1, Location: time.UTC, Fields: map[source.Field]source.FieldSpec{}}
-	if preset != nil && c.URL != "" {
-		override := func(f source.Field) string { return prefix + strings.ToUpper(string(f)) + "_SELECTOR" }
-		if err := preset.Apply(&c, override); err != nil {
-			fail("URL", "%v", err)
-		}
-		if c.PageFallback && ce.hasSelector() {
-			// Selectors are written for the page URL names; a preset that
-			// reads that page too (not only an endpoint) reads it then.
-			c.FetchURL, c.PageFallback = c.URL, false
-		}
-		for _, f := range ce.fieldVars() {
-			why, required := preset.Requires[f.field]
-			if required && strings.TrimSpace(f.literal) == "" && strings.TrimSpace(f.selector) == "" {
-				fail(strings.ToUpper(string(f.field)), "required with platform %s: %s", preset.Name, why)
-			}
+// applyPreset makes c read its URL with the preset: the endpoint the URL
+// maps to (or the URL as given), and the preset's fields, each naming the
+// variable that overrides it.
+func (ce CampaignEnv) applyPreset(p *preset.Preset, prefix string, c *source.Campaign, fail func(string, string, ...any)) {
+	override := func(f source.Field) string { return prefix + strings.ToUpper(string(f)) + "_SELECTOR" }
+	pc, err := p.Apply(c.URL, override)
+	if err != nil {
+		fail("URL", "%v", err)
+		return
+	}
+	c.Platform, c.Kind, c.FetchURL, c.PageFallback = p.Name, p.Kind(), pc.FetchURL, pc.PageFallback
+	c.Spec.AmountScale, c.Spec.ProgressChecks, c.Spec.Fields = pc.Spec.AmountScale, pc.Spec.ProgressChecks, pc.Spec.Fields
+	if c.PageFallback && ce.hasSelector() {
+		// Selectors are written for the page URL names; a preset that
+		// reads that page too (not only an endpoint) reads it then.
+		c.FetchURL, c.PageFallback = c.URL, false
+	}
+	for _, f := range ce.fieldVars() {
+		why, required := p.Requires[f.field]
+		if required && strings.TrimSpace(f.literal) == "" && strings.TrimSpace(f.selector) == "" {
+			fail(strings.ToUpper(string(f.field)), "required with platform %s: %s", p.Name, why)
 		}
 	}
+}
+
+// compileOptions reads the campaign's settings other than its fields.
+func (ce CampaignEnv) compileOptions(c *source.Campaign, fail func(string, string, ...any)) {
 	if tz := strings.TrimSpace(ce.Timezone); tz != "" {
 		loc, err := time.LoadLocation(tz)
 		if err != nil {
@@ -322,7 +403,6 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 			c.Timeout = d
 		}
 	}
-
 	if s := strings.TrimSpace(ce.InsecureSkipVerify); s != "" {
 		skip, err := strconv.ParseBool(s)
 		if err != nil {
@@ -338,7 +418,19 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 			c.MinInterval = d
 		}
 	}
+	if s := strings.TrimSpace(ce.MaxStaleness); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			fail("MAX_STALENESS", "%q is not a positive duration such as 1h", s)
+		} else {
+			c.MaxStaleness = d
+		}
+	}
+}
 
+// compileFields reads each field's value or selector; they replace the
+// preset's.
+func (ce CampaignEnv) compileFields(c *source.Campaign, fail func(string, string, ...any)) {
 	for _, f := range ce.fieldVars() {
 		suffix := strings.ToUpper(string(f.field))
 		literal, selector := strings.TrimSpace(f.literal), strings.TrimSpace(f.selector)
@@ -363,14 +455,31 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 			c.Spec.Fields[f.field] = source.FieldSpec{Selectors: []source.Selector{sel}}
 		}
 	}
-	if ce.Raised == "" && ce.RaisedSelector == "" && preset == nil {
-		fail("RAISED_SELECTOR", "required: where on the page the amount raised is (or RAISED for a fixed value, or PLATFORM: %s)", strings.Join(source.PresetNames(), ", "))
-	}
-	return c, errors.Join(errs...)
 }
 
-// platforms lists what PLATFORM accepts.
-func platforms() []string { return append([]string{"html", "json"}, source.PresetNames()...) }
+// compileBases sets what the figures count: the preset's, or what
+// RAISED_BASIS and DONORS_BASIS say.
+func (ce CampaignEnv) compileBases(p *preset.Preset, c *source.Campaign, fail func(string, string, ...any)) {
+	c.RaisedBasis, c.DonorsBasis = "cumulative", "donors"
+	if p != nil {
+		c.RaisedBasis = p.RaisedBasis
+		if p.DonorsBasis != "" {
+			c.DonorsBasis = p.DonorsBasis
+		}
+	}
+	if s := strings.TrimSpace(ce.RaisedBasis); s != "" {
+		if !preset.IsRaisedBasis(s) {
+			fail("RAISED_BASIS", "%q: want one of %s", s, strings.Join(preset.RaisedBases(), ", "))
+		}
+		c.RaisedBasis = s
+	}
+	if s := strings.TrimSpace(ce.DonorsBasis); s != "" {
+		if !preset.IsDonorsBasis(s) {
+			fail("DONORS_BASIS", "%q: want one of %s", s, strings.Join(preset.DonorsBases(), ", "))
+		}
+		c.DonorsBasis = s
+	}
+}
 
 func (ce CampaignEnv) hasSelector() bool {
 	for _, f := range ce.fieldVars() {
@@ -394,5 +503,6 @@ func (ce CampaignEnv) fieldVars() []fieldVar {
 		{source.FieldStart, ce.Start, ce.StartSelector},
 		{source.FieldDeadline, ce.Deadline, ce.DeadlineSelector},
 		{source.FieldDonors, ce.Donors, ce.DonorsSelector},
+		{source.FieldRemaining, ce.Remaining, ce.RemainingSelector},
 	}
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -102,12 +103,24 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:    "CSS that is not CSS on an HTML platform",
 			environ: append(good[:2], "DONATION_CAMPAIGN_0_PLATFORM=html", "DONATION_CAMPAIGN_0_RAISED_SELECTOR=div["),
-			wantErr: []string{"DONATION_CAMPAIGN_0_RAISED_SELECTOR: selector \"div[\": not a CSS selector"},
+			wantErr: []string{"DONATION_CAMPAIGN_0_RAISED_SELECTOR: selector \"div[\": \"div[\" is not a CSS selector"},
 		},
 		{
-			name:    "no raised",
-			environ: good[:2],
-			wantErr: []string{"DONATION_CAMPAIGN_0_RAISED_SELECTOR: required"},
+			// Issue 11: a selector that is not CSS, or a missed " | ",
+			// stops the exporter at start rather than failing every scrape.
+			name:    "CSS that is not CSS on any platform",
+			environ: slices.Concat(good[:2], []string{"DONATION_CAMPAIGN_0_RAISED_SELECTOR=div[[x"}),
+			wantErr: []string{`DONATION_CAMPAIGN_0_RAISED_SELECTOR: selector "div[[x": "div[[x" is not a CSS selector`},
+		},
+		{
+			name:    "stages without spaces round the bar",
+			environ: slices.Concat(good[:2], []string{`DONATION_CAMPAIGN_0_RAISED_SELECTOR=#total-raised|/(\d+)/`}),
+			wantErr: []string{`DONATION_CAMPAIGN_0_RAISED_SELECTOR: selector "#total-raised|/(\\d+)/"`, `stages are separated by a bar with a space on each side: " | "`},
+		},
+		{
+			name:    "a JSONPath that does not parse",
+			environ: slices.Concat(good[:2], []string{`DONATION_CAMPAIGN_0_RAISED_SELECTOR=$..[?@.x==]`}),
+			wantErr: []string{`DONATION_CAMPAIGN_0_RAISED_SELECTOR: selector "$..[?@.x==]": JSONPath`},
 		},
 		{
 			name:    "not an http URL",
@@ -137,7 +150,32 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:    "typed settings name their variable",
 			environ: append(good, "DONATION_MAX_BODY_BYTES=lots", "DONATION_DEMO=maybe"),
-			wantErr: []string{`DONATION_MAX_BODY_BYTES: strconv.ParseInt: parsing "lots"`, `DONATION_DEMO: strconv.ParseBool: parsing "maybe"`},
+			wantErr: []string{`DONATION_MAX_BODY_BYTES: strconv.ParseInt: parsing "lots"`, `DONATION_DEMO: "maybe" is not true or false`},
+		},
+		{
+			name:    "DEMO=yes says what is wanted",
+			environ: append(good, "DONATION_DEMO=yes"),
+			wantErr: []string{`DONATION_DEMO: "yes" is not true or false`},
+		},
+		{
+			name:    "START in the future",
+			environ: append(good, "DONATION_CAMPAIGN_0_START="+time.Now().AddDate(0, 0, 15).Format("2006-01-02")),
+			wantErr: []string{"DONATION_CAMPAIGN_0_START: dates that cannot be:", "is in the future"},
+		},
+		{
+			name:    "START after DEADLINE",
+			environ: append(good, "DONATION_CAMPAIGN_0_START=2025-03-01", "DONATION_CAMPAIGN_0_DEADLINE=2025-01-31"),
+			wantErr: []string{`DONATION_CAMPAIGN_0_START: dates that cannot be: "2025-03-01" (2025-03-01T00:00:00Z) is not before DONATION_CAMPAIGN_0_DEADLINE "2025-01-31"`},
+		},
+		{
+			name:    "START after DEADLINE in the campaign's time zone",
+			environ: append(good, "DONATION_CAMPAIGN_0_START=2025-02-01T00:30:00", "DONATION_CAMPAIGN_0_DEADLINE=2025-01-31", "DONATION_CAMPAIGN_0_TIMEZONE=Europe/Berlin"),
+			wantErr: []string{`DONATION_CAMPAIGN_0_START: dates that cannot be: "2025-02-01T00:30:00" (2025-01-31T23:30:00Z) is not before DONATION_CAMPAIGN_0_DEADLINE "2025-01-31" (2025-01-31T23:00:00Z)`},
+		},
+		{
+			name:    "dates before 1970",
+			environ: append(good, "DONATION_CAMPAIGN_0_START=1677-01-01"),
+			wantErr: []string{`DONATION_CAMPAIGN_0_START: date out of range: "1677-01-01" is in the year 1677`},
 		},
 		{
 			name:    "metrics path",

@@ -45,6 +45,41 @@ func TestLoadPlatform(t *testing.T) {
 			userFields: []source.Field{source.FieldCurrency, source.FieldDeadline},
 		},
 		{
+			// The user's URL is what is read: an endpoint is not turned
+			// into another endpoint (issue 11: public-with-goal.json was
+			// read as public.json).
+			name:     "a URL that already is an endpoint is read as given",
+			vars:     []string{"URL=https://liberapay.com/example-org/public-with-goal.json"},
+			preset:   "liberapay",
+			fetchURL: "https://liberapay.com/example-org/public-with-goal.json",
+			kind:     source.KindJSON,
+			scale:    1,
+		},
+		{
+			name:     "an endpoint URL keeps its query",
+			vars:     []string{"URL=https://liberapay.com/alice/public.json?callback=foo"},
+			preset:   "liberapay",
+			fetchURL: "https://liberapay.com/alice/public.json?callback=foo",
+			kind:     source.KindJSON,
+			scale:    1,
+		},
+		{
+			name:     "a page URL with a query maps to the API",
+			vars:     []string{"URL=https://www.extra-life.org/index.cfm?fuseaction=donorDrive.participant&participantID=297674"},
+			preset:   "donordrive",
+			fetchURL: "https://www.extra-life.org/api/participants/297674",
+			kind:     source.KindJSON,
+			scale:    1,
+		},
+		{
+			name:     "an endpoint on another host",
+			vars:     []string{"URL=https://www.kiva.org/lend/1229448"},
+			preset:   "kiva",
+			fetchURL: "https://api.kivaws.org/v1/loans/1229448.json",
+			kind:     source.KindJSON,
+			scale:    1,
+		},
+		{
 			name:     "named, on any host, in any case",
 			vars:     []string{"URL=http://127.0.0.1:8080/alice", "PLATFORM=LiberaPay"},
 			preset:   "liberapay",
@@ -126,7 +161,7 @@ func TestLoadPlatformErrors(t *testing.T) {
 		{
 			name:    "unknown platform lists the known ones",
 			vars:    []string{"URL=https://example.org/", "PLATFORM=myspace"},
-			wantErr: []string{`DONATION_CAMPAIGN_0_PLATFORM: unknown platform "myspace" (known: html, json, donorbox, givewp, gofundme, kickstarter, liberapay, opencollective, session)`},
+			wantErr: []string{`DONATION_CAMPAIGN_0_PLATFORM: unknown platform "myspace" (known: html, json, betterplace, donorbox, donordrive, donorschoose, givewp, gofundme, kickstarter, kiva, liberapay, opencollective, patreon, session)`},
 		},
 		{
 			name: "session needs a deadline",
@@ -137,17 +172,12 @@ func TestLoadPlatformErrors(t *testing.T) {
 		{
 			name:    "a page URL with no name to derive the endpoint from",
 			vars:    []string{"URL=https://opencollective.com/"},
-			wantErr: []string{`DONATION_CAMPAIGN_0_URL: platform opencollective: "https://opencollective.com/" does not name a page`},
+			wantErr: []string{`DONATION_CAMPAIGN_0_URL: platform opencollective: "https://opencollective.com/" names no page of the platform (such as /{slug})`},
 		},
 		{
 			name:    "an override that does not suit the endpoint",
 			vars:    []string{"URL=https://liberapay.com/alice", "PLATFORM=liberapay", "TARGET_SELECTOR=div.goal | amount"},
 			wantErr: []string{`DONATION_CAMPAIGN_0_TARGET_SELECTOR: selector "div.goal | amount": a JSON document takes a path alone`},
-		},
-		{
-			name:    "unknown host and no selector",
-			vars:    []string{"URL=https://example.org/donate"},
-			wantErr: []string{"DONATION_CAMPAIGN_0_RAISED_SELECTOR: required", "or PLATFORM: donorbox, givewp, gofundme"},
 		},
 	}
 	for _, tc := range tests {

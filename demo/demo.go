@@ -97,6 +97,10 @@ func Campaign(url string) source.Campaign {
 		URL:      url,
 		FetchURL: url,
 		Kind:     source.KindHTML,
+		Platform: source.PlatformSelectors,
+		// The demo page shows money raised so far and a donor count.
+		RaisedBasis: "cumulative",
+		DonorsBasis: "donors",
 		Spec: source.Spec{
 			AmountScale: 1,
 			Location:    time.UTC,

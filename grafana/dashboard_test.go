@@ -27,6 +27,10 @@ var exporterMetrics = []string{
 	"donation_up",
 	"donation_scrape_duration_seconds",
 	"donation_exporter_build_info",
+	"donation_campaign_state",
+	// Added by the lead's part of issue 11: what donation_raised and
+	// donation_donors mean for each campaign.
+	"donation_campaign_info",
 }
 
 // recordRE finds the names of recording rules in a rule file.
@@ -142,8 +146,8 @@ func TestPanels(t *testing.T) {
 					if !slices.Contains(known, n) {
 						t.Errorf("query %s uses %s, which is neither an exporter metric nor a recording rule", tg.RefID, n)
 					}
-					if n != "donation_exporter_build_info" && !strings.Contains(tg.Expr, n+`{campaign=~"$campaign"}`) {
-						t.Errorf("query %s: %s is not filtered by {campaign=~\"$campaign\"}", tg.RefID, n)
+					if n != "donation_exporter_build_info" && !strings.Contains(tg.Expr, n+`{campaign=~"$campaign"`) {
+						t.Errorf("query %s: %s is not filtered by {campaign=~\"$campaign\"} (first matcher)", tg.RefID, n)
 					}
 				}
 			}
@@ -167,7 +171,7 @@ func TestDashboardCoversIssue(t *testing.T) {
 		"donation_raised", "donation_target", "donation_progress_ratio", "donation_days_left",
 		"donation_projected_shortfall", "donation_projected_raised", "donation_daily_rate",
 		"donation_required_daily_rate", "donation_donors", "donation_up",
-		"donation_scrape_duration_seconds",
+		"donation_scrape_duration_seconds", "donation_campaign_state", "donation_campaign_info",
 	} {
 		t.Run(m, func(t *testing.T) {
 			if !used[m] {
@@ -246,4 +250,53 @@ func TestMetricNames(t *testing.T) {
 			}
 		})
 	}
+}
+
+// perPeriodFilter leaves out the campaigns whose donation_raised is an
+// income per period. Written with unless, a campaign whose basis is unknown
+// (no info series) is still shown.
+const perPeriodFilter = `unless on (job, instance, campaign) donation_campaign_info{campaign=~"$campaign",raised_basis!="cumulative"}`
+
+// TestProjectionPanelsSkipPerPeriodCampaigns: every query that projects or
+// judges a rate from donation_raised ends with perPeriodFilter (issue 11).
+func TestProjectionPanelsSkipPerPeriodCampaigns(t *testing.T) {
+	projections := []string{
+		"donation_projected_raised", "donation_projected_shortfall", "donation_daily_rate",
+		"donation_required_daily_rate", "campaign:donation_raised:daily_deriv7d",
+	}
+	found := 0
+	for _, p := range loadDashboard(t).AllPanels() {
+		for _, tg := range p.Targets {
+			uses := slices.ContainsFunc(MetricNames(tg.Expr), func(n string) bool { return slices.Contains(projections, n) })
+			if !uses {
+				continue
+			}
+			found++
+			if !strings.HasSuffix(strings.TrimSpace(tg.Expr), perPeriodFilter) {
+				t.Errorf("panel %q query %s projects without leaving out per-period campaigns:\n%s", p.Title, tg.RefID, tg.Expr)
+			}
+			if !strings.Contains(p.Description, "per period") {
+				t.Errorf("panel %q does not say per-period campaigns are left out", p.Title)
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no projection query found")
+	}
+}
+
+// TestBasisShownNextToRaised: a table shows each campaign's raised figure
+// with its raised_basis, donors_basis, platform and state (issue 11).
+func TestBasisShownNextToRaised(t *testing.T) {
+	for _, p := range loadDashboard(t).AllPanels() {
+		for _, tg := range p.Targets {
+			names := MetricNames(tg.Expr)
+			if p.Type == "table" && tg.Format == "table" && slices.Contains(names, "donation_raised") &&
+				strings.Contains(tg.Expr, "group_left (platform, raised_basis, donors_basis)") &&
+				strings.Contains(tg.Expr, "group_left (state)") {
+				return
+			}
+		}
+	}
+	t.Error("no table joins donation_raised with donation_campaign_info's bases and donation_campaign_state")
 }

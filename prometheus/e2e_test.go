@@ -36,6 +36,11 @@ const waitTimeout = 60 * time.Second
 // projected shortfall is positive.
 const shortfallAlert = "DonationProjectedShortfall"
 
+// infoMetric says what each campaign's figures mean. It comes with the
+// lead's part of issue 11, merged separately: until then this test lets
+// the queries that need it go without data, and says so.
+const infoMetric = "donation_campaign_info"
+
 // TestEndToEnd starts the exporter in demo mode and a real Prometheus that
 // scrapes it every second and loads rules.yml and alerts.yml, then checks the
 // rules with promtool, runs every dashboard query through the HTTP API and
@@ -64,6 +69,9 @@ func TestEndToEnd(t *testing.T) {
 		return b, nil
 	})
 	exposed := exposedNames(body)
+	if !exposed[infoMetric] {
+		t.Logf("the exporter does not expose %s yet: queries that join on it are not required to return data", infoMetric)
+	}
 
 	config := filepath.Join(dir, "prometheus.yml")
 	writeConfig(t, config, exporterAddr, ruleFiles)
@@ -80,7 +88,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// promtool runs while Prometheus collects its first samples.
 	run(t, ruleDir, promtoolBin, append([]string{"check", "rules"}, ruleFiles...)...)
-	run(t, ruleDir, promtoolBin, "test", "rules", "alerts_test.yml")
+	run(t, ruleDir, promtoolBin, "test", "rules", "alerts_test.yml", "alerts_history_test.yml")
 
 	waitFor(t, prom, "samples of the demo campaign and the recording rule", func() (struct{}, error) {
 		for _, q := range []string{`donation_up{campaign="demo"} == 1`, `campaign:donation_raised:daily_deriv7d{campaign="demo"}`} {
@@ -122,6 +130,9 @@ func TestEndToEnd(t *testing.T) {
 		check := func(what, expr string, extra ...string) {
 			t.Helper()
 			for _, n := range grafana.MetricNames(expr) {
+				if n == infoMetric && !exposed[n] {
+					continue // see infoMetric
+				}
 				if !exposed[n] && !slices.Contains(recorded, n) && !slices.Contains(extra, n) {
 					t.Errorf("%s uses %s: not in the exporter's /metrics nor a recording rule", what, n)
 				}
@@ -167,6 +178,9 @@ func TestEndToEnd(t *testing.T) {
 					t.Run(fmt.Sprintf("%s/%s/campaign=%s", p.Title, tg.RefID, campaign), func(t *testing.T) {
 						if strings.Contains(expr, "$") {
 							t.Fatalf("unexpanded variable in %q", expr)
+						}
+						if !exposed[infoMetric] && joinsOn(expr, infoMetric) {
+							t.Skipf("needs %s, which this exporter does not expose yet", infoMetric)
 						}
 						// Recording rules and 1s scrapes may need a moment.
 						res := waitUntil(t, prom, deadline, "data for "+expr, func() (queryResult, error) {
@@ -239,6 +253,17 @@ func TestEndToEnd(t *testing.T) {
 		t.Logf("%s %s: %s", shortfallAlert, a.State, a.Annotations["description"])
 	})
 
+	t.Run("demo campaign is running", func(t *testing.T) {
+		res, err := api.query(t.Context(), `donation_campaign_state{campaign="demo"} == 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := res.series()
+		if len(s) != 1 || s[0].Metric["state"] != "running" {
+			t.Errorf("demo state series %+v, want one, state running", s)
+		}
+	})
+
 	t.Run("health alerts stay quiet", func(t *testing.T) {
 		alerts, err := api.alerts(t.Context())
 		if err != nil {
@@ -246,11 +271,22 @@ func TestEndToEnd(t *testing.T) {
 		}
 		for _, a := range alerts {
 			switch a.Labels["alertname"] {
-			case "DonationCampaignScrapeFailing", "DonationExporterDown", "DonationExporterAbsent":
+			case "DonationCampaignScrapeFailing", "DonationCampaignFiguresStale", "DonationExporterDown", "DonationExporterAbsent":
 				t.Errorf("%s is %s: %v", a.Labels["alertname"], a.State, a.Labels)
 			}
 		}
 	})
+}
+
+// joinsOn reports whether expr needs metric to return data: it uses metric
+// other than after "unless", which only removes series.
+func joinsOn(expr, metric string) bool {
+	for _, part := range strings.Split(expr, "unless") {
+		if strings.Contains(part, metric) && !strings.HasPrefix(strings.TrimSpace(part), "on (job, instance, campaign) "+metric) {
+			return true
+		}
+	}
+	return false
 }
 
 // findTools returns the paths of prometheus and promtool, skipping the test

@@ -3,9 +3,6 @@ package source_test
 import (
 	"bytes"
 	encjson "encoding/json"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -49,48 +46,6 @@ func BenchmarkParseDate(b *testing.B) {
 			}
 		})
 	}
-}
-
-// BenchmarkPresets reads each platform's samples (testdata/<platform>/)
-// with its preset, as a scrape does.
-func BenchmarkPresets(b *testing.B) {
-	for _, p := range source.Presets() {
-		host := "example.org"
-		if len(p.Hosts) > 0 {
-			host = strings.TrimPrefix(p.Hosts[0], "*.")
-		}
-		c := source.Campaign{URL: "https://" + host + "/example", Spec: source.Spec{AmountScale: 1, Location: time.UTC}}
-		if err := p.Apply(&c, nil); err != nil {
-			b.Fatal(err)
-		}
-		files, err := filepath.Glob(filepath.Join("testdata", p.Name, "*"))
-		if err != nil || len(files) == 0 {
-			b.Fatalf("no samples for preset %s: %v", p.Name, err)
-		}
-		for _, file := range files {
-			if strings.Contains(file, "error") {
-				continue // a page without figures: no extraction to time
-			}
-			body, err := os.ReadFile(file)
-			if err != nil {
-				b.Fatal(err)
-			}
-			resp := source.Response{Body: body, ContentType: contentTypeOf(file)}
-			b.Run(p.Name+"/"+filepath.Base(file), func(b *testing.B) {
-				benchRead(b, c, resp)
-			})
-		}
-	}
-}
-
-func contentTypeOf(file string) string {
-	switch filepath.Ext(file) {
-	case ".json":
-		return "application/json"
-	case ".js":
-		return "application/javascript"
-	}
-	return "text/html; charset=utf-8"
 }
 
 // benchRead times c.Read(resp), which must succeed.

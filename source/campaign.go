@@ -19,6 +19,15 @@ type Campaign struct {
 	FetchURL string
 	// Kind is the kind of document FetchURL returns.
 	Kind Kind
+	// Platform says what reads the campaign: a platform preset's name,
+	// PlatformSelectors (the configuration's selectors alone) or
+	// PlatformZeroConfig.
+	Platform string
+	// RaisedBasis says what the amount raised counts: "cumulative" (money
+	// raised so far), "per_week", "per_month" or "last_12_months".
+	// DonorsBasis says what the donor count counts: "donors",
+	// "donations", "patrons" or "backers".
+	RaisedBasis, DonorsBasis string
 	// PageFallback reads URL when FetchURL, a platform endpoint, is gone
 	// (404 or 410): the page carries the same figures, less fresh.
 	PageFallback bool
@@ -31,7 +40,29 @@ type Campaign struct {
 	// MinInterval is the least time between two fetches of the page; a
 	// Poller serves the last outcome in between. 0 fetches on every scrape.
 	MinInterval time.Duration
+	// MaxStaleness is how old the figures served may be: past it, a
+	// campaign whose site keeps deferring fetches (429 or 503 with
+	// Retry-After) is reported failed, its figures withheld. 0 means
+	// DefaultMaxStaleness.
+	MaxStaleness time.Duration
 }
+
+// DefaultMaxStaleness is the MaxStaleness of a campaign that sets none.
+const DefaultMaxStaleness = time.Hour
+
+// maxStaleness is the campaign's MaxStaleness, or DefaultMaxStaleness.
+func (c Campaign) maxStaleness() time.Duration {
+	if c.MaxStaleness <= 0 {
+		return DefaultMaxStaleness
+	}
+	return c.MaxStaleness
+}
+
+// What reads a campaign that no platform preset reads (Campaign.Platform).
+const (
+	PlatformSelectors  = "selectors"
+	PlatformZeroConfig = "zero-config"
+)
 
 // Scrape fetches the campaign's page and reads its figures.
 func (c Campaign) Scrape(ctx context.Context, f *Fetcher) (Values, error) {
@@ -41,6 +72,9 @@ func (c Campaign) Scrape(ctx context.Context, f *Fetcher) (Values, error) {
 
 // Trace tells how a scrape read a campaign's page.
 type Trace struct {
+	// URL is the URL whose answer was read: the campaign's FetchURL, or
+	// its page URL after a gone endpoint.
+	URL string
 	// Kind is the kind of document the page was read as, once known.
 	Kind Kind
 	// Fields trace the configured fields; empty when the page could not be
@@ -86,18 +120,29 @@ type pageRead struct {
 // slots are held (see Fetcher.DoThen); a 304 or an error reads nothing.
 // When req is for a platform endpoint that is gone (404 or 410) and the
 // campaign allows it, it gets the page instead, and the first of the
-// values' notes says so.
+// values' notes says so. Its errors are cut to MaxErrorText.
 func (c Campaign) fetchAndRead(ctx context.Context, f *Fetcher, req Request) (Response, pageRead, error) {
+	resp, read, err := c.fetchAndReadOnce(ctx, f, req)
+	read.err = ShortenError(read.err)
+	return resp, read, ShortenError(err)
+}
+
+func (c Campaign) fetchAndReadOnce(ctx context.Context, f *Fetcher, req Request) (Response, pageRead, error) {
 	var read pageRead
 	use := func(page Response) { read = c.readRecovering(page) }
 	resp, err := f.DoThen(ctx, req, use)
+	read.trace.URL = req.URL
 	if !c.PageFallback || req.URL == c.URL || !isGone(err) {
+		if err != nil {
+			err = fmt.Errorf("%s: %w", req.URL, err)
+		}
 		return resp, read, err
 	}
 	gone := err
 	page := req
 	page.URL = c.URL
 	resp, err = f.DoThen(ctx, page, use)
+	read.trace.URL = c.URL
 	if err != nil {
 		return Response{}, pageRead{}, fmt.Errorf("page %s (endpoint %s: %v): %w", c.URL, req.URL, gone, err)
 	}
@@ -146,5 +191,8 @@ func (c Campaign) ReadTrace(resp Response) (Values, Trace, error) {
 	}
 	vals, fields, err := ExtractTrace(doc, c.Spec)
 	trace.Fields = fields
+	if err == nil {
+		err = CheckDates(vals, time.Now()) // dates that cannot be fail the read (docs/lifecycle.md)
+	}
 	return vals, trace, err
 }

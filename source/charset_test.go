@@ -14,7 +14,7 @@ import (
 // character sets donation pages use, declared in the ways they declare
 // them, and checks that the amounts and the currency symbol survive.
 func TestReadDecodesCharsets(t *testing.T) {
-	raw, err := os.ReadFile("testdata/donorbox/campaign-de.html")
+	raw, err := os.ReadFile("../preset/testdata/donorbox/campaign-de.html")
 	if err != nil {
 		t.Fatal(err)
 	}

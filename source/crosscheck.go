@@ -100,8 +100,8 @@ func (spec Spec) readCheck(doc *Document, sel Selector, scaled bool) (reading, b
 	if err != nil {
 		return reading{}, false
 	}
-	if scaled && spec.AmountScale != 0 {
-		m.Amount *= spec.AmountScale
+	if scaled {
+		m.Amount = scaleAmount(m.Amount, spec.AmountScale)
 	}
 	return reading{amount: m.Amount, margin: margin(v, m.Amount), from: sel.String()}, true
 }

@@ -25,6 +25,35 @@ const (
 // ErrNoDate is returned when a text matches none of the accepted formats.
 var ErrNoDate = errors.New("not a date")
 
+// ErrDateRange is returned for a date outside the years the exporter
+// accepts (see FirstYear and LastYear).
+var ErrDateRange = errors.New("date out of range")
+
+// The years a campaign date may fall in. Before 1970 a Unix timestamp is
+// negative; after 9999 no page means it. Go's durations and UnixNano only
+// span 1678–2262, so arithmetic on dates is done in float seconds (see
+// UnixSeconds), which is exact to the microsecond over this whole range.
+const (
+	FirstYear = 1970
+	LastYear  = 9999
+)
+
+// checkYear reports a date whose calendar year, as written (in its own
+// time zone, before a bare deadline is moved to the end of its day), lies
+// outside FirstYear–LastYear.
+func checkYear(t time.Time, text string) error {
+	if y := t.Year(); y < FirstYear || y > LastYear {
+		return fmt.Errorf("%w: %q is in the year %d; dates must fall in the years %d to %d", ErrDateRange, truncate(text), y, FirstYear, LastYear)
+	}
+	return nil
+}
+
+// UnixSeconds is t as Unix time in seconds, with its fraction. Unlike
+// t.UnixNano it does not overflow after 2262.
+func UnixSeconds(t time.Time) float64 {
+	return float64(t.Unix()) + float64(t.Nanosecond())/1e9
+}
+
 // Instants with a time of day or an offset.
 var timestampLayouts = []string{
 	time.RFC3339Nano,
@@ -66,7 +95,7 @@ func ParseDate(text string, loc *time.Location, bound DayBound) (time.Time, erro
 	}
 	for _, layout := range timestampLayouts {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, nil
+			return t, checkYear(t, text)
 		}
 	}
 	s = ordinalSuffix.ReplaceAllString(s, "$1")
@@ -74,6 +103,9 @@ func ParseDate(text string, loc *time.Location, bound DayBound) (time.Time, erro
 	for _, layout := range dateLayouts {
 		t, err := time.ParseInLocation(layout, s, loc)
 		if err == nil {
+			if err := checkYear(t, text); err != nil {
+				return time.Time{}, err
+			}
 			if bound == EndOfDay {
 				t = t.AddDate(0, 0, 1)
 			}
@@ -91,7 +123,8 @@ func ParseDate(text string, loc *time.Location, bound DayBound) (time.Time, erro
 }
 
 // DateFromNumber reads a number from a JSON document as Unix time in
-// seconds, or in milliseconds when it is too large to be seconds.
+// seconds, or in milliseconds when it is too large to be seconds. A time
+// after the year LastYear is an ErrDateRange error.
 func DateFromNumber(n float64) (time.Time, error) {
 	if math.IsNaN(n) || math.IsInf(n, 0) || n < 0 || n > 1e15 {
 		return time.Time{}, fmt.Errorf("%w: %v is not a Unix time", ErrNoDate, n)
@@ -100,7 +133,11 @@ func DateFromNumber(n float64) (time.Time, error) {
 		n /= 1000
 	}
 	sec, frac := math.Modf(n)
-	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
+	t := time.Unix(int64(sec), int64(frac*1e9)).UTC()
+	if t.Year() > LastYear {
+		return time.Time{}, fmt.Errorf("%w: Unix time %v is in the year %d; dates must fall in the years %d to %d", ErrDateRange, n, t.Year(), FirstYear, LastYear)
+	}
+	return t, nil
 }
 
 func parseUnix(s string) (time.Time, bool, error) {

@@ -66,3 +66,51 @@ func TestParseDateErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestDateRange(t *testing.T) {
+	tests := []struct {
+		name    string
+		text    string
+		bound   DayBound
+		want    time.Time
+		wantErr error
+	}{
+		{name: "far deadline in range", text: "July 8, 3026", bound: EndOfDay, want: time.Date(3026, 7, 9, 0, 0, 0, 0, time.UTC)},
+		{name: "last day accepted", text: "9999-12-31", bound: EndOfDay, want: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{name: "first day accepted", text: "1970-01-01", want: time.Unix(0, 0).UTC()},
+		{name: "before 1970", text: "1677-01-01", wantErr: ErrDateRange},
+		{name: "year 1", text: "January 1, 0001", wantErr: ErrDateRange},
+		{name: "instant before 1970", text: "1969-12-31T23:59:59Z", wantErr: ErrDateRange},
+		{name: "milliseconds after 9999", text: "999999999999999", wantErr: ErrDateRange},
+		{name: "latest milliseconds accepted", text: "253402300799000", want: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ParseDate(tc.text, time.UTC, tc.bound)
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("ParseDate(%q) = %v, %v; want %v", tc.text, got, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || !got.Equal(tc.want) {
+				t.Fatalf("ParseDate(%q) = %v, %v; want %v", tc.text, got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestUnixSeconds(t *testing.T) {
+	for _, tc := range []struct {
+		t    time.Time
+		want float64
+	}{
+		{time.Date(3026, 7, 9, 0, 0, 0, 0, time.UTC), 33340464000},
+		{time.Unix(1504220400, 5e8), 1504220400.5},
+		{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), 253402300800},
+	} {
+		if got := UnixSeconds(tc.t); got != tc.want {
+			t.Errorf("UnixSeconds(%v) = %v, want %v (UnixNano gives %v)", tc.t, got, tc.want, float64(tc.t.UnixNano())/1e9)
+		}
+	}
+}

@@ -10,7 +10,9 @@ import (
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/tidwall/gjson"
+	"golang.org/x/net/html"
+
+	"github.com/donation-exporter/donation_exporter/read"
 )
 
 // Kind is the kind of document a campaign's page is.
@@ -52,60 +54,83 @@ func KindForContentType(contentType string) Kind {
 // Document is a parsed page, ready for selectors.
 type Document struct {
 	html *goquery.Document
-	json string
-	// embedded holds, by locator, the JSON found in an element's text:
-	// several fields read one script ("window.initialState = {...}") or
-	// attribute, and finding its JSON costs a parse of it.
-	embedded map[string]embedded
+	// json is the JSON document, as the one value its queries see.
+	json *read.JSONValue
+	// page holds every JSON value the HTML page carries, found on first
+	// use (read.FindInPage) and kept for every field that reads one.
+	page     []*read.JSONValue
+	pageErr  error
+	pageRead bool
+	// inElement holds, by locator, the JSON values in an element's text
+	// or attribute: several fields read one script, and finding its JSON
+	// costs a pass over it.
+	inElement map[string]elementJSON
 }
 
-// embedded is the JSON in one element's text, or why there is none.
-type embedded struct {
-	json string
-	err  error
+// elementJSON is the JSON in one element's text, or why there is none.
+type elementJSON struct {
+	values []*read.JSONValue
+	err    error
 }
 
 // ParseDocument parses a response body of the given kind. A JSON body may be
-// wrapped (JSONP's "callback({...});"): the JSON then starts at the first "{".
+// wrapped (JSONP's "callback({...});"): the first JSON value in it is read.
+// JSON nested deeper than read.MaxJSONDepth is refused before it is parsed.
 func ParseDocument(body []byte, kind Kind) (*Document, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, errors.New("empty response body")
 	}
 	switch kind {
 	case KindJSON:
-		text, err := embeddedJSON(string(body))
+		text, err := jsonDocument(string(body))
 		if err != nil {
 			return nil, fmt.Errorf("response is not valid JSON: %w", err)
 		}
-		return &Document{json: text}, nil
+		return &Document{json: &read.JSONValue{Text: text, Origin: "the document"}}, nil
 	case KindHTML:
-		doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+		root, err := parseHTML(body)
 		if err != nil {
 			return nil, fmt.Errorf("parse HTML: %w", err)
 		}
-		return &Document{html: doc}, nil
+		return &Document{html: goquery.NewDocumentFromNode(root)}, nil
 	default:
 		return nil, fmt.Errorf("document kind %v is not resolved", kind)
 	}
 }
 
-// embeddedJSON returns the JSON value in text: text itself when it is JSON,
-// else the object that starts at its first "{" (a script assigning an
-// object, JSONP), without what follows it.
-func embeddedJSON(text string) (string, error) {
-	trimmed := strings.TrimSpace(text)
-	if gjson.Valid(trimmed) {
-		return trimmed, nil
+// parseHTML parses an HTML page. The parser refuses pages that nest more
+// than 512 elements deep (browsers render them); no donation page does, so
+// such a page is refused too, with an error that says why.
+func parseHTML(body []byte) (*html.Node, error) {
+	root, err := html.Parse(bytes.NewReader(body))
+	if err != nil && strings.Contains(err.Error(), "open stack of elements exceeds") {
+		return nil, errors.New("the page nests more than 512 elements deep (a broken or hostile page)")
 	}
-	i := strings.IndexByte(trimmed, '{')
-	if i < 0 {
-		return "", errors.New("no JSON object in text")
-	}
-	var raw json.RawMessage
-	if err := json.NewDecoder(strings.NewReader(trimmed[i:])).Decode(&raw); err != nil {
+	return root, err
+}
+
+// jsonDocument returns the JSON value of a JSON response: the body itself,
+// or the first object or array in it (JSONP, a leading "while(1);").
+func jsonDocument(body string) (string, error) {
+	trimmed := strings.TrimSpace(body)
+	if err := read.CheckDepth(trimmed, read.MaxJSONDepth); err != nil {
 		return "", err
 	}
-	return string(raw), nil
+	if json.Valid([]byte(trimmed)) {
+		return trimmed, nil
+	}
+	values, err := read.FindInText(trimmed, "the document")
+	if len(values) > 0 {
+		return values[0].Text, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var probe any
+	if err := json.Unmarshal([]byte(trimmed), &probe); err != nil {
+		return "", err
+	}
+	return "", errors.New("no JSON object in text")
 }
 
 // Kind returns the kind of the document: KindHTML or KindJSON.
@@ -136,16 +161,29 @@ func (v value) String() string {
 
 // errNoMatch marks a selector that found nothing, so that a field with
 // several selectors can go on to the next one.
-var errNoMatch = errors.New("matched nothing")
+var errNoMatch = read.ErrNoMatch
 
-// Select applies the selector to the document.
+// errNotScalar marks a JSON value that is there but is no figure (an
+// object, an array, a boolean): enough for a PresentIf selector.
+var errNotScalar = errors.New("not a number or a string")
+
+// selectValue applies the selector to the document.
 func (d *Document) selectValue(s Selector) (value, error) {
 	var v value
 	var err error
-	if d.html != nil {
-		v, err = d.selectHTML(s)
-	} else {
-		v, err = selectJSON(d.json, s.locator)
+	switch {
+	case d.html == nil:
+		v, err = selectJSONDoc(d.json, s)
+	case s.pageQuery:
+		var values []*read.JSONValue
+		values, err = d.pageJSON()
+		if err == nil || len(values) > 0 {
+			v, err = selectJSON(values, s)
+		}
+	case s.hasQuery:
+		v, err = d.selectInElement(s)
+	default:
+		v, err = d.locate(s)
 	}
 	if err != nil {
 		return value{}, err
@@ -153,10 +191,7 @@ func (d *Document) selectValue(s Selector) (value, error) {
 	if s.regexp == nil {
 		return v, nil
 	}
-	text := v.text
-	if v.isNumber {
-		text = fmt.Sprint(v.number)
-	}
+	text := v.String()
 	m := s.regexp.FindStringSubmatch(text)
 	if m == nil {
 		return value{}, fmt.Errorf("regexp /%s/ %w in %q", s.regexp, errNoMatch, truncate(text))
@@ -165,28 +200,46 @@ func (d *Document) selectValue(s Selector) (value, error) {
 	return value{text: captured, machine: v.machine || v.isNumber}, nil
 }
 
-func (d *Document) selectHTML(s Selector) (value, error) {
-	if s.path == "" {
-		return d.locate(s)
+// matches reports whether the selector finds anything on the page: a
+// value, or a JSON object, array or boolean.
+func (d *Document) matches(s Selector) bool {
+	if s.regexp == nil && (d.html == nil || s.pageQuery || s.hasQuery) {
+		// Any node will do, however many and whatever they are.
+		s.pick = read.PickAny
 	}
-	e, ok := d.embedded[s.locator]
+	_, err := d.selectValue(s)
+	return err == nil || errors.Is(err, errNotScalar)
+}
+
+// pageJSON returns every JSON value the HTML page carries.
+func (d *Document) pageJSON() ([]*read.JSONValue, error) {
+	if !d.pageRead {
+		d.page, d.pageErr = read.FindInPage(d.html.Nodes[0])
+		d.pageRead = true
+	}
+	return d.page, d.pageErr
+}
+
+func (d *Document) selectInElement(s Selector) (value, error) {
+	e, ok := d.inElement[s.locator]
 	if !ok {
 		var v value
 		v, e.err = d.locate(s)
 		if e.err == nil {
-			if e.json, e.err = embeddedJSON(v.text); e.err != nil {
-				e.err = fmt.Errorf("text is not JSON, so a path cannot apply: %w", e.err)
+			e.values, e.err = read.FindInText(v.text, s.locator)
+			if len(e.values) == 0 && e.err == nil {
+				e.err = errors.New("text holds no JSON, so a path cannot apply")
 			}
 		}
-		if d.embedded == nil {
-			d.embedded = map[string]embedded{}
+		if d.inElement == nil {
+			d.inElement = map[string]elementJSON{}
 		}
-		d.embedded[s.locator] = e
+		d.inElement[s.locator] = e
 	}
-	if e.err != nil {
+	if len(e.values) == 0 {
 		return value{}, e.err
 	}
-	return selectJSON(e.json, s.path)
+	return selectJSON(e.values, s)
 }
 
 // locate reads the text, or attribute, of the first element s matches.
@@ -208,21 +261,33 @@ func (d *Document) locate(s Selector) (value, error) {
 	return value{text: strings.Join(strings.Fields(found.Text()), " ")}, nil
 }
 
-func selectJSON(doc, path string) (value, error) {
-	r := gjson.Get(doc, path)
-	switch r.Type {
-	case gjson.Number:
-		return value{number: r.Num, isNumber: true, machine: true}, nil
-	case gjson.String:
-		return value{text: strings.TrimSpace(r.Str), machine: true}, nil
-	case gjson.Null:
-		if !r.Exists() {
-			return value{}, fmt.Errorf("JSON path %q %w", path, errNoMatch)
-		}
-		return value{}, fmt.Errorf("JSON path %q is null", path)
-	case gjson.JSON:
-		return value{}, fmt.Errorf("JSON path %q is an object or array, not a value", path)
-	default:
-		return value{}, fmt.Errorf("JSON path %q is a boolean, not a value", path)
+// selectJSON applies the selector's query to values, in order (see
+// read.Query.Find), and reads the one value it stands for.
+func selectJSON(values []*read.JSONValue, s Selector) (value, error) {
+	m, err := s.query.Find(values)
+	if err != nil {
+		return value{}, err
 	}
+	node, err := m.One(s.pick)
+	if err != nil {
+		return value{}, fmt.Errorf("JSON path %q: %w", s.query, err)
+	}
+	switch n := node.(type) {
+	case float64:
+		return value{number: n, isNumber: true, machine: true}, nil
+	case string:
+		return value{text: strings.TrimSpace(n), machine: true}, nil
+	case nil:
+		return value{}, fmt.Errorf("JSON path %q is null: %w", s.query, errNoMatch)
+	case bool:
+		return value{}, fmt.Errorf("JSON path %q is a boolean, %w", s.query, errNotScalar)
+	default:
+		return value{}, fmt.Errorf("JSON path %q is an object or array, %w", s.query, errNotScalar)
+	}
+}
+
+// selectJSONDoc applies the selector's locator, a path, to a JSON document.
+func selectJSONDoc(doc *read.JSONValue, s Selector) (value, error) {
+	s.query = s.docQuery
+	return selectJSON([]*read.JSONValue{doc}, s)
 }

@@ -19,10 +19,15 @@ const (
 	FieldStart    Field = "start"
 	FieldDeadline Field = "deadline"
 	FieldDonors   Field = "donors"
+	// FieldRemaining is the amount still needed. A page that gives it
+	// instead of the target (or instead of the amount raised) has the
+	// missing one derived: target = raised + remaining, raised = target −
+	// remaining. It is not exported itself.
+	FieldRemaining Field = "remaining"
 )
 
 // Fields lists every field in the order they are read and reported.
-var Fields = []Field{FieldRaised, FieldTarget, FieldCurrency, FieldStart, FieldDeadline, FieldDonors}
+var Fields = []Field{FieldRaised, FieldTarget, FieldCurrency, FieldStart, FieldDeadline, FieldDonors, FieldRemaining}
 
 // FieldSpec says how to get one field: a literal from the configuration, or
 // selectors tried in order until one matches. An empty FieldSpec leaves the
@@ -37,6 +42,10 @@ type FieldSpec struct {
 	// counted in donors has no amount): when one of these selectors
 	// matches, the field stays unknown and Selectors are not tried.
 	AbsentIf []Selector
+	// PresentIf, when set, is the other way round: the field is read only
+	// when one of these selectors matches (Patreon shows earnings only when
+	// the creator makes them public), and stays unknown otherwise.
+	PresentIf []Selector
 	// Checks read the same figure from other places on the page (an
 	// amount field only). One that reads a different figure is reported in
 	// Values.Notes; the figure Selectors read is the one kept.
@@ -63,6 +72,10 @@ type Spec struct {
 	// ProgressChecks read the percentage of the target raised as the page
 	// shows it, to cross-check raised / target (see FieldSpec.Checks).
 	ProgressChecks []Selector
+	// ZeroConfig reads raised, target and donors, where Fields do not
+	// configure them, from what donation pages commonly carry (see
+	// zeroconfig.go).
+	ZeroConfig bool
 }
 
 // Values are a campaign's figures as read from its page. A nil pointer is a
@@ -74,6 +87,9 @@ type Values struct {
 	Start    *time.Time
 	Deadline *time.Time
 	Donors   *float64
+	// Remaining is the amount still needed, when the page gives it; it
+	// completes Raised or Target (see FieldRemaining).
+	Remaining *float64
 	// Notes are what a person debugging the campaign may want to know but
 	// that did not fail the scrape: two places on the page that disagree
 	// about a figure, an endpoint that was gone so the page was read.
@@ -158,6 +174,14 @@ func ExtractTrace(doc *Document, spec Spec) (Values, []FieldTrace, error) {
 		}
 		traces = append(traces, tr)
 	}
+	if spec.ZeroConfig {
+		zeroTraces, zeroErrs := spec.zeroConfig(doc, &vals)
+		traces = append(traces, zeroTraces...)
+		errs = append(errs, zeroErrs...)
+	}
+	if err := completeFromRemaining(&vals); err != nil {
+		errs = append(errs, err)
+	}
 	vals.Notes = append(vals.Notes, spec.checkProgress(doc, readings)...)
 	if vals.Currency == "" {
 		vals.Currency = pageCurrency
@@ -204,11 +228,15 @@ func (fs FieldSpec) fieldError(field Field, err error) error {
 
 // absent reports whether one of the field's AbsentIf selectors matches.
 func (fs FieldSpec) absent(doc *Document) bool {
-	for _, sel := range fs.AbsentIf {
-		if !sel.appliesTo(doc.Kind()) {
-			continue
-		}
-		if _, err := doc.selectValue(sel); err == nil {
+	if len(fs.PresentIf) > 0 && !anyMatches(doc, fs.PresentIf) {
+		return true
+	}
+	return anyMatches(doc, fs.AbsentIf)
+}
+
+func anyMatches(doc *Document, sels []Selector) bool {
+	for _, sel := range sels {
+		if sel.appliesTo(doc.Kind()) && doc.matches(sel) {
 			return true
 		}
 	}
@@ -235,7 +263,9 @@ func readField(doc *Document, fs FieldSpec, tries *[]SelectorTry) (v value, from
 			return v, sel.String(), true, nil
 		}
 		lastErr = fmt.Errorf("selector %q: %w", sel.String(), err)
-		if !errors.Is(err, errNoMatch) {
+		// A JSON object where a figure was expected (a page of another
+		// shape) is no figure either: the next selector may read it.
+		if !errors.Is(err, errNoMatch) && !errors.Is(err, errNotScalar) {
 			return value{}, "", true, lastErr
 		}
 		tried = append(tried, fmt.Sprintf("%q (%v)", sel.String(), err))
@@ -253,18 +283,21 @@ func readField(doc *Document, fs FieldSpec, tries *[]SelectorTry) (v value, from
 // a money text showed, if any.
 func (spec Spec) set(vals *Values, field Field, v value, fromPage bool) (string, error) {
 	switch field {
-	case FieldRaised, FieldTarget:
+	case FieldRaised, FieldTarget, FieldRemaining:
 		m, err := readAmount(v)
 		if err != nil {
 			return "", err
 		}
-		if fromPage && spec.AmountScale != 0 {
-			m.Amount *= spec.AmountScale
+		if fromPage {
+			m.Amount = scaleAmount(m.Amount, spec.AmountScale)
 		}
-		if field == FieldRaised {
+		switch field {
+		case FieldRaised:
 			vals.Raised = &m.Amount
-		} else {
+		case FieldTarget:
 			vals.Target = &m.Amount
+		default:
+			vals.Remaining = &m.Amount
 		}
 		return m.Currency, nil
 	case FieldDonors:
@@ -362,4 +395,55 @@ func readCurrency(text string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%q is not a currency code or symbol", truncate(s))
+}
+
+// scaleAmount applies an amount scale. A scale below 1 (0.01 for cents)
+// divides by its inverse, which is exact in floating point where
+// multiplying by 0.01 is not: 6355571 cents are 63555.71, not
+// 63555.710000000006.
+func scaleAmount(amount, scale float64) float64 {
+	switch {
+	case scale == 0 || scale == 1:
+		return amount
+	case scale < 1:
+		if inverse := math.Round(1 / scale); math.Abs(inverse*scale-1) < 1e-12 {
+			return amount / inverse
+		}
+	}
+	return amount * scale
+}
+
+// completeFromRemaining derives the target or the amount raised from the
+// amount still needed (FieldRemaining), rounded to the decimals of the
+// figures it comes from.
+func completeFromRemaining(v *Values) error {
+	if v.Remaining == nil {
+		return nil
+	}
+	rem := *v.Remaining
+	switch {
+	case v.Target == nil && v.Raised != nil:
+		t := roundLike(*v.Raised+rem, *v.Raised, rem)
+		v.Target = &t
+	case v.Raised == nil && v.Target != nil:
+		r := roundLike(*v.Target-rem, *v.Target, rem)
+		if r < 0 {
+			return fmt.Errorf("field remaining: %v still needed is more than the target %v", rem, *v.Target)
+		}
+		v.Raised = &r
+	}
+	return nil
+}
+
+// roundLike rounds x to the most decimals any of from is written with.
+func roundLike(x float64, from ...float64) float64 {
+	decimals := 0
+	for _, f := range from {
+		s := strconv.FormatFloat(f, 'f', -1, 64)
+		if i := strings.IndexByte(s, '.'); i >= 0 {
+			decimals = max(decimals, len(s)-i-1)
+		}
+	}
+	p := math.Pow(10, float64(decimals))
+	return math.Round(x*p) / p
 }

@@ -114,6 +114,11 @@ func TestParseSelectorErrors(t *testing.T) {
 		{name: "bad regexp", selector: "h2 | /raised (/", wantErr: "missing closing )"},
 		{name: "two capture groups", selector: "h2 | /(\\d+) of (\\d+)/", wantErr: "2 capture groups"},
 		{name: "third stage not a regexp", selector: "h2 | a.b | c.d", wantErr: "must be a /regexp/"},
+		{name: "broken CSS", selector: "div[", wantErr: `"div[" is not a CSS selector`},
+		{name: "broken CSS before a path", selector: "div[ | x", wantErr: `"div[" is not a CSS selector`},
+		{name: "missed spaces round the bar", selector: `#total-raised|/(\d+)/`, wantErr: `stages are separated by a bar with a space on each side`},
+		{name: "bad JSONPath", selector: `$..[?@.a==`, wantErr: `JSONPath "$..[?@.a=="`},
+		{name: "JSONPath with a second path", selector: `$..a | b`, wantErr: `takes no second path`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -133,13 +138,13 @@ func TestSelectorValidate(t *testing.T) {
 		ok       bool
 	}{
 		{name: "CSS on HTML", selector: "div.a > p", kind: KindHTML, ok: true},
-		{name: "broken CSS on HTML", selector: "div[", kind: KindHTML},
 		{name: "path on JSON", selector: "feed.campaign.current_amount", kind: KindJSON, ok: true},
 		{name: "locator and path on JSON", selector: "a | b", kind: KindJSON},
 		{name: "gjson query on JSON is not CSS but fine", selector: `items.#(id==2).amount`, kind: KindJSON, ok: true},
 		{name: "auto accepts a JSON path", selector: `items.#(id==2).amount`, kind: KindAuto, ok: true},
-		{name: "auto rejects what suits neither", selector: "div[ | x", kind: KindAuto},
-	}
+		{name: "auto accepts a gjson path that is not CSS", selector: `loans.0.funded_amount`, kind: KindAuto, ok: true},
+		{name: "JSONPath suits HTML", selector: `$..currentAmount.amount`, kind: KindHTML, ok: true},
+		{name: "JSONPath suits JSON", selector: `$..currentAmount.amount`, kind: KindJSON, ok: true}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			sel, err := ParseSelector(tc.selector)

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -109,6 +110,50 @@ func FuzzParseDate(f *testing.F) {
 		// A bare date spans a day; an instant is itself either way.
 		if d := end.Sub(start); d != 0 && d != 24*time.Hour {
 			t.Errorf("ParseDate(%q): end %v - start %v = %v, want 0 or 24h", text, end, start, d)
+		}
+	})
+}
+
+// FuzzDateRange writes a calendar date in every layout the exporter reads
+// and as Unix time: a date in the years FirstYear–LastYear reads back as
+// itself, anything else is an ErrDateRange (or ErrNoDate) error, never a
+// date Go's arithmetic would overflow on.
+func FuzzDateRange(f *testing.F) {
+	f.Add(int64(3026), uint8(7), uint8(8), int64(0))
+	f.Add(int64(1677), uint8(1), uint8(1), int64(-1))
+	f.Add(int64(9999), uint8(12), uint8(31), int64(253402300799999))
+	f.Add(int64(10000), uint8(1), uint8(1), int64(253402300800000))
+	f.Add(int64(1970), uint8(1), uint8(1), int64(1e15))
+	f.Fuzz(func(t *testing.T, year int64, month, day uint8, unix int64) {
+		year %= 20000
+		date := time.Date(int(year), time.Month(month%12+1), int(day%28+1), 0, 0, 0, 0, time.UTC)
+		inRange := date.Year() >= FirstYear && date.Year() <= LastYear
+		for _, layout := range dateLayouts {
+			text := date.Format(layout)
+			got, err := ParseDate(text, time.UTC, StartOfDay)
+			switch {
+			case err == nil && !inRange:
+				t.Fatalf("ParseDate(%q) = %v, want an error: year %d is out of range", text, got, date.Year())
+			case err == nil && !got.Equal(date):
+				t.Fatalf("ParseDate(%q) = %v, want %v", text, got, date)
+			case err != nil && inRange:
+				t.Fatalf("ParseDate(%q): %v", text, err)
+			case err != nil && !errors.Is(err, ErrDateRange) && !errors.Is(err, ErrNoDate):
+				t.Fatalf("ParseDate(%q): %v, want ErrDateRange or ErrNoDate", text, err)
+			}
+		}
+		got, err := DateFromNumber(float64(unix))
+		if err != nil {
+			if !errors.Is(err, ErrDateRange) && !errors.Is(err, ErrNoDate) {
+				t.Fatalf("DateFromNumber(%d): %v", unix, err)
+			}
+			return
+		}
+		if y := got.Year(); y < FirstYear || y > LastYear {
+			t.Fatalf("DateFromNumber(%d) = %v: year out of range", unix, got)
+		}
+		if s := UnixSeconds(got); math.Abs(s-float64(unix)) > 1e-3 && math.Abs(s-float64(unix)/1000) > 1e-3 {
+			t.Fatalf("DateFromNumber(%d) = %v (Unix %v)", unix, got, s)
 		}
 	})
 }

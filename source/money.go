@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/currency"
 )
@@ -55,6 +56,9 @@ var compactSuffixes = map[string]float64{
 // donation page in de-DE or en-US means them); otherwise it is the decimal
 // mark ("44,5", "1.25"). With a compact suffix ("1.500K") it is always the
 // decimal mark.
+//
+// Sign: a minus before the number, or parentheses around it with nothing
+// but a currency inside ("($5,000)", accounting's way), make it negative.
 func ParseMoney(text string) (Money, error) {
 	start, end := numberSpan(text)
 	if start < 0 {
@@ -82,10 +86,30 @@ func ParseMoney(text string) (Money, error) {
 		return Money{}, fmt.Errorf("parse amount %q: out of range", truncate(text))
 	}
 	signAt := strings.TrimRightFunc(text[:start], func(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Sc, r) })
-	if strings.HasSuffix(signAt, "-") || strings.HasSuffix(signAt, "−") {
+	if strings.HasSuffix(signAt, "-") || strings.HasSuffix(signAt, "−") || inParentheses(signAt, rest) {
 		amount = -amount
 	}
 	return Money{Amount: amount, Currency: currencyNear(text[:start], rest)}, nil
+}
+
+// inParentheses reports whether an amount sits between parentheses with
+// nothing but a currency beside it, "($5,000)" or "(5.000 €)": the way
+// accounting writes a negative amount. before is the text before the
+// number, currency symbols and spaces taken off; after is the text after it
+// and its compact suffix.
+func inParentheses(before, after string) bool {
+	before = strings.TrimRightFunc(before, unicode.IsSpace)
+	if code := isoCodeSuffix(before); code != "" {
+		before = strings.TrimRightFunc(before[:len(before)-len(code)], unicode.IsSpace)
+	}
+	if !strings.HasSuffix(before, "(") {
+		return false
+	}
+	after = strings.TrimLeftFunc(after, func(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Sc, r) })
+	if code := isoCodePrefix(after); code != "" {
+		after = strings.TrimLeftFunc(after[len(code):], unicode.IsSpace)
+	}
+	return strings.HasPrefix(after, ")")
 }
 
 // numberSpan finds the first run of digits with the separators that can sit
@@ -164,7 +188,13 @@ func parseGroupedNumber(span string, compact bool) (float64, error) {
 	if decimal != 0 && strings.Count(s, string(decimal)) > 1 {
 		return 0, fmt.Errorf("decimal mark %q appears more than once", decimal)
 	}
-	return strconv.ParseFloat(clean.String(), 64)
+	amount, err := strconv.ParseFloat(clean.String(), 64)
+	if ne := (*strconv.NumError)(nil); errors.As(err, &ne) {
+		// NumError quotes the whole number: megabytes of digits, if a
+		// page likes.
+		return 0, fmt.Errorf("%q: %w", truncate(ne.Num), ne.Err)
+	}
+	return amount, err
 }
 
 // leadingWord returns the first word of s after optional spaces, and how many
@@ -230,11 +260,16 @@ func knownISOCode(code string) string {
 	return unit.String()
 }
 
-// truncate keeps error messages about hostile pages short.
+// truncate keeps error messages about hostile pages short: it keeps the
+// first 80 bytes of s, cut at a rune boundary.
 func truncate(s string) string {
 	const max = 80
 	if len(s) <= max {
 		return s
 	}
-	return s[:max] + "…"
+	end := max
+	for end > 0 && !utf8.RuneStart(s[end]) {
+		end--
+	}
+	return s[:end] + "…"
 }

@@ -43,6 +43,16 @@ func TestParseMoney(t *testing.T) {
 		{name: "canadian dollar prefix", text: "CA$5,000", amount: 5000, currency: "CAD"},
 		{name: "plain integer", text: "65000", amount: 65000},
 		{name: "negative", text: "-$20", amount: -20, currency: "USD"},
+		// Accounting writes a negative amount in parentheses (issue 12).
+		{name: "accounting parentheses", text: "($5,000)", amount: -5000, currency: "USD"},
+		{name: "accounting parentheses, currency after", text: "(5.000 €)", amount: -5000, currency: "EUR"},
+		{name: "accounting parentheses, ISO codes", text: "(CHF 1'234.50)", amount: -1234.5, currency: "CHF"},
+		{name: "accounting parentheses, ISO code after", text: "Net: (2,500 USD)", amount: -2500, currency: "USD"},
+		{name: "accounting parentheses, compact", text: "($1.5M)", amount: -1.5e6, currency: "USD"},
+		{name: "accounting parentheses, spaces inside", text: "( $5,000 )", amount: -5000, currency: "USD"},
+		{name: "parenthesised aside after the amount", text: "$1,234 (50%)", amount: 1234, currency: "USD"},
+		{name: "parentheses around more than the amount", text: "(5 days left)", amount: 5},
+		{name: "parentheses opened before other words", text: "(Goal: $5,000)", amount: 5000, currency: "USD"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -21,7 +21,9 @@ import (
 //     If-Modified-Since), and a 304 confirms the figures already read;
 //   - after a 429 or 503 with Retry-After, the page is not fetched again
 //     before that time (capped at MaxRetryAfter); the last good figures are
-//     served meanwhile, since they are the freshest the site allows.
+//     served meanwhile, since they are the freshest the site allows, but
+//     only while they are at most the campaign's MaxStaleness old: a site
+//     that keeps deferring cannot keep old figures up for ever.
 //
 // A Poller's state is the outcome of its last fetch and the last good
 // figures; reading a page is Campaign.Read's job.
@@ -39,6 +41,9 @@ type Poller struct {
 	goodAt    time.Time // when the site last gave or confirmed them
 	etag      string
 	modified  string
+	// staleFrom is the goodAt of the figures last reported too old, so
+	// that the report is flagged as news once.
+	staleFrom time.Time
 }
 
 // NewPoller returns a Poller for campaign. now tells the time; nil means
@@ -70,6 +75,10 @@ type Outcome struct {
 	// outcome of an earlier one was served again (MinInterval, or a
 	// Retry-After not yet over).
 	Reused bool
+	// TurnedStale is true for the first poll that found the figures older
+	// than the campaign's MaxStaleness (Err then says so): news to log
+	// even when the outcome was Reused.
+	TurnedStale bool
 }
 
 // Poll returns the campaign's current outcome: fetched for this poll,
@@ -80,12 +89,12 @@ type Outcome struct {
 // alone, so a poll that gives up does not cut short the others sharing it.
 func (p *Poller) Poll(ctx context.Context, since time.Time) Outcome {
 	if out, ok := p.reusable(since); ok {
-		return out
+		return p.unlessStale(out)
 	}
 	ch := p.group.DoChan("", func() (any, error) { return p.fetch(ctx), nil })
 	select {
 	case r := <-ch:
-		return r.Val.(Outcome)
+		return p.unlessStale(r.Val.(Outcome))
 	case <-ctx.Done():
 		p.mu.Lock()
 		goodAt := p.goodAt
@@ -95,6 +104,39 @@ func (p *Poller) Poll(ctx context.Context, since time.Time) Outcome {
 			LastSuccess: goodAt,
 		}
 	}
+}
+
+// unlessStale returns out, or, when it serves figures older than the
+// campaign's MaxStaleness (the site has deferred every fetch since, or
+// MinInterval is longer), a failed outcome that says so: figures that old
+// are not current, whatever the reason.
+func (p *Poller) unlessStale(out Outcome) Outcome {
+	if out.Err != nil || out.LastSuccess.IsZero() {
+		return out
+	}
+	maxAge := p.campaign.maxStaleness()
+	age := p.now().Sub(out.LastSuccess)
+	if age <= maxAge {
+		return out
+	}
+	why := fmt.Sprintf("not fetched since, within the minimum refresh interval of %v", p.campaign.MinInterval)
+	if out.Deferred != nil {
+		why = out.Deferred.Error()
+	}
+	stale := Outcome{
+		Err: fmt.Errorf("figures last read %s (%v ago) are older than the campaign's maximum staleness of %v: %s",
+			out.LastSuccess.UTC().Format(time.RFC3339), age.Round(time.Second), maxAge, why),
+		LastSuccess: out.LastSuccess,
+		Deferred:    out.Deferred,
+		Reused:      out.Reused,
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.staleFrom.Equal(out.LastSuccess) {
+		p.staleFrom = out.LastSuccess
+		stale.TurnedStale = true
+	}
+	return stale
 }
 
 // reusable returns the last fetch's outcome when it is fresh enough for a

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/andybalholm/cascadia"
+
+	"github.com/donation-exporter/donation_exporter/read"
 )
 
 // A Selector says where on a page a value is. Its text form is
@@ -17,11 +19,17 @@ import (
 // matching element, or one of its attributes with a trailing "@attr"
 // ("div[role=progressbar]@aria-valuenow"). PATH then reads a JSON value out
 // of that text ("script#__NEXT_DATA__ | props.pageProps.amount"); the text
-// may be JSON itself or contain it, as a script that assigns an object does
-// ("window.initialState = {...};"): the JSON starts at the first "{".
+// may be JSON itself or hold it, as a script that assigns objects does
+// ("window.initialState = {...};"): PATH is tried on each JSON value in the
+// text, in order, and the first it matches gives the value.
 //
-// On a JSON document LOCATOR is the path ("feed.campaign.current_amount",
-// gjson syntax) and there is no second PATH.
+// A LOCATOR that starts with "$" is a JSONPath (RFC 9535) over every JSON
+// value the page carries, in page order ("$..currentAmount.amount"; see
+// read.FindInPage and read.Query).
+//
+// On a JSON document LOCATOR is the path (a gjson path such as
+// "feed.campaign.current_amount", or a JSONPath) and there is no second
+// PATH.
 //
 // A final /REGEXP/ cuts the value out of the text: its first capture group,
 // or the whole match when it has none ("h2 | /raised of (.*) goal/"). It
@@ -32,8 +40,15 @@ type Selector struct {
 	attr    string            // HTML only: read this attribute instead of the text
 	css     cascadia.Selector // nil when locator is not valid CSS
 	cssErr  error
-	path    string
-	regexp  *regexp.Regexp
+	// pageQuery is set when the locator is a JSONPath over the page's
+	// JSON; hasQuery when a PATH stage follows a CSS locator. query is
+	// that path; docQuery the locator read as a path, for JSON documents.
+	pageQuery, hasQuery bool
+	query               read.Query
+	docQuery            read.Query
+	regexp              *regexp.Regexp
+	// pick says what to do when a JSON path selects several values.
+	pick read.Pick
 	// only is the kind of document the selector is written for; KindAuto
 	// means any. Presets list selectors for a page and for its JSON form
 	// side by side, and each applies to its own kind.
@@ -44,9 +59,13 @@ const stageSeparator = " | "
 
 var attrSuffix = regexp.MustCompile(`^(.*[^\s])\s*@([A-Za-z_:][-A-Za-z0-9_:.]*)$`)
 
+// missedSeparator finds a bar written against a locator or a regexp
+// ("#total|/(\d+)/"): stages are separated by a bar with a space each side.
+var missedSeparator = regexp.MustCompile(`[^\s|]\|[^\s|=]|[^\s|]\|$|\|/`)
+
 // ParseSelector reads the text form of a selector. A locator that is not
-// valid CSS is not an error here, since it may be a JSON path; Validate
-// says whether it suits a given kind of document.
+// valid CSS is not an error here when it may be a JSON path; Validate says
+// whether it suits a given kind of document.
 func ParseSelector(text string) (Selector, error) {
 	s := strings.TrimSpace(text)
 	sel := Selector{raw: s}
@@ -62,9 +81,10 @@ func ParseSelector(text string) (Selector, error) {
 	if len(stages) == 2 {
 		rest = strings.TrimSpace(stages[1])
 	}
+	path := ""
 	if rest != "" && !strings.HasPrefix(rest, "/") {
 		parts := strings.SplitN(rest, stageSeparator, 2)
-		sel.path = strings.TrimSpace(parts[0])
+		path = strings.TrimSpace(parts[0])
 		rest = ""
 		if len(parts) == 2 {
 			rest = strings.TrimSpace(parts[1])
@@ -86,12 +106,42 @@ func ParseSelector(text string) (Selector, error) {
 		}
 		sel.regexp = re
 	}
+	var err error
+	if strings.HasPrefix(sel.locator, "$") {
+		if path != "" {
+			return sel, fmt.Errorf("selector %q: a JSONPath locator takes no second path", s)
+		}
+		if sel.query, err = read.ParseQuery(sel.locator); err != nil {
+			return sel, fmt.Errorf("selector %q: %w", s, err)
+		}
+		sel.pageQuery, sel.docQuery = true, sel.query
+		return sel, nil
+	}
+	if path != "" {
+		if sel.query, err = read.ParseQuery(path); err != nil {
+			return sel, fmt.Errorf("selector %q: %w", s, err)
+		}
+		sel.hasQuery = true
+	}
+	sel.docQuery, _ = read.ParseQuery(sel.locator) // a gjson path: any text is one
 	css := sel.locator
 	if m := attrSuffix.FindStringSubmatch(css); m != nil {
 		css, sel.attr = m[1], m[2]
 	}
 	sel.css, sel.cssErr = cascadia.Compile(css)
+	if sel.cssErr != nil && missedSeparator.MatchString(sel.locator) {
+		return sel, fmt.Errorf("selector %q: %q is not a CSS selector (%v); stages are separated by a bar with a space on each side: \" | \"", s, sel.locator, sel.cssErr)
+	}
+	if sel.cssErr != nil && (sel.hasQuery || looksLikeCSS(sel.locator)) {
+		return sel, fmt.Errorf("selector %q: %q is not a CSS selector: %w", s, sel.locator, sel.cssErr)
+	}
 	return sel, nil
+}
+
+// looksLikeCSS reports whether a locator that failed to compile as CSS was
+// meant as CSS rather than as a JSON path: JSON paths hold none of these.
+func looksLikeCSS(locator string) bool {
+	return strings.ContainsAny(locator[:1], "#.[*:>") || strings.ContainsAny(locator, "[]")
 }
 
 // MustParseSelector is ParseSelector for selectors written in the program
@@ -107,12 +157,15 @@ func MustParseSelector(text string) Selector {
 // Validate says whether the selector can be applied to a document of the
 // given kind. KindAuto accepts anything that suits either kind.
 func (s Selector) Validate(kind Kind) error {
+	if s.pageQuery {
+		return nil // a JSONPath suits both
+	}
 	htmlErr := s.cssErr
 	if htmlErr != nil {
 		htmlErr = fmt.Errorf("selector %q: not a CSS selector: %w", s.raw, htmlErr)
 	}
 	var jsonErr error
-	if s.path != "" {
+	if s.hasQuery {
 		jsonErr = fmt.Errorf("selector %q: a JSON document takes a path alone, not a locator and a path", s.raw)
 	}
 	switch kind {
@@ -126,6 +179,13 @@ func (s Selector) Validate(kind Kind) error {
 		}
 		return nil
 	}
+}
+
+// WithPick returns the selector taking pick when its JSON path selects
+// several values.
+func (s Selector) WithPick(pick read.Pick) Selector {
+	s.pick = pick
+	return s
 }
 
 // For returns the selector restricted to documents of the given kind:

@@ -16,26 +16,33 @@ import (
 )
 
 // TestFetcherBoundsParses hands pages to a slow use from many fetches at
-// once, and checks that no more than MaxParses (or MaxPagesInMemory, when
-// smaller) run at the same time, and that as many do.
+// once, and checks that no more than MaxParses run at the same time (or
+// MaxPagesInMemory, when smaller and the pages are over SmallPageBytes), and
+// that as many do.
 func TestFetcherBoundsParses(t *testing.T) {
+	const smallPage = 1 << 10
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, `<p id="raised">$1,234</p>`)
+		if r.URL.Path == "/large" {
+			fmt.Fprint(w, strings.Repeat("<p>padding</p>\n", 2*smallPage/15))
+		}
 	}))
 	defer srv.Close()
 	tests := []struct {
 		name          string
+		path          string
 		pages, parses int
 		want          int
 	}{
-		{name: "parses fewer than pages", pages: 6, parses: 2, want: 2},
-		{name: "pages fewer than parses", pages: 3, parses: 5, want: 3},
-		{name: "one at a time", pages: 1, parses: 1, want: 1},
+		{name: "parses fewer than pages", path: "/large", pages: 6, parses: 2, want: 2},
+		{name: "pages fewer than parses", path: "/large", pages: 3, parses: 5, want: 3},
+		{name: "small pages take no page slot", path: "/small", pages: 3, parses: 5, want: 5},
+		{name: "one at a time", path: "/large", pages: 1, parses: 1, want: 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := NewFetcher(FetcherConfig{MaxPagesInMemory: tc.pages, MaxParses: tc.parses})
+			f := NewFetcher(FetcherConfig{MaxPagesInMemory: tc.pages, MaxParses: tc.parses, SmallPageBytes: smallPage})
 			var running, most atomic.Int32
 			use := func(page Response) {
 				n := running.Add(1)
@@ -50,7 +57,7 @@ func TestFetcherBoundsParses(t *testing.T) {
 			var wg sync.WaitGroup
 			for range 4 * max(tc.pages, tc.parses) {
 				wg.Go(func() {
-					resp, err := f.DoThen(t.Context(), Request{URL: srv.URL}, use)
+					resp, err := f.DoThen(t.Context(), Request{URL: srv.URL + tc.path}, use)
 					if err != nil {
 						t.Error(err)
 					}
@@ -68,10 +75,13 @@ func TestFetcherBoundsParses(t *testing.T) {
 }
 
 // TestFetcherPageSlots checks when a page holds its slot: not while the
-// site is slow to answer, but from its headers until its body is read.
+// site is slow to answer, nor while the first SmallPageBytes of its body
+// arrive, but from then until its body is read.
 func TestFetcherPageSlots(t *testing.T) {
-	headers := make(chan struct{}) // closed when /stalled has sent its headers
-	release := make(chan struct{}) // closes /slow and /stalled
+	const smallPage = 1 << 10
+	large := strings.Repeat("x", 4*smallPage)
+	headers := make(chan struct{}, 2) // a value when /stalled or /stalled-large has sent what it sends
+	release := make(chan struct{})    // closes /slow and the stalled ones
 	var releaseOnce sync.Once
 	unblock := func() { releaseOnce.Do(func() { close(release) }) }
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -81,14 +91,28 @@ func TestFetcherPageSlots(t *testing.T) {
 		case "/stalled": // headers, then no body yet
 			w.WriteHeader(http.StatusOK)
 			w.(http.Flusher).Flush()
-			close(headers)
+			headers <- struct{}{}
 			<-release
+		case "/stalled-large": // headers and more than SmallPageBytes, then the rest later
+			fmt.Fprint(w, large[:2*smallPage])
+			w.(http.Flusher).Flush()
+			headers <- struct{}{}
+			<-release
+			fmt.Fprint(w, large[2*smallPage:])
+			return
+		case "/large":
+			fmt.Fprint(w, large)
+			return
 		}
 		fmt.Fprint(w, "page")
 	}))
 	defer srv.Close()
 	defer unblock() // before srv.Close, which waits for the handlers
-	f := NewFetcher(FetcherConfig{MaxPagesInMemory: 1})
+	// The body rate rule is out of the way here: TestSlowBodyGivesSlotBack.
+	f := NewFetcher(FetcherConfig{MaxPagesInMemory: 1, SmallPageBytes: smallPage, BodyRateGrace: time.Hour})
+	// The stalled sites are reached as localhost, the others as 127.0.0.1:
+	// an error can then tell which held the slot.
+	stalledURL := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
 
 	t.Run("a site slow to answer holds no slot", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
@@ -98,9 +122,9 @@ func TestFetcherPageSlots(t *testing.T) {
 			_, err := f.Do(ctx, Request{URL: srv.URL + "/slow"})
 			done <- err
 		}()
-		fast, err := f.Do(t.Context(), Request{URL: srv.URL + "/fast"})
-		if err != nil || string(fast.Body) != "page" {
-			t.Fatalf("fast page beside a slow one: %q, %v", fast.Body, err)
+		fast, err := f.Do(t.Context(), Request{URL: srv.URL + "/large"})
+		if err != nil || string(fast.Body) != large {
+			t.Fatalf("large page beside a slow one: %d bytes, %v", len(fast.Body), err)
 		}
 		cancel()
 		if err := <-done; !errors.Is(err, context.Canceled) {
@@ -108,23 +132,45 @@ func TestFetcherPageSlots(t *testing.T) {
 		}
 	})
 
-	t.Run("a page holds its slot from its headers until its body is read", func(t *testing.T) {
+	t.Run("a body stalled before SmallPageBytes holds no slot", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		done := make(chan error, 1)
+		go func() {
+			_, err := f.Do(ctx, Request{URL: stalledURL + "/stalled"})
+			done <- err
+		}()
+		<-headers
+		fast, err := f.Do(t.Context(), Request{URL: srv.URL + "/large"})
+		if err != nil || string(fast.Body) != large {
+			t.Fatalf("large page beside a stalled one: %d bytes, %v", len(fast.Body), err)
+		}
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "stopped after 0 bytes") {
+			t.Errorf("stalled page: %v, want it cancelled after 0 bytes", err)
+		}
+	})
+
+	t.Run("a large page holds its slot from SmallPageBytes until its body is read", func(t *testing.T) {
 		stalled := make(chan error, 1)
 		go func() {
-			_, err := f.Do(t.Context(), Request{URL: srv.URL + "/stalled"})
+			_, err := f.Do(t.Context(), Request{URL: stalledURL + "/stalled-large"})
 			stalled <- err
 		}()
 		<-headers
 		for deadline := time.Now().Add(10 * time.Second); len(f.pages) == 0; time.Sleep(time.Millisecond) {
 			if time.Now().After(deadline) {
-				t.Fatal("the stalled page took no slot after its headers")
+				t.Fatal("the stalled large page took no slot")
 			}
+		}
+		if small, err := f.Do(t.Context(), Request{URL: srv.URL + "/small"}); err != nil || string(small.Body) != "page" {
+			t.Errorf("small page while the only slot is held: %q, %v", small.Body, err)
 		}
 		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 		defer cancel()
-		_, err := f.Do(ctx, Request{URL: srv.URL + "/fast"})
-		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "wait for a slot") {
-			t.Errorf("fetch while the only slot is held: %v, want it to wait for a slot until its deadline", err)
+		_, err := f.Do(ctx, Request{URL: srv.URL + "/large"})
+		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "held by pages of localhost)") {
+			t.Errorf("large page while the only slot is held: %v, want it to wait for a slot until its deadline, naming the holder", err)
 		}
 		unblock()
 		if err := <-stalled; err != nil {
@@ -133,8 +179,8 @@ func TestFetcherPageSlots(t *testing.T) {
 		if n := len(f.pages); n != 0 {
 			t.Errorf("%d slots still held after every fetch ended", n)
 		}
-		if fast, err := f.Do(t.Context(), Request{URL: srv.URL + "/fast"}); err != nil || string(fast.Body) != "page" {
-			t.Errorf("fast page once the slot is free: %q, %v", fast.Body, err)
+		if fast, err := f.Do(t.Context(), Request{URL: srv.URL + "/large"}); err != nil || string(fast.Body) != large {
+			t.Errorf("large page once the slot is free: %d bytes, %v", len(fast.Body), err)
 		}
 	})
 }

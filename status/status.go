@@ -46,6 +46,7 @@ const extraCSS = `
 #campaigns td.name, #campaigns .raised, #campaigns .target, #campaigns .percent, #campaigns td.shortfall { white-space: nowrap; }
 #campaigns progress { width: 12rem; height: 1rem; vertical-align: middle; }
 #campaigns .failed .scrape strong, #campaigns .short { color: #b00020; }
+#campaigns .ended { font-weight: bold; }
 #campaigns .error { font-family: monospace; white-space: pre-wrap; word-break: break-word; }
 #campaigns .note, #campaigns small { color: #666; }
 `
@@ -131,8 +132,13 @@ type campaignRow struct {
 	Percent             string
 	DaysLeft, Shortfall string
 	Short               bool
-	Err                 error
-	Ago, Duration       string
+	// State is the campaign's life state (collector.State); Ended and
+	// NotStarted pick what the row says instead of days left.
+	State             string
+	Ended, NotStarted bool
+	Deadline          string
+	Err               error
+	Ago, Duration     string
 }
 
 func (h *Handler) tableData(results []collector.Result, at time.Time) tableData {
@@ -171,6 +177,15 @@ func (h *Handler) tableData(results []collector.Result, at time.Time) tableData 
 		}
 		row.Shortfall = money(p.ProjectedShortfall)
 		row.Short = p.ProjectedShortfall != nil && *p.ProjectedShortfall > 0
+		if r.Err == nil {
+			row.State = string(p.State)
+			row.Ended = p.State == collector.StateEnded
+			row.NotStarted = p.State == collector.StateNotStarted
+		}
+		if v.Deadline != nil {
+			// The last day, as people write it: a deadline is the end of its day.
+			row.Deadline = v.Deadline.Add(-time.Nanosecond).In(v.Deadline.Location()).Format("2006-01-02")
+		}
 		data.Campaigns = append(data.Campaigns, row)
 	}
 	return data

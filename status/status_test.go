@@ -144,3 +144,63 @@ func TestStatusPageOnlyAtRoot(t *testing.T) {
 		t.Errorf("GET /elsewhere: status %d, want 404", status)
 	}
 }
+
+// TestStatusPageLifecycle: an ended campaign says "ended" instead of "Days
+// left 0.0", with no red projected shortfall; one not started says so.
+func TestStatusPageLifecycle(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	pages := map[string]string{
+		"/ended":       `<p class="raised">$3,061</p><p class="target">$5,000</p><p class="start">2017-08-01</p><p class="deadline">2017-08-30</p>`,
+		"/not-started": `<p class="raised">$0</p><p class="target">$5,000</p><p class="start">2026-06-15</p><p class="deadline">2026-07-14</p>`,
+	}
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, pages[r.URL.Path])
+	}))
+	t.Cleanup(upstream.Close)
+	sel := func(s string) source.FieldSpec {
+		return source.FieldSpec{Selectors: []source.Selector{source.MustParseSelector(s)}}
+	}
+	var campaigns []source.Campaign
+	for _, name := range []string{"ended", "not-started"} {
+		campaigns = append(campaigns, source.Campaign{
+			Name: name, URL: upstream.URL + "/" + name, Kind: source.KindHTML,
+			Spec: source.Spec{AmountScale: 1, Location: time.UTC, Fields: map[source.Field]source.FieldSpec{
+				source.FieldRaised: sel(".raised"), source.FieldTarget: sel(".target"),
+				source.FieldStart: sel(".start"), source.FieldDeadline: sel(".deadline"),
+			}},
+		})
+	}
+	coll := collector.New(collector.Config{
+		Campaigns: campaigns,
+		Fetcher:   source.NewFetcher(source.FetcherConfig{}),
+		Now:       func() time.Time { return now },
+	})
+	server := httptest.NewServer(NewHandler(Config{Collector: coll, Name: "Donation Exporter", MetricsPath: "/metrics",
+		Now: func() time.Time { return now }}))
+	t.Cleanup(server.Close)
+	_, body := getPage(t, server.URL+"/")
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := func(name string) *goquery.Selection { return doc.Find(`tr[data-campaign="` + name + `"]`) }
+	text := func(s *goquery.Selection) string { return strings.Join(strings.Fields(s.Text()), " ") }
+	tests := []struct {
+		name, got, want string
+	}{
+		{"ended state", row("ended").AttrOr("data-state", ""), "ended"},
+		{"ended instead of days left", text(row("ended").Find("td.days-left")), "ended on 2017-08-30"},
+		{"no projected shortfall once ended", text(row("ended").Find("td.shortfall")), "— no projection: the campaign has ended"},
+		{"not red once ended", row("ended").Find("td.shortfall").AttrOr("class", ""), "shortfall"},
+		{"not started state", row("not-started").AttrOr("data-state", ""), "not_started"},
+		{"not started days left", text(row("not-started").Find("td.days-left")), "43.5 not started yet"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.got != tc.want {
+				t.Errorf("got %q, want %q", tc.got, tc.want)
+			}
+		})
+	}
+}

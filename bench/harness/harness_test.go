@@ -90,6 +90,7 @@ func TestPercentile(t *testing.T) {
 func TestFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-campaigns", "0"}, {"-kind", "xml"}, {"-env", "NOEQUALS"}, {"-delay", "-1s"}, {"extra"},
+		{"-stalled", "-1"}, {"-stalled-timeout", "0s"},
 	} {
 		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {
 			t.Errorf("parseFlags(%q): no error", args)

@@ -9,13 +9,19 @@
 //
 //	go run ./bench/harness -campaigns 100 -delay 200ms -page-bytes 16384
 //	go run ./bench/harness -campaigns 100 -delay 0 -page-bytes 1048576
+//	go run ./bench/harness -campaigns 100 -stalled 100 -stalled-bytes 300000 -scrapes 5
 //
+// With -stalled, that many more campaigns' sites send their headers and the
+// first -stalled-bytes of a page, then nothing until the exporter gives up
+// (their TIMEOUT, -stalled-timeout): issue 12's stalled sites. They are
+// expected down; "campaigns not up" counts the others.
 // The -want-* flags turn the targets of issue 7 into an exit status: 1 when
 // a figure misses its target.
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -47,16 +53,19 @@ func main() {
 
 // options are the harness' flags.
 type options struct {
-	campaigns   int
-	delay       time.Duration
-	headerFirst bool
-	chunked     bool
-	pageBytes   int
-	kind        string
-	scrapes     int
-	idle        time.Duration
-	exporter    string
-	env         []string
+	campaigns    int
+	delay        time.Duration
+	headerFirst  bool
+	stalled      int
+	stalledBytes int
+	stalledWait  time.Duration
+	chunked      bool
+	pageBytes    int
+	kind         string
+	scrapes      int
+	idle         time.Duration
+	exporter     string
+	env          []string
 
 	wantLatencyRatio float64
 	wantPeakMiB      float64
@@ -72,6 +81,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.headerFirst, "header-first", false, "send the response headers at once and the body after -delay (a site slow to send its page)")
 	fs.BoolVar(&o.chunked, "chunked", false, "send pages without Content-Length (chunked, as compressed or streamed pages arrive)")
 	fs.IntVar(&o.pageBytes, "page-bytes", 16<<10, "size of each page, in bytes")
+	fs.IntVar(&o.stalled, "stalled", 0, "more campaigns whose sites send headers and -stalled-bytes, then stall")
+	fs.IntVar(&o.stalledBytes, "stalled-bytes", 0, "bytes of its page a stalled site sends before it stalls")
+	fs.DurationVar(&o.stalledWait, "stalled-timeout", 10*time.Second, "TIMEOUT of the stalled campaigns")
 	fs.StringVar(&o.kind, "kind", "html", "kind of page: html or json")
 	fs.IntVar(&o.scrapes, "scrapes", 20, "scrapes of /metrics measured, one after the other, after one warm-up scrape")
 	fs.DurationVar(&o.idle, "idle", 3*time.Second, "wait before reading the idle resident memory, before and after the scrapes")
@@ -94,6 +106,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return options{}, fmt.Errorf("unexpected arguments %q", fs.Args())
 	case o.campaigns < 1 || o.campaigns > 10000:
 		return options{}, fmt.Errorf("-campaigns %d: want 1 to 10000", o.campaigns)
+	case o.stalled < 0 || o.stalled > 10000 || o.stalledBytes < 0 || o.stalledBytes > 64<<20 || o.stalledWait <= 0:
+		return options{}, errors.New("-stalled wants 0 to 10000, -stalled-bytes 0 to 64 MiB, -stalled-timeout a positive duration")
 	case o.scrapes < 1 || o.scrapes > 100000:
 		return options{}, fmt.Errorf("-scrapes %d: want 1 to 100000", o.scrapes)
 	case o.pageBytes < 0 || o.pageBytes > 64<<20:
@@ -159,6 +173,9 @@ func (r result) print(w io.Writer, o options) {
 	}
 	fmt.Fprintf(w, "exporter: %d campaigns, %s pages of %d bytes, upstream delay %v (%s), GOMAXPROCS %s\n",
 		o.campaigns, o.kind, o.pageBytes, o.delay, delivery, r.gomaxprocs)
+	if o.stalled > 0 {
+		fmt.Fprintf(w, "stalled: %d more campaigns send headers and %d bytes, then stall (TIMEOUT %v)\n", o.stalled, o.stalledBytes, o.stalledWait)
+	}
 	if len(o.env) > 0 {
 		fmt.Fprintf(w, "extra variables: %s\n", strings.Join(o.env, " "))
 	}
@@ -326,6 +343,15 @@ func serveUpstream(o options) (*upstream, *atomic.Int64, error) {
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		requests.Add(1)
 		w.Header().Set("Content-Type", contentType)
+		if strings.HasPrefix(r.URL.Path, "/s/") {
+			// A stalled site: headers and the start of a page, then
+			// nothing until the exporter gives up.
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write(bytes.Repeat([]byte("<p>padding</p>\n"), o.stalledBytes/15))
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+			return
+		}
 		if !o.chunked {
 			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		}
@@ -358,6 +384,14 @@ func exporterEnv(o options, site string) []string {
 		p := fmt.Sprintf("DONATION_CAMPAIGN_%d_", i)
 		env = append(env, p+"NAME="+fmt.Sprintf("c%d", i), p+"URL="+fmt.Sprintf("%s/c/%d", site, i),
 			p+"PLATFORM="+o.kind, p+"TIMEOUT=60s")
+		for field, sel := range selectors {
+			env = append(env, p+strings.ToUpper(field)+"_SELECTOR="+sel)
+		}
+	}
+	for i := range o.stalled {
+		p := fmt.Sprintf("DONATION_CAMPAIGN_%d_", o.campaigns+i)
+		env = append(env, p+"NAME="+fmt.Sprintf("s%d", i), p+"URL="+fmt.Sprintf("%s/s/%d", site, i),
+			p+"PLATFORM="+o.kind, p+"TIMEOUT="+o.stalledWait.String())
 		for field, sel := range selectors {
 			env = append(env, p+strings.ToUpper(field)+"_SELECTOR="+sel)
 		}
@@ -464,7 +498,7 @@ func scrape(ctx context.Context, client *http.Client, url string, campaigns int)
 	}
 	up := 0
 	for line := range strings.Lines(string(body)) {
-		if strings.HasPrefix(line, "donation_up{") && strings.HasSuffix(line, "} 1\n") {
+		if strings.HasPrefix(line, `donation_up{campaign="c`) && strings.HasSuffix(line, "} 1\n") {
 			up++
 		}
 	}

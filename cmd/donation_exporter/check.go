@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,8 +47,46 @@ func checkCampaigns(ctx context.Context, w io.Writer, campaigns []source.Campaig
 		if r.Err != nil {
 			return exitFailed
 		}
+		if _, err := collector.Project(r.Values, now); err != nil {
+			return exitFailed
+		}
 	}
 	return exitOK
+}
+
+// readSummary says which fields were read, which optional ones the page
+// lacks, and that selectors which found nothing were fallbacks, so that an
+// OK line after a "no match" line does not read as a contradiction.
+func readSummary(fields []source.FieldTrace) string {
+	var read, absent []string
+	misses := 0
+	for _, f := range fields {
+		if f.Literal == "" && f.Text == "" {
+			absent = append(absent, string(f.Field))
+			continue
+		}
+		read = append(read, string(f.Field))
+		for _, try := range f.Tries {
+			if try.Err != nil {
+				misses++
+			}
+		}
+	}
+	s := "read " + strings.Join(read, ", ")
+	if len(read) == 0 {
+		s = "no field read"
+	}
+	if len(absent) > 0 {
+		s += "; not on the page, left out (optional): " + strings.Join(absent, ", ")
+	}
+	switch misses {
+	case 0:
+	case 1:
+		s += "; the selector that found nothing is a fallback: the next one was used"
+	default:
+		s += fmt.Sprintf("; the %d selectors that found nothing are fallbacks: the next one was used", misses)
+	}
+	return s
 }
 
 // writeCheckReport writes, for each campaign, a table of its fields (where
@@ -63,7 +102,15 @@ func writeCheckReport(w io.Writer, reports []checkReport, now time.Time) error {
 		c := r.Campaign
 		fmt.Fprintf(tw, "campaign %q\n", c.Name)
 		fmt.Fprintf(tw, "  page:\t%s\n", c.URL)
-		fetched := c.FetchURL
+		if c.Platform != "" {
+			fmt.Fprintf(tw, "  read by:\t%s\n", c.Platform)
+		}
+		// The URL whose answer was read: the endpoint, or the page after
+		// the endpoint was gone.
+		fetched := r.Trace.URL
+		if fetched == "" {
+			fetched = c.FetchURL
+		}
 		if fetched == "" {
 			fetched = c.URL
 		}
@@ -84,9 +131,15 @@ func writeCheckReport(w io.Writer, reports []checkReport, now time.Time) error {
 			fmt.Fprintf(tw, "\n  FAILED: %v\n", r.Err)
 			continue
 		}
+		p, err := collector.Project(r.Values, now)
+		if err != nil {
+			failed++
+			fmt.Fprintf(tw, "\n  FAILED: project: %v\n", err)
+			continue
+		}
 		fmt.Fprintln(tw, "\n  DERIVED\tVALUE")
-		writeDerived(tw, r.Values, collector.Project(r.Values, now))
-		fmt.Fprintln(tw, "\n  OK: every field was read")
+		writeDerived(tw, r.Values, p)
+		fmt.Fprintf(tw, "\n  OK: %s\n", readSummary(r.Trace.Fields))
 	}
 	fmt.Fprintf(tw, "\n%d of %d campaigns read, %d failed\n", len(reports)-failed, len(reports), failed)
 	return tw.Flush()
@@ -161,6 +214,7 @@ func writeDerived(w io.Writer, v source.Values, p collector.Projection) {
 	rows := []struct {
 		name, value string
 	}{
+		{"state", stateText(p.State)},
 		{"progress ratio", number(p.ProgressRatio)},
 		{"days left", number(p.DaysLeft)},
 		{"daily rate (average since the start)", amount(p.DailyRate, v.Currency)},
@@ -168,17 +222,45 @@ func writeDerived(w io.Writer, v source.Values, p collector.Projection) {
 		{"projected shortfall", amount(p.ProjectedShortfall, v.Currency)},
 		{"required daily rate", amount(p.RequiredDailyRate, v.Currency)},
 	}
-	for _, r := range rows {
+	if p.State == collector.StateEnded {
+		rows[3].name = "daily rate (average from start to deadline)"
+	}
+	for i, r := range rows {
+		if p.State == collector.StateEnded && i >= 4 && r.value == number(nil) {
+			r.value = "not exported: the campaign has ended"
+		}
 		fmt.Fprintf(w, "  %s\t%s\n", r.name, r.value)
 	}
 }
 
-// number formats f with at most two decimals; unknown figures (nil) say so.
+// stateText says where the campaign is in its life, as donation_campaign_state does.
+func stateText(s collector.State) string {
+	switch s {
+	case collector.StateNotStarted:
+		return "not_started (the start is still to come)"
+	case collector.StateEnded:
+		return "ended (the deadline has passed: figures are final)"
+	}
+	return string(s)
+}
+
+// number formats f with two decimals, or three significant digits when
+// that needs more (0.0027 is not 0); unknown figures (nil) say so.
 func number(f *float64) string {
 	if f == nil {
 		return "unknown (not exported)"
 	}
-	s := strconv.FormatFloat(*f, 'f', 2, 64)
+	if *f == 0 || math.IsInf(*f, 0) || math.IsNaN(*f) {
+		return strconv.FormatFloat(*f, 'f', -1, 64)
+	}
+	decimals := 2
+	if exp := int(math.Floor(math.Log10(math.Abs(*f)))); exp < 0 {
+		decimals = 2 - exp // three significant digits
+	}
+	if decimals > 20 {
+		return strconv.FormatFloat(*f, 'g', 3, 64)
+	}
+	s := strconv.FormatFloat(*f, 'f', decimals, 64)
 	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
 }
 

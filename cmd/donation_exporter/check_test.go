@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -68,13 +69,30 @@ func TestRunCheck(t *testing.T) {
 		wantOut, wantErr []string
 	}{
 		{
+			// No platform and no selector on an unknown host: zero-config,
+			// and each field says which rule read it.
+			name: "zero-config",
+			args: []string{"check"},
+			environ: campaignEnv(0, map[string]string{
+				"NAME": "zero",
+				"URL":  upstream.URL + "/campaign",
+			}),
+			wantCode: exitOK,
+			wantOut: []string{
+				`^  read by: +zero-config$`,
+				`^  raised +visible text .*: "\$254,245 raised of \$100,000 goal" +"254245" +254245 USD$`,
+				`^  target +visible text .*: "\$254,245 raised of \$100,000 goal" +"100000" +100000 USD$`,
+				`^  donors +visible text .*: "2,609 donors" +"2609" +2609$`,
+			},
+		},
+		{
 			name:     "every campaign read",
 			args:     []string{"check"},
 			environ:  good(0),
 			wantCode: exitOK,
 			wantOut: []string{
 				`^campaign "gofundme"$`,
-				`^  fetched: +http://127\.0\.0\.1:\d+/campaign, read as html, in \d+ms$`,
+				`^  fetched: +http://127\.0\.0\.1:\d+/campaign, read as html, in (\d+ms|0s)$`,
 				`^  FIELD +FROM +TEXT FOUND +VALUE$`,
 				`^  raised +h2\.m-progress-meter-heading \| /\^\(\\S\+\)/ +"\$254,245" +254245 USD$`,
 				`^  target +h2\.m-progress-meter-heading \| /raised of \(\.\*\) goal/ +"\$100,000" +100000 USD$`,
@@ -87,7 +105,8 @@ func TestRunCheck(t *testing.T) {
 				`^  daily rate \(average since the start\) +\d+(\.\d+)? USD$`,
 				`^  projected shortfall +0 USD$`,
 				`^  required daily rate +0 USD$`,
-				`^  OK: every field was read$`,
+				`^  state +running$`,
+				`^  OK: read raised, target, start, deadline, donors$`,
 				`^1 of 1 campaigns read, 0 failed$`,
 			},
 		},
@@ -106,14 +125,14 @@ func TestRunCheck(t *testing.T) {
 			})...),
 			wantCode: exitFailed,
 			wantOut: []string{
-				`^  OK: every field was read$`,
+				`^  OK: read raised, target, start, deadline, donors$`,
 				`^campaign "redesigned"$`,
 				`^  raised +h2\.m-progress-meter-heading +- +no match: matched nothing$`,
 				`^  +error: field raised: selector "h2\.m-progress-meter-heading": matched nothing$`,
 				`^  target +h2 \| /of \(\.\*\)/ +"1\.8K" +1800$`,
 				`^  FAILED: field raised: selector "h2\.m-progress-meter-heading": matched nothing$`,
 				`^campaign "broken"$`,
-				`^  FAILED: fetch: HTTP status 500 Internal Server Error$`,
+				`^  FAILED: fetch: http://127\.0\.0\.1:\d+/broken: HTTP status 500 Internal Server Error$`,
 				`^1 of 3 campaigns read, 2 failed$`,
 			},
 		},
@@ -125,6 +144,47 @@ func TestRunCheck(t *testing.T) {
 			})...),
 			wantCode: exitConfig,
 			wantErr:  []string{`DONATION_CAMPAIGN_1_RAISED: set together with RAISED_SELECTOR`},
+		},
+		{
+			name: "configured START in the future",
+			args: []string{"check"},
+			environ: append(good(0), campaignEnv(1, map[string]string{
+				"NAME": "early", "URL": upstream.URL + "/campaign", "RAISED_SELECTOR": ".raised",
+				"START": time.Now().AddDate(0, 0, 15).Format("2006-01-02"),
+			})...),
+			wantCode: exitConfig,
+			wantErr:  []string{`DONATION_CAMPAIGN_1_START: dates that cannot be: "\d{4}-\d\d-\d\d" \(.*\) is in the future`},
+		},
+		{
+			name: "configured START after DEADLINE",
+			args: []string{"check"},
+			environ: append(good(0), campaignEnv(1, map[string]string{
+				"NAME": "backwards", "URL": upstream.URL + "/campaign", "RAISED_SELECTOR": ".raised",
+				"START": "2026-03-01", "DEADLINE": "2026-01-31",
+			})...),
+			wantCode: exitConfig,
+			wantErr:  []string{`DONATION_CAMPAIGN_1_START: dates that cannot be: "2026-03-01" .* is not before DONATION_CAMPAIGN_1_DEADLINE "2026-01-31"`},
+		},
+		{
+			name: "page dates that cannot be",
+			args: []string{"check"},
+			environ: campaignEnv(0, map[string]string{
+				"NAME": "backwards", "URL": upstream.URL + "/campaign",
+				"RAISED_SELECTOR": "h2.m-progress-meter-heading | /^(\\S+)/",
+				"START_SELECTOR":  "time[datetime]@datetime", "DEADLINE": "2030-01-01",
+			}),
+			wantCode: exitFailed,
+			wantOut:  []string{`^  FAILED: dates that cannot be: field start: 2099-07-08T00:00:00Z is not before field deadline 2030-01-02T00:00:00Z$`},
+		},
+		{
+			name: "amounts too large to compute with",
+			args: []string{"check"},
+			environ: campaignEnv(0, map[string]string{
+				"NAME": "huge", "URL": upstream.URL + "/campaign", "RAISED": "1e308", "TARGET": "1000",
+				"START": "2026-01-01", "DEADLINE": "2099-01-01",
+			}),
+			wantCode: exitFailed,
+			wantOut:  []string{`^  FAILED: project: figure out of range: projected total is \+Inf`, `^0 of 1 campaigns read, 1 failed$`},
 		},
 		{
 			name:     "no campaign configured",
@@ -228,6 +288,7 @@ func TestWriteCheckReport(t *testing.T) {
   deadline  configured value                  "2026-07-08T00:00:00Z"  2026-07-08T00:00:00Z (Unix 1783468800)
 
   DERIVED                               VALUE
+  state                                 running
   progress ratio                        0.2
   days left                             37
   daily rate (average since the start)  2666.67 USD
@@ -235,11 +296,57 @@ func TestWriteCheckReport(t *testing.T) {
   projected shortfall                   701333.33 USD
   required daily rate                   21621.62 USD
 
-  OK: every field was read
+  OK: read raised, target, currency, start, deadline; the selector that found nothing is a fallback: the next one was used
 
 1 of 1 campaigns read, 0 failed
 `
 	if got := out.String(); got != want {
 		t.Errorf("report:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestWriteCheckReportEnded(t *testing.T) {
+	// A Kickstarter that raised 3,061 in 30 days, checked years later.
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	start, deadline := time.Date(2017, 8, 1, 0, 0, 0, 0, time.UTC), time.Date(2017, 8, 31, 0, 0, 0, 0, time.UTC)
+	raised, target := 3061.0, 2500.0
+	reports := []checkReport{{
+		Campaign: source.Campaign{Name: "ended", URL: "https://example.org/ended"},
+		Values:   source.Values{Raised: &raised, Target: &target, Currency: "USD", Start: &start, Deadline: &deadline},
+		Trace: source.Trace{Kind: source.KindJSON, Fields: []source.FieldTrace{
+			{Field: source.FieldRaised, Tries: []source.SelectorTry{{Selector: "pledged"}}, Text: "3061"},
+			{Field: source.FieldDonors, Tries: []source.SelectorTry{{Selector: "backers_count", Err: errors.New("matched nothing")}}},
+		}},
+	}}
+	var out bytes.Buffer
+	if err := writeCheckReport(&out, reports, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"  state                                         ended (the deadline has passed: figures are final)\n",
+		"  days left                                     0\n",
+		"  daily rate (average from start to deadline)  102.03 USD\n",
+		"  projected total at the deadline               not exported: the campaign has ended\n",
+		"  required daily rate                           not exported: the campaign has ended\n",
+		"  OK: read raised; not on the page, left out (optional): donors\n",
+	} {
+		squeeze := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+		if !strings.Contains(squeeze(out.String()), squeeze(want)) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestNumber(t *testing.T) {
+	for _, tc := range []struct {
+		f    float64
+		want string
+	}{
+		{0, "0"}, {0.2, "0.2"}, {2666.666667, "2666.67"}, {0.0027103, "0.00271"}, {0.5, "0.5"},
+		{0.999, "0.999"}, {37, "37"}, {1e-30, "1e-30"}, {-0.0042, "-0.0042"}, {1e21, "1000000000000000000000"},
+	} {
+		if got := number(&tc.f); got != tc.want {
+			t.Errorf("number(%v) = %q, want %q", tc.f, got, tc.want)
+		}
 	}
 }

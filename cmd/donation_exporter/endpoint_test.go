@@ -409,7 +409,8 @@ func testNoOpenProxy(t *testing.T, bin string) {
 		t.Errorf("the exporter fetched a URL taken from a request %d times", n)
 	}
 	ua, _ := userAgent.Load().(string)
-	if !strings.HasPrefix(ua, "donation_exporter/") || !strings.Contains(ua, "(+https://github.com/donation-exporter/donation_exporter)") {
+	if !strings.HasPrefix(ua, "donation_exporter/") || strings.HasPrefix(ua, "donation_exporter/ ") ||
+		!strings.Contains(ua, "(+https://github.com/donation-exporter/donation_exporter)") {
 		t.Errorf("configured site saw User-Agent %q, want the exporter, its version and project URL", ua)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 	_ "time/tzdata" // TIMEZONE works in images without a zoneinfo database
@@ -37,6 +38,10 @@ const (
 )
 
 func main() {
+	// A build without make's -ldflags (go run, go build) reports what the
+	// toolchain recorded rather than an empty version.
+	info, _ := debug.ReadBuildInfo()
+	version.Version, version.Revision = buildVersion(version.Version, version.Revision, info)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// The first signal starts a graceful shutdown; the default action is
 	// back for the second, which stops the process at once.

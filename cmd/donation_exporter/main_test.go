@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -30,7 +31,7 @@ func TestRunExitsOnBadConfiguration(t *testing.T) {
 		{
 			name:    "invalid campaign",
 			environ: []string{"DONATION_CAMPAIGN_0_NAME=x", "DONATION_CAMPAIGN_0_URL=ftp://example.org"},
-			want:    []string{"configuration:", "DONATION_CAMPAIGN_0_URL", "DONATION_CAMPAIGN_0_RAISED_SELECTOR: required"},
+			want:    []string{"configuration:", "DONATION_CAMPAIGN_0_URL: \"ftp://example.org\" is not an http or https URL"},
 		},
 		{
 			name:    "invalid log level",
@@ -92,6 +93,15 @@ func TestDemo(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
+	}
+
+	// go build stamps no version (make build does): the exporter reports
+	// what the toolchain recorded, never an empty one (issue 11).
+	if !regexp.MustCompile(`donation_exporter_build_info\{[^}]*version="[^"]+"`).MatchString(body) {
+		t.Errorf("build_info has an empty version:\n%s", regexp.MustCompile(`donation_exporter_build_info.*`).FindString(body))
+	}
+	if page := waitForMetrics(t, "http://"+addr+"/"); strings.Contains(page, "version=,") {
+		t.Errorf("the status page shows an empty version")
 	}
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {

@@ -1,4 +1,4 @@
-package source_test
+package e2e
 
 import (
 	"bytes"
@@ -73,14 +73,14 @@ func (s *site) paths() []string {
 }
 
 const (
-	html = "text/html; charset=utf-8"
-	json = "application/json; charset=utf-8"
+	htmlType = "text/html; charset=utf-8"
+	jsonType = "application/json; charset=utf-8"
 )
 
 // help is what /metrics says of each metric the presets feed.
 var help = map[string]string{
 	"donation_up":                         "1 when the campaign's figures are current: its page was read (now, or within its minimum refresh interval or the site's Retry-After) with every configured field; 0 otherwise.",
-	"donation_raised":                     "Amount raised so far, in currency units.",
+	"donation_raised":                     "Amount the campaign reports raised, in currency units: so far, or per period as donation_campaign_info's raised_basis says.",
 	"donation_target":                     "Fundraising target, in currency units.",
 	"donation_progress_ratio":             "Amount raised divided by the target.",
 	"donation_days_left":                  "Days until the deadline, fractional, 0 once it has passed.",
@@ -89,7 +89,7 @@ var help = map[string]string{
 	"donation_required_daily_rate":        "Amount needed per day from now to reach the target by the deadline, in currency units.",
 	"donation_start_timestamp_seconds":    "Start of the campaign, as a Unix timestamp.",
 	"donation_deadline_timestamp_seconds": "Deadline of the campaign (the end of its last day), as a Unix timestamp.",
-	"donation_donors":                     "Number of donors or backers the page shows.",
+	"donation_donors":                     "Number of donors the page shows: people, donations, patrons or backers, as donation_campaign_info's donors_basis says.",
 }
 
 var campaignLabel = regexp.MustCompile(`campaign="([^"]*)"`)
@@ -148,8 +148,8 @@ func TestPresetsEndToEnd(t *testing.T) {
 		{
 			name: "session reads its endpoint",
 			pages: map[string]page{
-				"/donate":                {file: "session/donate-page-65000.html", contentType: html},
-				"/api/donation-progress": {file: "session/api-donation-progress-65000.json", contentType: json},
+				"/donate":                {file: "session/donate-page-65000.html", contentType: htmlType},
+				"/api/donation-progress": {file: "session/api-donation-progress-65000.json", contentType: jsonType},
 			},
 			env:      []map[string]string{{"NAME": "session", "URL": "{site}/donate", "PLATFORM": "session", "DEADLINE": "2026-07-08"}},
 			now:      time.Date(2026, 6, 8, 0, 0, 0, 0, time.UTC),
@@ -159,7 +159,7 @@ func TestPresetsEndToEnd(t *testing.T) {
 		{
 			name: "session reads its page when the endpoint is gone",
 			pages: map[string]page{
-				"/donate": {file: "session/donate-page-65000.html", contentType: html},
+				"/donate": {file: "session/donate-page-65000.html", contentType: htmlType},
 			},
 			env:      []map[string]string{{"NAME": "session", "URL": "{site}/donate", "PLATFORM": "session", "DEADLINE": "2026-07-08"}},
 			now:      time.Date(2026, 6, 8, 0, 0, 0, 0, time.UTC),
@@ -170,8 +170,8 @@ func TestPresetsEndToEnd(t *testing.T) {
 		{
 			name: "session without its data file",
 			pages: map[string]page{
-				"/donate":                {file: "session/donate-page-error-500.html", contentType: html, status: 500},
-				"/api/donation-progress": {file: "session/donate-page-error-500.html", contentType: html, status: 500},
+				"/donate":                {file: "session/donate-page-error-500.html", contentType: htmlType, status: 500},
+				"/api/donation-progress": {file: "session/donate-page-error-500.html", contentType: htmlType, status: 500},
 			},
 			env:      []map[string]string{{"NAME": "session", "URL": "{site}/donate", "PLATFORM": "session", "DEADLINE": "2026-07-08"}},
 			want:     `donation_up{campaign="session"} 0`,
@@ -183,8 +183,8 @@ func TestPresetsEndToEnd(t *testing.T) {
 			// the page, so the page is read.
 			name: "session with selectors of its own",
 			pages: map[string]page{
-				"/donate":                {file: "session/donate-page-65000.html", contentType: html},
-				"/api/donation-progress": {file: "session/api-donation-progress-65000.json", contentType: json},
+				"/donate":                {file: "session/donate-page-65000.html", contentType: htmlType},
+				"/api/donation-progress": {file: "session/api-donation-progress-65000.json", contentType: jsonType},
 			},
 			env: []map[string]string{{"NAME": "session", "URL": "{site}/donate", "PLATFORM": "session", "DEADLINE": "2026-07-08",
 				"RAISED_SELECTOR": "div[role=progressbar]@aria-valuenow", "TARGET": "2000000"}},
@@ -202,7 +202,7 @@ func TestPresetsEndToEnd(t *testing.T) {
 		{
 			name: "session endpoint gone and page failing",
 			pages: map[string]page{
-				"/donate": {file: "session/donate-page-error-500.html", contentType: html, status: 500},
+				"/donate": {file: "session/donate-page-error-500.html", contentType: htmlType, status: 500},
 			},
 			env:      []map[string]string{{"NAME": "session", "URL": "{site}/donate", "PLATFORM": "session", "DEADLINE": "2026-07-08"}},
 			want:     `donation_up{campaign="session"} 0`,
@@ -212,8 +212,8 @@ func TestPresetsEndToEnd(t *testing.T) {
 		{
 			name: "gofundme",
 			pages: map[string]page{
-				"/f/family-memorial-fund":          {file: "gofundme/campaign-page-2020.html", contentType: html},
-				"/samples/initial-state-2020.json": {file: "gofundme/initial-state-2020.json", contentType: json},
+				"/f/family-memorial-fund":          {file: "gofundme/campaign-page-2020.html", contentType: htmlType},
+				"/samples/initial-state-2020.json": {file: "gofundme/initial-state-2020.json", contentType: jsonType},
 			},
 			env: []map[string]string{
 				{"NAME": "page", "URL": "{site}/f/family-memorial-fund", "PLATFORM": "gofundme"},
@@ -233,7 +233,7 @@ func TestPresetsEndToEnd(t *testing.T) {
 		{
 			name: "gofundme page whose markup changed",
 			pages: map[string]page{
-				"/f/family-memorial-fund": {file: "gofundme/campaign-page-2020.html", contentType: html,
+				"/f/family-memorial-fund": {file: "gofundme/campaign-page-2020.html", contentType: htmlType,
 					edit: []string{"window.initialState", "window.__STATE__", "m-progress-meter-heading", "campaign-progress"}},
 			},
 			env:      []map[string]string{{"NAME": "page", "URL": "{site}/f/family-memorial-fund", "PLATFORM": "gofundme", "TARGET": "100000"}},
@@ -246,8 +246,8 @@ func TestPresetsEndToEnd(t *testing.T) {
 		{
 			name: "kickstarter",
 			pages: map[string]page{
-				"/discover/categories/art":        {file: "kickstarter/discover-card-2017.html", contentType: html},
-				"/samples/data-project-2017.json": {file: "kickstarter/data-project-2017.json", contentType: json},
+				"/discover/categories/art":        {file: "kickstarter/discover-card-2017.html", contentType: htmlType},
+				"/samples/data-project-2017.json": {file: "kickstarter/data-project-2017.json", contentType: jsonType},
 			},
 			env: []map[string]string{
 				{"NAME": "card", "URL": "{site}/discover/categories/art", "PLATFORM": "kickstarter"},
@@ -273,9 +273,9 @@ func TestPresetsEndToEnd(t *testing.T) {
 			// projection.
 			name: "liberapay",
 			pages: map[string]page{
-				"/alice/public.json":              {file: "liberapay/public.json", contentType: json},
+				"/alice/public.json":              {file: "liberapay/public.json", contentType: jsonType},
 				"/alice/public.json?callback=foo": {file: "liberapay/public-jsonp.js", contentType: "application/javascript"},
-				"/example-org/public.json":        {file: "liberapay/public-with-goal.json", contentType: json},
+				"/example-org/public.json":        {file: "liberapay/public-with-goal.json", contentType: jsonType},
 			},
 			env: []map[string]string{
 				{"NAME": "alice", "URL": "{site}/alice", "PLATFORM": "liberapay"},
@@ -298,7 +298,7 @@ func TestPresetsEndToEnd(t *testing.T) {
 			// comes from the configuration.
 			name: "opencollective",
 			pages: map[string]page{
-				"/shields.json": {file: "opencollective/collective.json", contentType: json},
+				"/shields.json": {file: "opencollective/collective.json", contentType: jsonType},
 			},
 			env: []map[string]string{
 				{"NAME": "shields", "URL": "{site}/shields", "PLATFORM": "opencollective"},
@@ -315,8 +315,8 @@ func TestPresetsEndToEnd(t *testing.T) {
 		{
 			name: "donorbox",
 			pages: map[string]page{
-				"/help-example-project":        {file: "donorbox/campaign-en.html", contentType: html},
-				"/helft-uns-online-zu-bleiben": {file: "donorbox/campaign-de.html", contentType: html},
+				"/help-example-project":        {file: "donorbox/campaign-en.html", contentType: htmlType},
+				"/helft-uns-online-zu-bleiben": {file: "donorbox/campaign-de.html", contentType: htmlType},
 			},
 			env: []map[string]string{
 				{"NAME": "en", "URL": "{site}/help-example-project", "PLATFORM": "donorbox"},
@@ -339,8 +339,8 @@ func TestPresetsEndToEnd(t *testing.T) {
 			// raised, target or progress, rather than a 0.
 			name: "givewp",
 			pages: map[string]page{
-				"/donations/support-our-library/": {file: "givewp/goal-amount.html", contentType: html},
-				"/donations/adopt-a-shelter-dog/": {file: "givewp/goal-donors.html", contentType: html},
+				"/donations/support-our-library/": {file: "givewp/goal-amount.html", contentType: htmlType},
+				"/donations/adopt-a-shelter-dog/": {file: "givewp/goal-donors.html", contentType: htmlType},
 			},
 			env: []map[string]string{
 				{"NAME": "library", "URL": "{site}/donations/support-our-library/", "PLATFORM": "givewp"},
@@ -407,18 +407,20 @@ func TestPresetsEndToEnd(t *testing.T) {
 	}
 }
 
-func TestTestdataHasProvenance(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("testdata", "README.md"))
+// readSample reads a platform sample (preset/testdata/<platform>/<file>),
+// after replacing each old text of edit (which must occur) by the new one.
+func readSample(t *testing.T, name string, edit ...string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testdata, name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	samples, err := filepath.Glob(filepath.Join("testdata", "*", "*"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range samples {
-		if !bytes.Contains(readme, []byte(filepath.Base(p))) {
-			t.Errorf("testdata/README.md does not say where %s comes from", p)
+	body := string(b)
+	for i := 0; i+1 < len(edit); i += 2 {
+		if !strings.Contains(body, edit[i]) {
+			t.Fatalf("sample %s does not contain %q", name, edit[i])
 		}
+		body = strings.ReplaceAll(body, edit[i], edit[i+1])
 	}
+	return body
 }

@@ -1,0 +1,380 @@
+// Package preset holds what donation_exporter knows about donation
+// platforms, as data: one YAML file per platform under presets/, loaded
+// and checked once at start. A preset says which hosts are the platform's,
+// how a page URL maps to the machine-readable endpoint it is read at, and
+// where each figure is, as ordered selectors run by the same reader as a
+// campaign configured by hand.
+package preset
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/donation-exporter/donation_exporter/read"
+	"github.com/donation-exporter/donation_exporter/source"
+)
+
+//go:embed presets/*.yaml
+var files embed.FS
+
+// Bases of the amount raised: what donation_raised counts.
+var raisedBases = []string{"cumulative", "per_week", "per_month", "last_12_months"}
+
+// Bases of the donor count: what donation_donors counts.
+var donorsBases = []string{"donors", "donations", "patrons", "backers"}
+
+// Preset is one platform.
+type Preset struct {
+	// Name is what PLATFORM takes, and the file's name.
+	Name string `yaml:"name"`
+	// Title and Homepage name the platform for people.
+	Title    string `yaml:"title"`
+	Homepage string `yaml:"homepage"`
+	// Hosts select the preset when a campaign names no platform:
+	// "example.org" matches that host, "*.example.org" its subdomains too.
+	Hosts []string `yaml:"hosts"`
+	// Kind is how the page read is parsed: html, json, or auto (by the
+	// response's Content-Type).
+	KindName string `yaml:"kind"`
+	// AmountScale multiplies the amounts read (0.01 for cents); 0 means 1.
+	AmountScale float64 `yaml:"amount_scale"`
+	// RaisedBasis says what the amount raised counts (cumulative,
+	// per_week, per_month, last_12_months), DonorsBasis what the donor
+	// count counts (donors, donations, patrons, backers).
+	RaisedBasis string `yaml:"raised_basis"`
+	DonorsBasis string `yaml:"donors_basis"`
+	// Notes say, for people, what the preset reads and what it cannot.
+	Notes string `yaml:"notes"`
+	// Pages are the platform's page URLs, tried in order: the first that
+	// matches a campaign's URL gives the variables selectors use ({slug})
+	// and, when it has one, the endpoint read instead of the page. A URL
+	// that matches none (an endpoint already, or a custom page) is read as
+	// given.
+	Pages []Page `yaml:"pages"`
+	// Fields say how to read each figure.
+	Fields map[source.Field]Field `yaml:"fields"`
+	// ProgressChecks read the percentage the page shows, to cross-check
+	// raised / target.
+	ProgressChecks []Selector `yaml:"progress_checks"`
+	// Requires names the fields the configuration must give, and why.
+	Requires map[source.Field]string `yaml:"requires"`
+
+	kind  source.Kind
+	pages []pagePattern
+}
+
+// Page maps a page URL pattern to the endpoint it is read at.
+type Page struct {
+	// Page is a path ("/f/{slug}"), optionally with a query
+	// ("/index.cfm?participantID={id}"); {name} matches what one path
+	// segment, or one query value, holds.
+	Page string `yaml:"page"`
+	// Endpoint, when set, is read instead of the page: a path on the page's
+	// host ("/api/participants/{id}") or a whole URL
+	// ("https://api.kivaws.org/v1/loans/{id}.json").
+	Endpoint string `yaml:"endpoint"`
+}
+
+// Field says how a preset reads one figure.
+type Field struct {
+	// Literal is a fixed value (Session's dollars).
+	Literal string `yaml:"literal"`
+	// Selectors are tried in order; the first that matches gives the value.
+	Selectors []Selector `yaml:"selectors"`
+	// Checks read the same figure elsewhere on the page, to cross-check.
+	Checks []Selector `yaml:"checks"`
+	// Optional fields that no selector matches stay unknown.
+	Optional bool `yaml:"optional"`
+	// AbsentIf and PresentIf say when the page legitimately lacks the
+	// field (see source.FieldSpec).
+	AbsentIf  []Selector `yaml:"absent_if"`
+	PresentIf []Selector `yaml:"present_if"`
+}
+
+// Selector is one selector of a preset: written as a plain string (a
+// JSONPath, "$…", applies to both kinds of document; anything else to HTML
+// pages), or as a map naming the kind it is for.
+type Selector struct {
+	// Text is the selector; {name} stands for a variable of the page URL.
+	Text string
+	// Kind is the kind of document it applies to; KindAuto: any.
+	Kind source.Kind
+	// Pick says what to take when a JSON path selects several values
+	// ("lowest"); by default they must agree.
+	Pick read.Pick
+	// Unless names a URL variable whose presence skips the selector: a
+	// fallback for URLs that are not the platform's usual page.
+	Unless string
+}
+
+// UnmarshalYAML reads a selector written as a string or as a map with one
+// of html, json or selector (either kind), and optionally pick and unless.
+func (s *Selector) UnmarshalYAML(node *yaml.Node) error {
+	if node.Kind == yaml.ScalarNode {
+		s.Text = node.Value
+		if !strings.HasPrefix(s.Text, "$") {
+			s.Kind = source.KindHTML
+		}
+		return nil
+	}
+	var m struct {
+		HTML     string `yaml:"html"`
+		JSON     string `yaml:"json"`
+		Selector string `yaml:"selector"`
+		Pick     string `yaml:"pick"`
+		Unless   string `yaml:"unless"`
+	}
+	if err := node.Decode(&m); err != nil {
+		return err
+	}
+	set := 0
+	for _, t := range []string{m.HTML, m.JSON, m.Selector} {
+		if t != "" {
+			set++
+		}
+	}
+	if set != 1 {
+		return fmt.Errorf("line %d: a selector gives exactly one of html, json or selector", node.Line)
+	}
+	switch {
+	case m.HTML != "":
+		s.Text, s.Kind = m.HTML, source.KindHTML
+	case m.JSON != "":
+		s.Text, s.Kind = m.JSON, source.KindJSON
+	default:
+		s.Text = m.Selector
+	}
+	pick, err := read.ParsePick(m.Pick)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", node.Line, err)
+	}
+	s.Pick, s.Unless = pick, m.Unless
+	return nil
+}
+
+// Registry is every preset, loaded from the embedded files.
+type Registry struct {
+	presets []*Preset // sorted by name
+}
+
+// Load reads and checks the embedded preset files.
+func Load() (*Registry, error) {
+	return load(files, "presets")
+}
+
+func load(fsys fs.FS, dir string) (*Registry, error) {
+	names, err := fs.Glob(fsys, dir+"/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	reg := &Registry{}
+	var errs []error
+	for _, name := range names {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		p, err := parse(data, strings.TrimSuffix(path.Base(name), ".yaml"))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("preset %s: %w", name, err))
+			continue
+		}
+		reg.presets = append(reg.presets, p)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	sort.Slice(reg.presets, func(i, j int) bool { return reg.presets[i].Name < reg.presets[j].Name })
+	return reg, nil
+}
+
+// parse decodes one preset strictly (an unknown key is an error naming its
+// line) and checks it.
+func parse(data []byte, fileName string) (*Preset, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var p Preset
+	if err := dec.Decode(&p); err != nil {
+		return nil, err
+	}
+	if err := p.check(fileName); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// check validates a decoded preset: names, kinds and bases from their
+// lists, URL patterns that compile, and every selector parsed (with its
+// variables filled in) for the kind of document it applies to.
+func (p *Preset) check(fileName string) error {
+	var errs []error
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if p.Name != fileName {
+		fail("name %q must be the file's name, %q", p.Name, fileName)
+	}
+	if p.Title == "" {
+		fail("title is required")
+	}
+	switch p.KindName {
+	case "html":
+		p.kind = source.KindHTML
+	case "json":
+		p.kind = source.KindJSON
+	case "auto":
+		p.kind = source.KindAuto
+	default:
+		fail("kind %q: want html, json or auto", p.KindName)
+	}
+	if p.AmountScale < 0 {
+		fail("amount_scale %v must be positive", p.AmountScale)
+	}
+	if !slices.Contains(raisedBases, p.RaisedBasis) {
+		fail("raised_basis %q: want one of %s", p.RaisedBasis, strings.Join(raisedBases, ", "))
+	}
+	if p.DonorsBasis != "" && !slices.Contains(donorsBases, p.DonorsBasis) {
+		fail("donors_basis %q: want one of %s", p.DonorsBasis, strings.Join(donorsBases, ", "))
+	}
+	if _, reads := p.Fields[source.FieldDonors]; reads && p.DonorsBasis == "" {
+		fail("donors_basis is required: the preset reads donors")
+	}
+	for _, h := range p.Hosts {
+		if h != strings.ToLower(h) || strings.ContainsAny(h, "/:") || h == "" {
+			fail("host %q: want a lower-case host name, optionally *.domain", h)
+		}
+	}
+	vars := map[string]bool{}
+	for _, pg := range p.Pages {
+		pat, err := compilePage(pg)
+		if err != nil {
+			fail("page %q: %v", pg.Page, err)
+			continue
+		}
+		p.pages = append(p.pages, pat)
+		for _, v := range pat.names {
+			vars[v] = true
+		}
+	}
+	if len(p.Fields) == 0 {
+		fail("fields: the preset reads nothing")
+	}
+	for field, f := range p.Fields {
+		if !slices.Contains(source.Fields, field) {
+			fail("field %q: want one of %v", field, source.Fields)
+			continue
+		}
+		if f.Literal != "" && len(f.Selectors) > 0 {
+			fail("field %s: a literal or selectors, not both", field)
+		}
+		if f.Literal == "" && len(f.Selectors) == 0 {
+			fail("field %s: neither a literal nor a selector", field)
+		}
+		if f.Literal != "" {
+			if err := source.CheckLiteral(field, f.Literal, nil); err != nil {
+				fail("field %s: %v", field, err)
+			}
+		}
+		for _, group := range [][]Selector{f.Selectors, f.Checks, f.AbsentIf, f.PresentIf} {
+			errs = append(errs, p.checkSelectors(string(field), group, vars)...)
+		}
+	}
+	errs = append(errs, p.checkSelectors("progress_checks", p.ProgressChecks, vars)...)
+	for field := range p.Requires {
+		if !slices.Contains(source.Fields, field) {
+			fail("requires %q: not a field", field)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (p *Preset) checkSelectors(where string, sels []Selector, vars map[string]bool) []error {
+	var errs []error
+	for _, s := range sels {
+		for _, v := range placeholders(s.Text) {
+			if !vars[v] {
+				errs = append(errs, fmt.Errorf("%s: selector %q uses {%s}, which no page pattern captures", where, s.Text, v))
+			}
+		}
+		if s.Unless != "" && !vars[s.Unless] {
+			errs = append(errs, fmt.Errorf("%s: selector %q: unless %q is not a variable of any page pattern", where, s.Text, s.Unless))
+		}
+		sel, err := source.ParseSelector(fillPlaceholders(s.Text, func(string) string { return "x" }))
+		if err == nil {
+			kind := s.Kind
+			if kind == source.KindAuto {
+				kind = p.kind
+			}
+			err = sel.Validate(kind)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", where, err))
+		}
+		if s.Kind != source.KindAuto && p.kind != source.KindAuto && s.Kind != p.kind {
+			errs = append(errs, fmt.Errorf("%s: selector %q is for %v documents, and the preset reads %v", where, s.Text, s.Kind, p.kind))
+		}
+	}
+	return errs
+}
+
+// Presets returns every preset, sorted by name.
+func (r *Registry) Presets() []*Preset { return slices.Clone(r.presets) }
+
+// Names returns the names of every preset, sorted.
+func (r *Registry) Names() []string {
+	names := make([]string, len(r.presets))
+	for i, p := range r.presets {
+		names[i] = p.Name
+	}
+	return names
+}
+
+// Lookup returns the preset called name.
+func (r *Registry) Lookup(name string) (*Preset, bool) {
+	for _, p := range r.presets {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// Detect returns the preset whose Hosts match host (as url.URL's Hostname
+// gives it: no port).
+func (r *Registry) Detect(host string) (*Preset, bool) {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	for _, p := range r.presets {
+		for _, h := range p.Hosts {
+			if domain, ok := strings.CutPrefix(h, "*."); ok {
+				if host == domain || strings.HasSuffix(host, "."+domain) {
+					return p, true
+				}
+			} else if host == h {
+				return p, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// Kind is the kind of document the preset reads.
+func (p *Preset) Kind() source.Kind { return p.kind }
+
+// IsRaisedBasis reports whether basis is a basis of the amount raised:
+// cumulative, per_week, per_month or last_12_months.
+func IsRaisedBasis(basis string) bool { return slices.Contains(raisedBases, basis) }
+
+// IsDonorsBasis reports whether basis is a basis of the donor count:
+// donors, donations, patrons or backers.
+func IsDonorsBasis(basis string) bool { return slices.Contains(donorsBases, basis) }
+
+// RaisedBases and DonorsBases list the bases, for messages and docs.
+func RaisedBases() []string { return slices.Clone(raisedBases) }
+func DonorsBases() []string { return slices.Clone(donorsBases) }

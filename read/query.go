@@ -1,0 +1,188 @@
+package read
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/theory/jsonpath"
+	"github.com/tidwall/gjson"
+)
+
+// Query is a path into JSON, in one of two syntaxes:
+//
+//   - RFC 9535 JSONPath when it starts with "$": it can search by key at
+//     any depth ("$..currentAmount.amount") and pick objects by what they
+//     hold ("$..[?@.slug=='help-ahmad'].goalAmount.amount");
+//   - otherwise a gjson path from the top of the value
+//     ("feed.campaign.current_amount", "loans.0.funded_amount").
+//
+// A query is applied to the JSON values a page carries one after the
+// other, in page order (see Find): a JSONPath query sees each value as
+// the one element of the array $, so that "$..key" searches it at any
+// depth and "$[0].key" or "$.*.key" reads a key at its top.
+type Query struct {
+	raw   string
+	path  *jsonpath.Path // nil for a gjson path
+	gjson string
+}
+
+// ParseQuery reads a query.
+func ParseQuery(text string) (Query, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return Query{}, errors.New("empty JSON path")
+	}
+	if !strings.HasPrefix(text, "$") {
+		return Query{raw: text, gjson: text}, nil
+	}
+	p, err := jsonpath.Parse(text)
+	if err != nil {
+		return Query{}, fmt.Errorf("JSONPath %q: %w", text, err)
+	}
+	return Query{raw: text, path: p}, nil
+}
+
+// String returns the query as written.
+func (q Query) String() string { return q.raw }
+
+// Match is what a query selected in one JSON value.
+type Match struct {
+	// Nodes are the values selected: float64, string, bool, nil, or a
+	// map or slice for objects and arrays.
+	Nodes []any
+	// Origin is where the JSON value holding them was found.
+	Origin string
+}
+
+// ErrNoMatch is the error of a query that selects nothing in any value.
+var ErrNoMatch = errors.New("matched nothing")
+
+// Find applies the query to each value in turn and returns what it
+// selects in the first value where it selects anything. A value that does
+// not decode is passed over.
+func (q Query) Find(values []*JSONValue) (Match, error) {
+	for _, v := range values {
+		nodes, err := q.selectIn(v)
+		if err != nil || len(nodes) == 0 {
+			continue
+		}
+		return Match{Nodes: nodes, Origin: v.Origin}, nil
+	}
+	return Match{}, fmt.Errorf("JSON path %q %w", q.raw, ErrNoMatch)
+}
+
+func (q Query) selectIn(v *JSONValue) ([]any, error) {
+	if q.path == nil {
+		r := gjson.Get(v.Text, q.gjson)
+		if !r.Exists() {
+			return nil, nil
+		}
+		return []any{gjsonValue(r)}, nil
+	}
+	decoded, err := v.Decoded()
+	if err != nil {
+		return nil, err
+	}
+	return q.path.Select([]any{decoded}), nil
+}
+
+func gjsonValue(r gjson.Result) any {
+	switch r.Type {
+	case gjson.Number:
+		return r.Num
+	case gjson.String:
+		return r.Str
+	case gjson.True:
+		return true
+	case gjson.False:
+		return false
+	case gjson.Null:
+		return nil
+	}
+	return r.Value()
+}
+
+// Pick says what to do when a query selects several values in one JSON
+// value.
+type Pick int
+
+const (
+	// PickSame takes the value when every node selected is the same
+	// (a page often repeats a figure); different values are an error, since
+	// one of them is some other campaign's.
+	PickSame Pick = iota
+	// PickLowest takes the lowest number ("the lowest goal not yet
+	// reached").
+	PickLowest
+	// PickAny takes the first node, for selectors that only ask whether
+	// the page has something.
+	PickAny
+)
+
+// ParsePick reads a Pick by name: "same" (or "") or "lowest".
+func ParsePick(name string) (Pick, error) {
+	switch name {
+	case "", "same":
+		return PickSame, nil
+	case "lowest":
+		return PickLowest, nil
+	}
+	return PickSame, fmt.Errorf("pick %q: want same or lowest", name)
+}
+
+// One returns the one value m stands for under pick.
+func (m Match) One(pick Pick) (any, error) {
+	if len(m.Nodes) == 1 {
+		return m.Nodes[0], nil
+	}
+	switch pick {
+	case PickAny:
+		return m.Nodes[0], nil
+	case PickLowest:
+		lowest := math.Inf(1)
+		for _, n := range m.Nodes {
+			f, ok := n.(float64)
+			if !ok {
+				return nil, fmt.Errorf("%d values in %s, and %s is not a number: cannot take the lowest", len(m.Nodes), m.Origin, Describe(n))
+			}
+			lowest = math.Min(lowest, f)
+		}
+		return lowest, nil
+	default:
+		first := m.Nodes[0]
+		for _, n := range m.Nodes[1:] {
+			if !sameScalar(first, n) {
+				return nil, fmt.Errorf("ambiguous: %d different values (%s, %s, …) in %s; narrow the path to the campaign's own object", len(m.Nodes), Describe(first), Describe(n), m.Origin)
+			}
+		}
+		return first, nil
+	}
+}
+
+func sameScalar(a, b any) bool {
+	switch a.(type) {
+	case float64, string, bool, nil:
+		return a == b
+	}
+	return false
+}
+
+// Describe writes a node short, for error messages.
+func Describe(n any) string {
+	switch v := n.(type) {
+	case nil:
+		return "null"
+	case string:
+		if len(v) > 40 {
+			v = v[:40] + "…"
+		}
+		return fmt.Sprintf("%q", v)
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	}
+	return fmt.Sprint(n)
+}

@@ -1,0 +1,56 @@
+package source
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// MaxErrorText bounds the text of an error about a campaign, as the log and
+// the status page show it. Errors quote what a site sent (a number, a
+// status line, a Location) cut short where they are made; this is the cap
+// on the whole, so that no path, present or future, carries megabytes of a
+// hostile page into a log line. Long enough for every cause joined when
+// several fields fail.
+const MaxErrorText = 2048
+
+// ShortenError returns err when its text is at most MaxErrorText bytes, or
+// an error that wraps it (errors.Is and errors.As still see it) with the
+// text cut in the middle: its start says what failed and its end why.
+func ShortenError(err error) error { return shortenErrorTo(err, MaxErrorText) }
+
+// shortenErrorTo is ShortenError with limit for MaxErrorText.
+func shortenErrorTo(err error, limit int) error {
+	if err == nil {
+		return nil
+	}
+	text := err.Error()
+	if len(text) <= limit {
+		return err
+	}
+	return &shortenedError{text: shorten(text, limit), err: err}
+}
+
+type shortenedError struct {
+	text string
+	err  error
+}
+
+func (e *shortenedError) Error() string { return e.text }
+func (e *shortenedError) Unwrap() error { return e.err }
+
+// shorten cuts s to about limit bytes, at rune boundaries, keeping its
+// start and its end and saying how much was cut between them.
+func shorten(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	head, tail := limit*3/4, limit/4
+	for head > 0 && !utf8.RuneStart(s[head]) {
+		head--
+	}
+	end := len(s) - tail
+	for end < len(s) && !utf8.RuneStart(s[end]) {
+		end++
+	}
+	return fmt.Sprintf("%s…[%d bytes cut]…%s", s[:head], end-head, s[end:])
+}

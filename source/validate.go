@@ -1,0 +1,82 @@
+package source
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrImpossibleDates is wrapped by every error CheckDates and
+// CheckConfiguredDates return.
+var ErrImpossibleDates = errors.New("dates that cannot be")
+
+// CheckDates reports the dates of figures read from a page that cannot be,
+// at the instant now:
+//   - a start that is not before the deadline;
+//   - a start in the future while money (or donors) already came in.
+//
+// A start in the future with nothing raised yet is a campaign that has not
+// started: that is no error (see docs/lifecycle.md). The error names the
+// fields at fault and the figures that contradict each other, so that a
+// failed scrape says why.
+func CheckDates(v Values, now time.Time) error {
+	var errs []error
+	if v.Start != nil && v.Deadline != nil && !v.Start.Before(*v.Deadline) {
+		errs = append(errs, fmt.Errorf("%w: field start: %s is not before field deadline %s",
+			ErrImpossibleDates, formatDate(*v.Start), formatDate(*v.Deadline)))
+	}
+	if v.Start != nil && v.Start.After(now) {
+		var came []string
+		if v.Raised != nil && *v.Raised > 0 {
+			came = append(came, fmt.Sprintf("raised %v", *v.Raised))
+		}
+		if v.Donors != nil && *v.Donors > 0 {
+			came = append(came, fmt.Sprintf("donors %v", *v.Donors))
+		}
+		if len(came) > 0 {
+			errs = append(errs, fmt.Errorf("%w: field start: %s is in the future (now %s), yet the page shows %s: "+
+				"check the start's selector or value, and TIMEZONE if the page writes its dates in another zone",
+				ErrImpossibleDates, formatDate(*v.Start), formatDate(now), strings.Join(came, " and ")))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// CheckConfiguredDates checks the START and DEADLINE a person configured
+// (literals, read in loc as the exporter reads them; empty when not set) at
+// the instant now: a start in the future, and a start that is not before
+// the deadline, cannot be. name gives the variable that sets a field, so
+// that each error names it. Literals that do not parse are left to
+// CheckLiteral to report.
+func CheckConfiguredDates(start, deadline string, loc *time.Location, now time.Time, name func(Field) string) error {
+	parse := func(text string, bound DayBound) *time.Time {
+		t, err := ParseDate(text, locationOr(loc), bound)
+		if strings.TrimSpace(text) == "" || err != nil {
+			return nil
+		}
+		return &t
+	}
+	s, d := parse(start, StartOfDay), parse(deadline, EndOfDay)
+	var errs []error
+	if s != nil && s.After(now) {
+		errs = append(errs, fmt.Errorf("%s: %w: %q (%s) is in the future (now %s): the exporter watches campaigns that have started; "+
+			"set it once the campaign has begun, or leave it unset",
+			name(FieldStart), ErrImpossibleDates, strings.TrimSpace(start), formatDate(*s), formatDate(now)))
+	}
+	if s != nil && d != nil && !s.Before(*d) {
+		errs = append(errs, fmt.Errorf("%s: %w: %q (%s) is not before %s %q (%s)",
+			name(FieldStart), ErrImpossibleDates, strings.TrimSpace(start), formatDate(*s),
+			name(FieldDeadline), strings.TrimSpace(deadline), formatDate(*d)))
+	}
+	return errors.Join(errs...)
+}
+
+func locationOr(loc *time.Location) *time.Location {
+	if loc == nil {
+		return time.UTC
+	}
+	return loc
+}
+
+func formatDate(t time.Time) string { return t.UTC().Format(time.RFC3339) }

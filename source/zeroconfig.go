@@ -1,0 +1,482 @@
+package source
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/html"
+
+	"github.com/donation-exporter/donation_exporter/read"
+)
+
+// Zero-config reads a page no preset and no selector describes, from what
+// donation pages commonly carry. Each rule below reads the page its own
+// way; a figure is reported when two rules agree on it, or when one rule
+// alone finds it and finds nothing else for it. Rules that disagree fail
+// the field with what each found: a wrong figure is worse than none.
+
+// zeroRule is one way of reading a page's figures.
+type zeroRule struct {
+	name string
+	read func(d *Document) []zeroReading
+}
+
+// zeroReading is what a rule read for one field.
+type zeroReading struct {
+	field Field
+	r     reading // amount, margin, and where ("from")
+	// currency is the one shown with an amount, if any.
+	currency string
+}
+
+var zeroRules = []zeroRule{
+	{"embedded JSON (a raised and a goal key in one object)", zeroJSON},
+	{"progress bar (role=progressbar, aria-valuenow of aria-valuemax)", zeroProgressbar},
+	{"<progress value max>", zeroProgressElement},
+	{"data-* amount attributes", zeroDataAttributes},
+	{`visible text ("$3,235 raised of $10,000 goal", "63,416 backers")`, zeroText},
+}
+
+// zeroConfigFields are the fields zero-config reads.
+var zeroConfigFields = []Field{FieldRaised, FieldTarget, FieldDonors}
+
+// zeroConfig reads every zero-config field the spec does not configure
+// into vals, and returns a trace for each, and its errors.
+func (spec Spec) zeroConfig(doc *Document, vals *Values) ([]FieldTrace, []error) {
+	var all []zeroReading
+	for _, rule := range zeroRules {
+		for _, zr := range rule.read(doc) {
+			zr.r.from = rule.name + ": " + zr.r.from
+			all = append(all, zr)
+		}
+	}
+	var traces []FieldTrace
+	var errs []error
+	currencies := map[string]bool{}
+	for _, field := range zeroConfigFields {
+		if fs, ok := spec.Fields[field]; ok && fs.IsSet() {
+			continue
+		}
+		var readings []zeroReading
+		for _, zr := range all {
+			if zr.field == field {
+				readings = append(readings, zr)
+			}
+		}
+		tr := FieldTrace{Field: field}
+		for _, zr := range readings {
+			tr.Tries = append(tr.Tries, SelectorTry{Selector: zr.r.from})
+		}
+		best, err := decideZero(field, readings)
+		switch {
+		case err != nil:
+			tr.Err = fmt.Errorf("zero-config: field %s: %w", field, err)
+			errs = append(errs, tr.Err)
+		case best == nil && field == FieldRaised:
+			tr.Err = fmt.Errorf("zero-config: field raised: none of the rules found an amount raised (%s); give RAISED_SELECTOR or PLATFORM", ruleNames())
+			errs = append(errs, tr.Err)
+		case best != nil:
+			amount := best.r.amount
+			tr.Text = formatNumber(amount)
+			switch field {
+			case FieldRaised:
+				vals.Raised = &amount
+			case FieldTarget:
+				vals.Target = &amount
+			case FieldDonors:
+				vals.Donors = &amount
+			}
+			for _, zr := range readings {
+				if zr.currency != "" && agree(zr.r, best.r) {
+					currencies[zr.currency] = true
+				}
+			}
+		}
+		traces = append(traces, tr)
+	}
+	if fs, ok := spec.Fields[FieldCurrency]; (!ok || !fs.IsSet()) && len(currencies) == 1 {
+		for c := range currencies {
+			vals.Currency = c
+		}
+	}
+	return traces, errs
+}
+
+func ruleNames() string {
+	names := make([]string, len(zeroRules))
+	for i, r := range zeroRules {
+		names[i] = r.name
+	}
+	return strings.Join(names, "; ")
+}
+
+// decideZero takes the readings of one field: two rules that agree, or
+// one rule whose readings all agree, give the figure (the most precise
+// reading of it); readings that disagree give an error listing them.
+func decideZero(field Field, readings []zeroReading) (*zeroReading, error) {
+	if len(readings) == 0 {
+		return nil, nil
+	}
+	// Group agreeing readings; the most precise one stands for a group.
+	type group struct {
+		best  zeroReading
+		rules map[string]bool
+		all   []zeroReading
+	}
+	var groups []*group
+	for _, zr := range readings {
+		rule, _, _ := strings.Cut(zr.r.from, ": ")
+		var g *group
+		for _, cand := range groups {
+			if agree(cand.best.r, zr.r) {
+				g = cand
+				break
+			}
+		}
+		if g == nil {
+			g = &group{best: zr, rules: map[string]bool{}}
+			groups = append(groups, g)
+		}
+		if zr.r.margin < g.best.r.margin {
+			g.best = zr
+		}
+		g.rules[rule] = true
+		g.all = append(g.all, zr)
+	}
+	if len(groups) == 1 {
+		return &groups[0].best, nil
+	}
+	// Several figures: one that two rules agree on, and that no other
+	// figure has as much support for, wins only when every other figure
+	// comes from a single rule that also gave the winner; otherwise the
+	// page says two things and nothing is reported.
+	sort.SliceStable(groups, func(i, j int) bool { return len(groups[i].rules) > len(groups[j].rules) })
+	top := groups[0]
+	if len(top.rules) >= 2 && len(groups[1].rules) < len(top.rules) {
+		ok := true
+		for _, g := range groups[1:] {
+			for rule := range g.rules {
+				if !top.rules[rule] {
+					ok = false
+				}
+			}
+		}
+		if ok {
+			return &top.best, nil
+		}
+	}
+	var found []string
+	for _, g := range groups {
+		for _, zr := range g.all {
+			found = append(found, fmt.Sprintf("%s (%s)", formatNumber(zr.r.amount), zr.r.from))
+		}
+	}
+	return nil, fmt.Errorf("the page gives different figures: %s; give %s_SELECTOR or PLATFORM to say which", strings.Join(found, ", "), strings.ToUpper(string(field)))
+}
+
+// Keys of embedded JSON objects that hold the amount raised and the goal,
+// as platforms name them. An object counts only when it has one of each,
+// so that a lone "amount" (a donation, a price) is never taken.
+var (
+	zeroRaisedKeys = []string{"currentAmount", "current_amount", "amountRaised", "amount_raised", "raisedAmount", "raised_amount", "totalRaised", "total_raised", "raised", "pledged", "donatedAmount", "donated_amount", "sumDonations", "funded_amount"}
+	zeroGoalKeys   = []string{"goalAmount", "goal_amount", "goal", "target", "targetAmount", "target_amount", "fundraisingGoal", "loan_amount"}
+	zeroDonorKeys  = []string{"donorCount", "donor_count", "donorsCount", "donors_count", "backersCount", "backers_count", "numDonors", "donationCount", "donation_count"}
+)
+
+func zeroJSON(d *Document) []zeroReading {
+	var values []*read.JSONValue
+	if d.html == nil {
+		values = []*read.JSONValue{d.json}
+	} else {
+		values, _ = d.pageJSON()
+	}
+	var out []zeroReading
+	for _, v := range values {
+		decoded, err := v.Decoded()
+		if err != nil {
+			continue
+		}
+		walkJSON(decoded, 0, func(obj map[string]any) {
+			raised, rKey, okR := jsonAmount(obj, zeroRaisedKeys)
+			goal, gKey, okG := jsonAmount(obj, zeroGoalKeys)
+			if !okR || !okG {
+				return
+			}
+			out = append(out,
+				zeroReading{field: FieldRaised, r: reading{amount: raised, from: v.Origin + " ." + rKey}},
+				zeroReading{field: FieldTarget, r: reading{amount: goal, from: v.Origin + " ." + gKey}})
+			if n, key, ok := jsonAmount(obj, zeroDonorKeys); ok && n == float64(int64(n)) {
+				out = append(out, zeroReading{field: FieldDonors, r: reading{amount: n, from: v.Origin + " ." + key}})
+			}
+		})
+	}
+	return out
+}
+
+// walkJSON calls f on every object in v.
+func walkJSON(v any, depth int, f func(map[string]any)) {
+	if depth > read.MaxJSONDepth {
+		return
+	}
+	switch n := v.(type) {
+	case map[string]any:
+		f(n)
+		for _, c := range n {
+			walkJSON(c, depth+1, f)
+		}
+	case []any:
+		for _, c := range n {
+			walkJSON(c, depth+1, f)
+		}
+	}
+}
+
+// jsonAmount reads the first of keys that obj has as an amount: a number,
+// a numeric string, or an object with a numeric "amount".
+func jsonAmount(obj map[string]any, keys []string) (float64, string, bool) {
+	for _, k := range keys {
+		switch v := obj[k].(type) {
+		case float64:
+			return v, k, v >= 0
+		case string:
+			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 {
+				return f, k, true
+			}
+		case map[string]any:
+			if f, ok := v["amount"].(float64); ok && f >= 0 {
+				return f, k + ".amount", true
+			}
+		}
+	}
+	return 0, "", false
+}
+
+// zeroProgressbar reads bars whose maximum is an amount, not 100 (a
+// percentage says nothing of the amounts).
+func zeroProgressbar(d *Document) []zeroReading {
+	return zeroBars(d, `[role=progressbar][aria-valuenow][aria-valuemax]`, "aria-valuenow", "aria-valuemax")
+}
+
+func zeroProgressElement(d *Document) []zeroReading {
+	return zeroBars(d, `progress[value][max]`, "value", "max")
+}
+
+func zeroBars(d *Document, css, nowAttr, maxAttr string) []zeroReading {
+	if d.html == nil {
+		return nil
+	}
+	var out []zeroReading
+	for _, n := range d.html.Find(css).Nodes {
+		now, errNow := strconv.ParseFloat(strings.TrimSpace(attr(n, nowAttr)), 64)
+		maximum, errMax := strconv.ParseFloat(strings.TrimSpace(attr(n, maxAttr)), 64)
+		if errNow != nil || errMax != nil || maximum <= 100 || now < 0 || now != now || maximum != maximum {
+			continue
+		}
+		from := fmt.Sprintf("%s=%s of %s", nowAttr, attr(n, nowAttr), attr(n, maxAttr))
+		out = append(out,
+			zeroReading{field: FieldRaised, r: reading{amount: now, from: from}},
+			zeroReading{field: FieldTarget, r: reading{amount: maximum, from: from}})
+	}
+	return out
+}
+
+var (
+	zeroRaisedAttrs = []string{"data-raised", "data-pledged", "data-amount-raised", "data-current-amount", "data-total-raised"}
+	zeroGoalAttrs   = []string{"data-goal", "data-target", "data-goal-amount"}
+	zeroDonorAttrs  = []string{"data-backers-count", "data-donors-count", "data-donor-count", "data-donors"}
+)
+
+func zeroDataAttributes(d *Document) []zeroReading {
+	if d.html == nil {
+		return nil
+	}
+	var out []zeroReading
+	for _, group := range []struct {
+		field Field
+		attrs []string
+	}{{FieldRaised, zeroRaisedAttrs}, {FieldTarget, zeroGoalAttrs}, {FieldDonors, zeroDonorAttrs}} {
+		for _, a := range group.attrs {
+			for _, n := range d.html.Find("[" + a + "]").Nodes {
+				f, err := strconv.ParseFloat(strings.TrimSpace(attr(n, a)), 64)
+				if err != nil || f < 0 || f != f {
+					continue
+				}
+				if group.field == FieldDonors && f != float64(int64(f)) {
+					continue
+				}
+				out = append(out, zeroReading{field: group.field, r: reading{amount: f, from: fmt.Sprintf("%s=%q", a, attr(n, a))}})
+			}
+		}
+	}
+	return out
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// moneyText matches an amount as people write it: a currency sign or
+// code, digits with separators, a compact suffix ("$35K", "€1.5 million",
+// "1.234,56 €").
+const moneyText = `(?:[A-Z]{2}\$|[A-Z]{3}\s?|[$€£¥₹])?\s?\d[\d.,\x{a0}\x{202f}' ]*(?:\s?(?:[KkMm]|million|Mio\.?))?(?:\s?(?:[A-Z]{3}\b|[€£$]))?`
+
+var (
+	// "$3,235 raised of $10,000 goal", "£13,194 raised", "$3,235 USD
+	// raised", "Raised: $3,235".
+	zeroRaisedText = regexp.MustCompile(`(?i)(` + moneyText + `)\s*(?:raised|pledged|collected|donated)\b|\braised\s*:\s*(` + moneyText + `)`)
+	// "raised of $10,000 goal", "pledged of $55,000 goal", "raised of
+	// 1.8K", "32% of $10,000 goal", "£35K goal · 498 donations", "Goal:
+	// $10,000".
+	zeroGoalText = regexp.MustCompile(`(?i)(?:raised|pledged|collected|funded)\s+of\s+(` + moneyText + `)` +
+		`|\bof\s+(?:the\s+|our\s+|a\s+)?(` + moneyText + `)\s*(?:goal|target)\b` +
+		`|(?:^|[·|,]\s+)(` + moneyText + `)\s*(?:goal|target)\b` +
+		`|\b(?:goal|target)(?:\s+of|\s*:)\s*(` + moneyText + `)`)
+	// "63,416 backers", "498 donations", "34 supporters", "Backers 77".
+	zeroDonorText = regexp.MustCompile(`(?i)(?:^|[\s·|,(])(\d[\d,.\x{a0} ]*)\s*(?:backers|donors|donations|supporters|contributors|patrons|gifts)\b` +
+		`|\b(?:backers|donors|supporters|contributors|patrons)\s*:?\s*(\d[\d,.\x{a0}]*)\s*$`)
+	// A line that is only a count, the line after it the word.
+	zeroCountLine = regexp.MustCompile(`^\d[\d,.\x{a0} ]*$`)
+	zeroCountWord = regexp.MustCompile(`(?i)^(backers|donors|donations|supporters|contributors|patrons)\b`)
+	// A line that begins "pledged of $X goal" follows the amount pledged.
+	zeroAmountLine = regexp.MustCompile(`^` + moneyText + `$`)
+	zeroOfGoalLine = regexp.MustCompile(`(?i)^(?:raised|pledged)\s+of\b`)
+)
+
+// joined is the one group of m that matched.
+func joined(m []string) string { return strings.Join(m[1:], "") }
+
+// submatch is the one group of a FindStringSubmatchIndex match that
+// matched.
+func submatch(s string, loc []int) string {
+	for i := 2; i+1 < len(loc); i += 2 {
+		if loc[i] >= 0 {
+			return s[loc[i]:loc[i+1]]
+		}
+	}
+	return ""
+}
+
+func zeroText(d *Document) []zeroReading {
+	if d.html == nil {
+		return nil
+	}
+	lines := visibleLines(d.html.Nodes[0])
+	var out []zeroReading
+	money := func(field Field, text, line string) {
+		m, err := ParseMoney(text)
+		if err != nil || m.Amount < 0 {
+			return
+		}
+		v := value{text: strings.TrimSpace(text)}
+		out = append(out, zeroReading{field: field, currency: m.Currency,
+			r: reading{amount: m.Amount, margin: margin(v, m.Amount), from: strconv.Quote(truncate(line))}})
+	}
+	for i, line := range lines {
+		for _, loc := range zeroRaisedText.FindAllStringSubmatchIndex(line, -1) {
+			// "of $20,000 pledged" is the goal, said the other way round.
+			if strings.HasSuffix(strings.ToLower(strings.TrimSpace(line[:loc[0]])), " of") {
+				continue
+			}
+			money(FieldRaised, submatch(line, loc), line)
+		}
+		for _, m := range zeroGoalText.FindAllStringSubmatch(line, -1) {
+			money(FieldTarget, joined(m), line)
+		}
+		for _, m := range zeroDonorText.FindAllStringSubmatch(line, -1) {
+			count(&out, joined(m), line)
+		}
+		if i+1 < len(lines) {
+			next := lines[i+1]
+			if zeroCountLine.MatchString(line) && zeroCountWord.MatchString(next) {
+				count(&out, line, line+" / "+next)
+			}
+			if zeroAmountLine.MatchString(line) && zeroOfGoalLine.MatchString(next) {
+				money(FieldRaised, line, line+" / "+next)
+			}
+		}
+	}
+	return out
+}
+
+func count(out *[]zeroReading, text, line string) {
+	m, err := ParseMoney(text)
+	if err != nil || m.Amount != float64(int64(m.Amount)) || m.Currency != "" {
+		return
+	}
+	*out = append(*out, zeroReading{field: FieldDonors, r: reading{amount: m.Amount, from: strconv.Quote(truncate(line))}})
+}
+
+// invisible are elements whose text people do not read as the page.
+var invisible = []string{"script", "style", "noscript", "template", "head", "svg", "button", "select", "option", "textarea"}
+
+// blocks start a new line of text.
+var blocks = []string{"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "fieldset", "figcaption",
+	"figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
+	"pre", "section", "table", "td", "th", "tr", "ul"}
+
+// visibleLines returns the page's text as people read it, a line per
+// block, skipping what is hidden (hidden, aria-hidden, display:none): a
+// page often keeps a template for every state ("Funding Unsuccessful")
+// beside the one shown.
+func visibleLines(root *html.Node) []string {
+	var lines []string
+	var b strings.Builder
+	flush := func() {
+		if line := strings.Join(strings.Fields(b.String()), " "); line != "" {
+			lines = append(lines, line)
+		}
+		b.Reset()
+	}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			if slices.Contains(invisible, n.Data) || hidden(n) {
+				return
+			}
+		}
+		block := n.Type == html.ElementNode && slices.Contains(blocks, n.Data)
+		if block {
+			flush()
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		if block {
+			flush()
+		}
+	}
+	walk(root)
+	flush()
+	return lines
+}
+
+func hidden(n *html.Node) bool {
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "hidden":
+			return true
+		case "aria-hidden":
+			if a.Val == "true" {
+				return true
+			}
+		case "style":
+			if strings.Contains(strings.ReplaceAll(strings.ToLower(a.Val), " ", ""), "display:none") {
+				return true
+			}
+		}
+	}
+	return false
+}
