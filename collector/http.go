@@ -83,7 +83,7 @@ func (c *Collector) probedCampaign(w http.ResponseWriter, r *http.Request) bool 
 // scraping: a HEAD that fetched every page would cost a scrape and give
 // nothing.
 func answerHead(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", string(expfmt.Negotiate(r.Header)))
+	w.Header().Set("Content-Type", string(expfmt.NegotiateAccept(r.Header, expfmt.DefaultAcceptedFormats()...)))
 	w.WriteHeader(http.StatusOK)
 }
 

@@ -125,7 +125,8 @@ func TestLimitListener(t *testing.T) {
 			reply, err := io.ReadAll(conn)
 			conn.Close()
 			if len(reply) == 0 {
-				if ne, isNet := err.(net.Error); isNet && ne.Timeout() {
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() {
 					t.Fatal("connection over the cap hangs instead of being closed")
 				}
 				return

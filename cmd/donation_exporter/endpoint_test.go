@@ -239,18 +239,22 @@ func testWebConfig(t *testing.T, bin string) {
 	if ua, _ := userAgent.Load().(string); ua != "watcher/2.0 (+https://example.org/ops)" {
 		t.Errorf("site saw User-Agent %q, want DONATION_USER_AGENT", ua)
 	}
-	lowCost := false
-	for _, rec := range p.logged() {
-		if strings.Contains(fmt.Sprint(rec["msg"]), "low bcrypt cost") && rec["user"] == "prometheus" && rec["cost"] == float64(bcrypt.MinCost) {
-			lowCost = true
-		}
-	}
-	if !lowCost {
+	if !warnedLowCost(p, "prometheus", bcrypt.MinCost) {
 		t.Error("a cost-4 password hash was accepted without a warning")
 	}
 	if !p.hasLog("TLS certificate verification is off for this campaign") {
 		t.Error("skipping TLS verification was not logged at start")
 	}
+}
+
+// warnedLowCost reports whether p warned that user's hash has a low cost.
+func warnedLowCost(p *exporterProcess, user string, cost int) bool {
+	for _, rec := range p.logged() {
+		if strings.Contains(fmt.Sprint(rec["msg"]), "low bcrypt cost") && rec["user"] == user && rec["cost"] == float64(cost) {
+			return true
+		}
+	}
+	return false
 }
 
 // writeSelfSignedCert writes cert.pem and key.pem for 127.0.0.1 into dir and

@@ -146,7 +146,7 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 	}
 	t := serverTimeouts(cfg.Env, campaigns)
 	server, answering := newServer(handler, t, logger)
-	listener, err := listen(server, cfg.ListenAddress, cfg.MaxConnections, rejections)
+	listener, err := listen(ctx, server, cfg.ListenAddress, cfg.MaxConnections, rejections)
 	if err != nil {
 		logger.Error("cannot listen", "variable", config.Prefix+"LISTEN_ADDRESS", "err", err)
 		return exitFailed
@@ -200,7 +200,8 @@ func newLogger(cfg config.Env, w io.Writer) (*slog.Logger, error) {
 // serveDemo serves the demo page on a loopback port until ctx ends and
 // returns its URL.
 func serveDemo(ctx context.Context, logger *slog.Logger) (string, error) {
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	listener, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", fmt.Errorf("listen on loopback: %w", err)
 	}

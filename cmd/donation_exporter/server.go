@@ -104,8 +104,9 @@ func guard(mux http.Handler, web *endpoint.WebConfig, rejections *endpoint.Rejec
 
 // listen opens the listen address for server, capped at maxConnections
 // (0: no cap).
-func listen(server *http.Server, address string, maxConnections int, rejections *endpoint.Rejections) (net.Listener, error) {
-	l, err := net.Listen("tcp", address)
+func listen(ctx context.Context, server *http.Server, address string, maxConnections int, rejections *endpoint.Rejections) (net.Listener, error) {
+	var lc net.ListenConfig
+	l, err := lc.Listen(ctx, "tcp", address)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +146,9 @@ func serve(ctx context.Context, server *http.Server, l net.Listener, web *endpoi
 		case err = <-shutdown:
 		case <-time.After(t.shutdownWriteGrace):
 			cancel()
-			<-shutdown
+			if err := <-shutdown; !errors.Is(err, context.Canceled) {
+				logger.Warn("shutdown", "err", err)
+			}
 			err = server.Close()
 			logger.Warn("shutdown: closed the connections of clients that did not read their answers",
 				"grace", t.shutdownWriteGrace)
