@@ -70,34 +70,43 @@ type Env struct {
 	// MinInterval is the campaigns' default MIN_INTERVAL.
 	MinInterval  time.Duration `env:"MIN_INTERVAL" envDefault:"0s"`
 	CampaignVars []CampaignEnv `envPrefix:"CAMPAIGN_"`
+	// ConfigFile is a YAML file of more campaigns (see file.go); it is
+	// read again on reload.
+	ConfigFile string `env:"CONFIG_FILE"`
 }
 
-// CampaignEnv is one campaign's variables, DONATION_CAMPAIGN_<i>_<FIELD>.
-// Everything is read as text so that errors can name the variable.
+// CampaignEnv is one campaign's definition: its variables,
+// DONATION_CAMPAIGN_<i>_<FIELD>, or an entry of the campaigns file, whose
+// keys are the same suffixes in lower case (see file.go). Both go through
+// compile, so they accept and reject the same things. Everything is read as
+// text so that errors can name the variable or key.
 type CampaignEnv struct {
-	Name     string `env:"NAME"`
-	URL      string `env:"URL"`
-	Platform string `env:"PLATFORM"`
+	Name     string `env:"NAME" yaml:"name"`
+	URL      string `env:"URL" yaml:"url"`
+	Platform string `env:"PLATFORM" yaml:"platform"`
 
-	Raised           string `env:"RAISED"`
-	RaisedSelector   string `env:"RAISED_SELECTOR"`
-	Target           string `env:"TARGET"`
-	TargetSelector   string `env:"TARGET_SELECTOR"`
-	Currency         string `env:"CURRENCY"`
-	CurrencySelector string `env:"CURRENCY_SELECTOR"`
-	Start            string `env:"START"`
-	StartSelector    string `env:"START_SELECTOR"`
-	Deadline         string `env:"DEADLINE"`
-	DeadlineSelector string `env:"DEADLINE_SELECTOR"`
-	Donors           string `env:"DONORS"`
-	DonorsSelector   string `env:"DONORS_SELECTOR"`
+	Raised           string `env:"RAISED" yaml:"raised"`
+	RaisedSelector   string `env:"RAISED_SELECTOR" yaml:"raised_selector"`
+	Target           string `env:"TARGET" yaml:"target"`
+	TargetSelector   string `env:"TARGET_SELECTOR" yaml:"target_selector"`
+	Currency         string `env:"CURRENCY" yaml:"currency"`
+	CurrencySelector string `env:"CURRENCY_SELECTOR" yaml:"currency_selector"`
+	Start            string `env:"START" yaml:"start"`
+	StartSelector    string `env:"START_SELECTOR" yaml:"start_selector"`
+	Deadline         string `env:"DEADLINE" yaml:"deadline"`
+	DeadlineSelector string `env:"DEADLINE_SELECTOR" yaml:"deadline_selector"`
+	Donors           string `env:"DONORS" yaml:"donors"`
+	DonorsSelector   string `env:"DONORS_SELECTOR" yaml:"donors_selector"`
 
-	AmountScale string `env:"AMOUNT_SCALE"`
-	Timezone    string `env:"TIMEZONE"`
-	Timeout     string `env:"TIMEOUT"`
+	AmountScale string `env:"AMOUNT_SCALE" yaml:"amount_scale"`
+	Timezone    string `env:"TIMEZONE" yaml:"timezone"`
+	Timeout     string `env:"TIMEOUT" yaml:"timeout"`
 
-	InsecureSkipVerify string `env:"INSECURE_SKIP_VERIFY"`
-	MinInterval        string `env:"MIN_INTERVAL"`
+	InsecureSkipVerify string `env:"INSECURE_SKIP_VERIFY" yaml:"insecure_skip_verify"`
+	MinInterval        string `env:"MIN_INTERVAL" yaml:"min_interval"`
+
+	// Labels are extra labels on every series of the campaign.
+	Labels Labels `env:"LABELS" yaml:"labels"`
 }
 
 // Load reads the configuration from environ (as os.Environ gives it) and
@@ -126,23 +135,11 @@ func Load(environ []string) (Config, error) {
 		errs = append(errs, fmt.Errorf("%sSCRAPE_TIMEOUT_OFFSET: %v must not be negative", Prefix, cfg.ScrapeTimeoutOffset))
 	}
 	errs = append(errs, cfg.checkLimits()...)
-	seen := map[string]int{}
-	for i, ce := range cfg.CampaignVars {
-		c, err := ce.compile(campaignPrefix(i))
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if j, dup := seen[c.Name]; dup {
-			errs = append(errs, fmt.Errorf("%sNAME: %q is already the name of campaign %d", campaignPrefix(i), c.Name, j))
-			continue
-		}
-		seen[c.Name] = i
-		if strings.TrimSpace(ce.MinInterval) == "" {
-			c.MinInterval = cfg.MinInterval
-		}
-		cfg.Campaigns = append(cfg.Campaigns, c)
+	campaigns, err := cfg.Env.LoadCampaigns()
+	if err != nil {
+		errs = append(errs, err)
 	}
+	cfg.Campaigns = campaigns
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, err
 	}
@@ -212,6 +209,27 @@ func namedEnvError(err error) error {
 
 func campaignPrefix(i int) string { return fmt.Sprintf("%sCAMPAIGN_%d_", Prefix, i) }
 
+// naming says where a campaign's settings come from, for its errors: a
+// variable (DONATION_CAMPAIGN_3_RAISED) or a key of the campaigns file
+// (campaigns.yml:12: campaigns[3] (name "spring"): raised).
+type naming struct {
+	prefix string
+	lower  bool // file keys are the variables' suffixes in lower case
+}
+
+func envNaming(i int) naming { return naming{prefix: campaignPrefix(i)} }
+
+// key is a setting's name: RAISED_SELECTOR, or raised_selector in a file.
+func (n naming) key(suffix string) string {
+	if n.lower {
+		return strings.ToLower(suffix)
+	}
+	return suffix
+}
+
+// where names a setting fully, for errors.
+func (n naming) where(suffix string) string { return n.prefix + n.key(suffix) }
+
 // checkKnown rejects DONATION_ variables the exporter does not read: a typo
 // (TARGTE) or a gap in the campaign numbers would otherwise be ignored
 // without a word.
@@ -239,10 +257,10 @@ func checkKnown(vars map[string]string, opts env.Options) error {
 }
 
 // compile checks one campaign's variables and builds the campaign.
-func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
+func (ce CampaignEnv) compile(n naming) (source.Campaign, error) {
 	var errs []error
 	fail := func(suffix, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s%s: %s", prefix, suffix, fmt.Sprintf(format, args...)))
+		errs = append(errs, fmt.Errorf("%s: %s", n.where(suffix), fmt.Sprintf(format, args...)))
 	}
 	c := source.Campaign{Name: strings.TrimSpace(ce.Name), URL: strings.TrimSpace(ce.URL)}
 	if c.Name == "" {
@@ -278,7 +296,7 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 
 	c.Spec = source.Spec{AmountScale: 1, Location: time.UTC, Fields: map[source.Field]source.FieldSpec{}}
 	if preset != nil && c.URL != "" {
-		override := func(f source.Field) string { return prefix + strings.ToUpper(string(f)) + "_SELECTOR" }
+		override := func(f source.Field) string { return n.where(strings.ToUpper(string(f)) + "_SELECTOR") }
 		if err := preset.Apply(&c, override); err != nil {
 			fail("URL", "%v", err)
 		}
@@ -340,7 +358,7 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 		literal, selector := strings.TrimSpace(f.literal), strings.TrimSpace(f.selector)
 		switch {
 		case literal != "" && selector != "":
-			fail(suffix, "set together with %s_SELECTOR: give the value or where to read it, not both", suffix)
+			fail(suffix, "set together with %s: give the value or where to read it, not both", n.key(suffix+"_SELECTOR"))
 		case literal != "":
 			if err := source.CheckLiteral(f.field, literal, c.Spec.Location); err != nil {
 				fail(suffix, "%v", err)
@@ -360,8 +378,14 @@ func (ce CampaignEnv) compile(prefix string) (source.Campaign, error) {
 		}
 	}
 	if ce.Raised == "" && ce.RaisedSelector == "" && preset == nil {
-		fail("RAISED_SELECTOR", "required: where on the page the amount raised is (or RAISED for a fixed value, or PLATFORM: %s)", strings.Join(source.PresetNames(), ", "))
+		fail("RAISED_SELECTOR", "required: where on the page the amount raised is (or %s for a fixed value, or %s: %s)",
+			n.key("RAISED"), n.key("PLATFORM"), strings.Join(source.PresetNames(), ", "))
 	}
+	labels, err := ce.Labels.check()
+	if err != nil {
+		fail("LABELS", "%v", err)
+	}
+	c.Labels = labels
 	return c, errors.Join(errs...)
 }
 

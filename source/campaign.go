@@ -31,6 +31,15 @@ type Campaign struct {
 	// MinInterval is the least time between two fetches of the page; a
 	// Poller serves the last outcome in between. 0 fetches on every scrape.
 	MinInterval time.Duration
+
+	// Labels are extra labels (team, appeal) on every series of the
+	// campaign; nil when it has none.
+	Labels map[string]string
+	// Definition is the configuration the campaign was built from, labels
+	// aside, in a canonical form: a reload keeps the poller (and its cache)
+	// of a campaign whose Definition did not change. Empty: not known, so
+	// never taken as unchanged.
+	Definition string
 }
 
 // Scrape fetches the campaign's page and reads its figures.
