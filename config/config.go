@@ -26,6 +26,11 @@ const (
 	ProbePath = "/probe"
 	// HealthPath answers liveness and readiness probes.
 	HealthPath = "/-/healthy"
+	// ReloadPath reloads the campaigns on POST.
+	ReloadPath = "/-/reload"
+	// SDPath answers Prometheus' HTTP service discovery: one /probe target
+	// per campaign.
+	SDPath = "/sd"
 )
 
 // Config is the whole configuration: the variables as read, and the
@@ -130,6 +135,8 @@ func Load(environ []string) (Config, error) {
 		errs = append(errs, fmt.Errorf("%sMETRICS_PATH: %s serves one campaign at a time; choose another path", Prefix, ProbePath))
 	case HealthPath:
 		errs = append(errs, fmt.Errorf("%sMETRICS_PATH: %s answers health probes; choose another path", Prefix, HealthPath))
+	case ReloadPath, SDPath:
+		errs = append(errs, fmt.Errorf("%sMETRICS_PATH: %s reloads or lists the campaigns; choose another path", Prefix, cfg.MetricsPath))
 	}
 	if cfg.ScrapeTimeoutOffset < 0 {
 		errs = append(errs, fmt.Errorf("%sSCRAPE_TIMEOUT_OFFSET: %v must not be negative", Prefix, cfg.ScrapeTimeoutOffset))

@@ -126,6 +126,14 @@ func readCampaignsFile(path string) ([]fileEntry, error) {
 	return entries, nil
 }
 
+// typeNames say what the decoder's Go types stand for.
+var typeNames = strings.NewReplacer(
+	"into config.campaignsFile", "as the file: want a map with a top-level campaigns: list",
+	"into []config.CampaignEnv", "as campaigns: want a list of campaigns",
+	"into config.CampaignEnv", "as a campaign: want a map of its keys",
+	"into string", "as a setting: want a text value",
+)
+
 var unknownFieldRE = regexp.MustCompile(`field (\S+) not found in type \S+`)
 
 // yamlError rewrites the decoder's "field X not found in type
@@ -142,6 +150,7 @@ func yamlError(err error) error {
 			key := unknownFieldRE.FindStringSubmatch(match)[1]
 			return fmt.Sprintf("unknown key %q (known: %s)", key, known)
 		})
+		msgs[i] = typeNames.Replace(msgs[i])
 	}
 	return errors.New(strings.Join(msgs, "; "))
 }

@@ -81,6 +81,7 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 	defer cancel()
 
 	campaigns := cfg.Campaigns
+	var demoCampaigns []source.Campaign // kept across reloads
 	if cfg.Demo {
 		url, err := serveDemo(ctx, logger)
 		if err != nil {
@@ -88,7 +89,8 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 			return exitFailed
 		}
 		logger.Info("watching the embedded demo campaign: its figures are made up", "campaign", demo.Name, "url", url)
-		campaigns = append(campaigns, demo.Campaign(url))
+		demoCampaigns = append(demoCampaigns, demo.Campaign(url))
+		campaigns = append(campaigns, demoCampaigns...)
 	}
 	if len(campaigns) == 0 {
 		fmt.Fprintf(stderr, "%s: no campaign configured. Set %sCAMPAIGN_0_NAME, %sCAMPAIGN_0_URL and %sCAMPAIGN_0_RAISED_SELECTOR (see README.md), or %sDEMO=true to watch the embedded demo campaign.\n",
@@ -113,14 +115,20 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 		ScrapeTimeoutOffset: cfg.ScrapeTimeoutOffset,
 	})
 
+	reloader := newReloader(cfg.Env, coll, demoCampaigns, logger)
+	reloader.watchSignals(ctx)
+
 	base := prometheus.NewRegistry()
 	base.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		versioncollector.NewCollector(exporterName),
+		reloader,
 	)
 
-	server := &http.Server{Handler: newMux(cfg.Env, coll, base, logger), ReadHeaderTimeout: 10 * time.Second}
+	mux := newMux(cfg.Env, coll, base, logger)
+	handleCampaigns(mux, coll, reloader)
+	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	return serve(ctx, server, cfg.Env, logger)
 }
 
