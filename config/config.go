@@ -222,6 +222,9 @@ func campaignPrefix(i int) string { return fmt.Sprintf("%sCAMPAIGN_%d_", Prefix,
 type naming struct {
 	prefix string
 	lower  bool // file keys are the variables' suffixes in lower case
+	// zones caches time zones by name across the campaigns of one load
+	// (each LoadLocation reads the zone database); nil: no cache.
+	zones map[string]*time.Location
 }
 
 func envNaming(i int) naming { return naming{prefix: campaignPrefix(i)} }
@@ -320,7 +323,13 @@ func (ce CampaignEnv) compile(n naming) (source.Campaign, error) {
 		}
 	}
 	if tz := strings.TrimSpace(ce.Timezone); tz != "" {
-		loc, err := time.LoadLocation(tz)
+		loc, err := n.zones[tz], error(nil)
+		if loc == nil {
+			loc, err = time.LoadLocation(tz)
+		}
+		if err == nil && n.zones != nil {
+			n.zones[tz] = loc
+		}
 		if err != nil {
 			fail("TIMEZONE", "%q is not an IANA time zone name: %v", tz, err)
 		} else {

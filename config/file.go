@@ -7,15 +7,15 @@ import (
 	"io"
 	"os"
 	"reflect"
-	"regexp"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
-// campaignsFile is the campaigns file, DONATION_CONFIG_FILE:
+// The campaigns file, DONATION_CONFIG_FILE:
 //
 //	campaigns:
 //	  - name: spring-appeal
@@ -25,9 +25,6 @@ import (
 //
 // Each entry is a CampaignEnv: its keys are the campaign variables'
 // suffixes in lower case.
-type campaignsFile struct {
-	Campaigns []CampaignEnv `yaml:"campaigns"`
-}
 
 // fileEntry is a campaign read from the file, with where it was.
 type fileEntry struct {
@@ -43,7 +40,9 @@ func (e Env) LoadCampaigns() ([]source.Campaign, error) {
 	var errs []error
 	var campaigns []source.Campaign
 	seen := map[string]string{} // campaign name → where it was defined
+	zones := map[string]*time.Location{}
 	add := func(ce CampaignEnv, n naming, nameWhere string) {
+		n.zones = zones
 		c, err := ce.compile(n)
 		if err != nil {
 			errs = append(errs, err)
@@ -89,70 +88,88 @@ func fileNaming(path string, i int, entry fileEntry) naming {
 }
 
 // readCampaignsFile reads and strictly decodes the campaigns file: an
-// unknown key is an error naming the file, the line and the key.
+// unknown key is an error naming the file, the line and the key. The text
+// is parsed once, into nodes; the keys are checked here (yaml's own
+// KnownFields works on a Decoder only, which would mean parsing twice to
+// also know each entry's line).
 func readCampaignsFile(path string) ([]fileEntry, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("%sCONFIG_FILE: %w", Prefix, err)
 	}
-	var f campaignsFile
+	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
+	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: empty: want a top-level campaigns: list", path)
 		}
-		return nil, fmt.Errorf("%s: %w", path, yamlError(err))
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: more than one YAML document: want one, with a top-level campaigns: list", path)
 	}
-	// Decoded again as nodes for the line of each entry: the strict decoder
-	// above does not tell it, and the errors of compile need it.
-	var nodes struct {
-		Campaigns []yaml.Node `yaml:"campaigns"`
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
 	}
-	if err := yaml.Unmarshal(raw, &nodes); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s: line %d: want a map with a top-level campaigns: list", path, root.Line)
 	}
-	entries := make([]fileEntry, len(f.Campaigns))
-	for i, ce := range f.Campaigns {
-		entries[i] = fileEntry{CampaignEnv: ce}
-		if i < len(nodes.Campaigns) {
-			entries[i].line = nodes.Campaigns[i].Line
+	var list *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		key, value := root.Content[i], root.Content[i+1]
+		if key.Value != "campaigns" {
+			return nil, fmt.Errorf("%s: line %d: unknown key %q: the file holds campaigns: alone", path, key.Line, key.Value)
 		}
+		list = value
+	}
+	if list == nil || (list.Kind == yaml.ScalarNode && list.Tag == "!!null") {
+		return nil, nil
+	}
+	if list.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("%s: line %d: campaigns: want a list of campaigns", path, list.Line)
+	}
+	known := map[string]bool{}
+	for _, k := range fileKeys() {
+		known[k] = true
+	}
+	entries := make([]fileEntry, len(list.Content))
+	var errs []error
+	for i, node := range list.Content {
+		entries[i].line = node.Line
+		if node.Kind != yaml.MappingNode {
+			errs = append(errs, fmt.Errorf("%s: line %d: campaigns[%d]: want a campaign (a map of its keys)", path, node.Line, i))
+			continue
+		}
+		bad := false
+		for j := 0; j < len(node.Content); j += 2 {
+			if key := node.Content[j]; !known[key.Value] {
+				errs = append(errs, fmt.Errorf("%s: line %d: campaigns[%d]: unknown key %q (known: %s)",
+					path, key.Line, i, key.Value, strings.Join(fileKeys(), ", ")))
+				bad = true
+			}
+		}
+		if bad {
+			continue
+		}
+		if err := node.Decode(&entries[i].CampaignEnv); err != nil {
+			errs = append(errs, fmt.Errorf("%s: campaigns[%d]: %w", path, i, yamlError(err)))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return entries, nil
 }
 
-// typeNames say what the decoder's Go types stand for.
-var typeNames = strings.NewReplacer(
-	"into config.campaignsFile", "as the file: want a map with a top-level campaigns: list",
-	"into []config.CampaignEnv", "as campaigns: want a list of campaigns",
-	"into config.CampaignEnv", "as a campaign: want a map of its keys",
-	"into string", "as a setting: want a text value",
-)
-
-var unknownFieldRE = regexp.MustCompile(`field (\S+) not found in type \S+`)
-
-// yamlError rewrites the decoder's "field X not found in type
-// config.CampaignEnv" as an unknown key, listing the known ones.
+// yamlError says what the decoder's Go types stand for.
 func yamlError(err error) error {
 	var typeErr *yaml.TypeError
 	if !errors.As(err, &typeErr) {
 		return err
 	}
-	known := strings.Join(fileKeys(), ", ")
-	msgs := make([]string, len(typeErr.Errors))
-	for i, m := range typeErr.Errors {
-		msgs[i] = unknownFieldRE.ReplaceAllStringFunc(m, func(match string) string {
-			key := unknownFieldRE.FindStringSubmatch(match)[1]
-			return fmt.Sprintf("unknown key %q (known: %s)", key, known)
-		})
-		msgs[i] = typeNames.Replace(msgs[i])
-	}
-	return errors.New(strings.Join(msgs, "; "))
+	return errors.New(strings.ReplaceAll(strings.Join(typeErr.Errors, "; "), "into string", "as a setting: want a text value"))
 }
 
 // fileKeys lists the keys a campaign entry accepts.
