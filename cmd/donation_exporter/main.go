@@ -115,6 +115,7 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 		ScrapeTimeoutOffset: cfg.ScrapeTimeoutOffset,
 	})
 
+	releaseLoadGarbage()
 	reloader := newReloader(cfg.Env, coll, demoCampaigns, logger)
 	reloader.watchSignals(ctx)
 
