@@ -47,6 +47,7 @@ type scaleOptions struct {
 	scrapeInterval time.Duration
 	scrapeTimeout  time.Duration
 	idle           time.Duration
+	env            []string
 }
 
 func parseScaleFlags(args []string, stderr io.Writer) (scaleOptions, error) {
@@ -63,6 +64,13 @@ func parseScaleFlags(args []string, stderr io.Writer) (scaleOptions, error) {
 	fs.DurationVar(&o.scrapeInterval, "scrape-interval", time.Minute, "Prometheus' scrape interval in the /probe phase")
 	fs.DurationVar(&o.scrapeTimeout, "scrape-timeout", 10*time.Second, "Prometheus' scrape timeout in the /probe phase")
 	fs.DurationVar(&o.idle, "idle", 3*time.Second, "wait before reading the idle resident memory")
+	fs.Func("env", "extra exporter variable NAME=VALUE, e.g. DONATION_MAX_REQUESTS_IN_FLIGHT=1000 (repeatable)", func(s string) error {
+		if !strings.Contains(s, "=") {
+			return fmt.Errorf("%q is not NAME=VALUE", s)
+		}
+		o.env = append(o.env, s)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -140,7 +148,7 @@ func measureScale(ctx context.Context, o scaleOptions, stdout, stderr io.Writer)
 	if err := writeCampaignsFile(file, o, siteURL, pagegen.HTMLSelectors()["raised"]); err != nil {
 		return err
 	}
-	env := []string{"DONATION_LISTEN_ADDRESS=127.0.0.1:0", "DONATION_LOG_FORMAT=json", "DONATION_CONFIG_FILE=" + file}
+	env := append([]string{"DONATION_LISTEN_ADDRESS=127.0.0.1:0", "DONATION_LOG_FORMAT=json", "DONATION_CONFIG_FILE=" + file}, o.env...)
 	client := &http.Client{Timeout: 2 * time.Minute}
 	defer client.CloseIdleConnections()
 
@@ -350,6 +358,11 @@ func measureProbes(ctx context.Context, o scaleOptions, bin string, env []string
 		}
 		fmt.Fprintf(stdout, "  %s: %g\n", f.name, v)
 	}
+	if err := tallyTargetErrors(promAddr, stdout); err != nil {
+		return err
+	}
+	load, _ := os.ReadFile("/proc/loadavg")
+	fmt.Fprintf(stdout, "  machine load average (1, 5, 15 min) at the end: %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
 	mem, err := readMemory(exp.pid())
 	if err != nil {
 		return err
@@ -357,5 +370,35 @@ func measureProbes(ctx context.Context, o scaleOptions, bin string, env []string
 	fmt.Fprintf(stdout, "  exporter CPU: %.2f cores over %v; RSS %.1f MiB, peak %.1f MiB\n",
 		(cpu1-cpu0)/window.Seconds(), window.Round(time.Second), mib(mem.RSS), mib(mem.Peak))
 	fmt.Fprintf(stdout, "  Prometheus CPU: %.2f cores\n", (promCPU1-promCPU0)/window.Seconds())
+	return nil
+}
+
+// tallyTargetErrors prints why targets' last scrapes failed, if any did.
+func tallyTargetErrors(promAddr string, stdout io.Writer) error {
+	var resp struct {
+		Data struct {
+			ActiveTargets []struct {
+				Health    string `json:"health"`
+				LastError string `json:"lastError"`
+			} `json:"activeTargets"`
+		} `json:"data"`
+	}
+	r, err := http.Get("http://" + promAddr + "/api/v1/targets?state=active")
+	if err != nil {
+		return err
+	}
+	defer r.Body.Close()
+	if err := json.NewDecoder(r.Body).Decode(&resp); err != nil {
+		return fmt.Errorf("targets: %w", err)
+	}
+	reasons := map[string]int{}
+	for _, tg := range resp.Data.ActiveTargets {
+		if tg.Health != "up" {
+			reasons[tg.LastError]++
+		}
+	}
+	for reason, n := range reasons {
+		fmt.Fprintf(stdout, "  targets whose last scrape failed: %d: %.200s\n", n, reason)
+	}
 	return nil
 }
