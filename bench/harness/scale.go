@@ -154,12 +154,21 @@ func measureScale(ctx context.Context, o scaleOptions, stdout, stderr io.Writer)
 
 	// Phase 1: start, idle memory, reloads, /metrics with MIN_INTERVAL.
 	fmt.Fprintf(stdout, "campaigns: %d in %s, pages of %d bytes served on %s\n", o.campaigns, filepath.Base(file), o.pageBytes, site.Addr)
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Fprintf(stdout, "machine load average (1, 5, 15 min) before: %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
+	}
 	begin := time.Now()
 	exp, err := startExporter(ctx, bin, append(env, "DONATION_MIN_INTERVAL="+o.minInterval.String()), stderr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "start (process start to listening): %v\n", time.Since(begin).Round(time.Millisecond))
+	startWall := time.Since(begin)
+	startCPU, err := cpuSeconds(exp.pid())
+	if err != nil {
+		exp.stop()
+		return err
+	}
+	fmt.Fprintf(stdout, "start (process start to listening): %v wall, %.2f s CPU\n", startWall.Round(time.Millisecond), startCPU)
 	stopped := false
 	defer func() {
 		if !stopped {
@@ -185,11 +194,19 @@ func measureScale(ctx context.Context, o scaleOptions, stdout, stderr io.Writer)
 		if err := writeCampaignsFile(file, o, siteURL, step.raised); err != nil {
 			return err
 		}
+		cpuBefore, err := cpuSeconds(exp.pid())
+		if err != nil {
+			return err
+		}
 		took, err := postReload(ctx, client, base)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s: %v\n", step.name, took.Round(time.Millisecond))
+		cpuAfter, err := cpuSeconds(exp.pid())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: %v wall, %.2f s CPU\n", step.name, took.Round(time.Millisecond), cpuAfter-cpuBefore)
 	}
 	fmt.Fprintf(stdout, "/metrics with MIN_INTERVAL=%v, %d scrapes one after the other:\n", o.minInterval, o.metricsScrapes)
 	cpu0, err := cpuSeconds(exp.pid())
