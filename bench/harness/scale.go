@@ -350,8 +350,16 @@ func measureProbes(ctx context.Context, o scaleOptions, bin string, env []string
 	}
 	promCPU0, _ := cpuSeconds(prom.Process.Pid)
 	begin := time.Now()
-	if err := sleep(ctx, o.promDuration); err != nil {
-		return err
+	// Every 15 s, why the targets down at that moment failed: Prometheus
+	// keeps only each target's last error.
+	reasons := map[string]int{}
+	for end := begin.Add(o.promDuration); time.Now().Before(end); {
+		if err := sleep(ctx, min(15*time.Second, time.Until(end))); err != nil {
+			return err
+		}
+		if err := tallyTargetErrors(promAddr, reasons); err != nil {
+			return err
+		}
 	}
 	cpu1, err := cpuSeconds(exp.pid())
 	if err != nil {
@@ -375,8 +383,8 @@ func measureProbes(ctx context.Context, o scaleOptions, bin string, env []string
 		}
 		fmt.Fprintf(stdout, "  %s: %g\n", f.name, v)
 	}
-	if err := tallyTargetErrors(promAddr, stdout); err != nil {
-		return err
+	for reason, n := range reasons {
+		fmt.Fprintf(stdout, "  targets seen down (sampled every 15 s): %d: %.200s\n", n, reason)
 	}
 	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Fprintf(stdout, "  machine load average (1, 5, 15 min) at the end: %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
@@ -390,8 +398,8 @@ func measureProbes(ctx context.Context, o scaleOptions, bin string, env []string
 	return nil
 }
 
-// tallyTargetErrors prints why targets' last scrapes failed, if any did.
-func tallyTargetErrors(promAddr string, stdout io.Writer) error {
+// tallyTargetErrors counts, by reason, the targets whose last scrape failed.
+func tallyTargetErrors(promAddr string, reasons map[string]int) error {
 	var resp struct {
 		Data struct {
 			ActiveTargets []struct {
@@ -408,14 +416,10 @@ func tallyTargetErrors(promAddr string, stdout io.Writer) error {
 	if err := json.NewDecoder(r.Body).Decode(&resp); err != nil {
 		return fmt.Errorf("targets: %w", err)
 	}
-	reasons := map[string]int{}
 	for _, tg := range resp.Data.ActiveTargets {
 		if tg.Health != "up" {
 			reasons[tg.LastError]++
 		}
-	}
-	for reason, n := range reasons {
-		fmt.Fprintf(stdout, "  targets whose last scrape failed: %d: %.200s\n", n, reason)
 	}
 	return nil
 }
