@@ -187,7 +187,7 @@ donation_exporter_config_last_reload_successful %d
 		{name: "good file adds a campaign", file: "campaigns:\n" + campaignEntry("a") + campaignEntry("b") + campaignEntry("c"),
 			wantCode: 200, wantBody: "reloaded", wantNames: "from-vars,a,b,c", successful: 1, at: 2000},
 		{name: "unknown key keeps the running campaigns", file: "campaigns:\n" + campaignEntry("a") + "    colour: red\n",
-			wantCode: 500, wantBody: `line 5: unknown key "colour"`, wantNames: "from-vars,a,b,c", successful: 0, at: 2000},
+			wantCode: 500, wantBody: `line 5: campaigns[0]: unknown key "colour"`, wantNames: "from-vars,a,b,c", successful: 0, at: 2000},
 		{name: "partial file (cut mid-write) keeps them", file: "campaigns:\n" + campaignEntry("a") + "  - name: d\n    url: \"https://exa",
 			wantCode: 500, wantBody: "campaigns.yml", wantNames: "from-vars,a,b,c", successful: 0, at: 2000},
 		{name: "one bad entry among good ones keeps them", file: "campaigns:\n" + campaignEntry("a") + "  - name: d\n    url: ftp://example.org\n    raised: 1\n",
