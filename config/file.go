@@ -36,27 +36,48 @@ type fileEntry struct {
 // order, then those of the campaigns file, in file order. Names are unique
 // across both. The file is read anew on every call: this is what a reload
 // does. Errors name the variable, or the file, line, entry and key.
-func (e Env) LoadCampaigns() ([]source.Campaign, error) {
+//
+// previous are the campaigns running, on a reload: one whose definition
+// did not change is taken as it was built (its labels are read anew), so a
+// reload of 10,000 campaigns compiles only those that changed.
+func (e Env) LoadCampaigns(previous ...source.Campaign) ([]source.Campaign, error) {
 	var errs []error
 	var campaigns []source.Campaign
+	built := make(map[string]source.Campaign, len(previous))
+	for _, c := range previous {
+		if c.Definition != "" {
+			built[c.Definition] = c
+		}
+	}
 	seen := map[string]string{} // campaign name → where it was defined
 	zones := map[string]*time.Location{}
 	add := func(ce CampaignEnv, n naming, nameWhere string) {
-		n.zones = zones
-		c, err := ce.compile(n)
-		if err != nil {
-			errs = append(errs, err)
-			return
+		definition := ce.definition(e.MinInterval)
+		c, unchanged := built[definition]
+		if unchanged {
+			labels, err := ce.Labels.check()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", n.where("LABELS"), err))
+				return
+			}
+			c.Labels = labels
+		} else {
+			n.zones = zones
+			var err error
+			if c, err = ce.compile(n); err != nil {
+				errs = append(errs, err)
+				return
+			}
+			if strings.TrimSpace(ce.MinInterval) == "" {
+				c.MinInterval = e.MinInterval
+			}
+			c.Definition = definition
 		}
 		if other, dup := seen[c.Name]; dup {
 			errs = append(errs, fmt.Errorf("%s: %q is already the name of %s", n.where("NAME"), c.Name, other))
 			return
 		}
 		seen[c.Name] = nameWhere
-		if strings.TrimSpace(ce.MinInterval) == "" {
-			c.MinInterval = e.MinInterval
-		}
-		c.Definition = ce.definition(c.MinInterval)
 		campaigns = append(campaigns, c)
 	}
 	for i, ce := range e.CampaignVars {
@@ -185,9 +206,10 @@ func fileKeys() []string {
 }
 
 // definition is the campaign's configuration, labels aside, in a canonical
-// form (see source.Campaign.Definition): the same settings, from variables
-// or from the file, give the same text.
-func (ce CampaignEnv) definition(minInterval any) string {
+// form (see source.Campaign.Definition), with the default MIN_INTERVAL it
+// was built with: the same settings, from variables or from the file, give
+// the same text, and the same text builds the same campaign.
+func (ce CampaignEnv) definition(defaultMinInterval time.Duration) string {
 	ce.Labels = Labels{}
-	return fmt.Sprintf("%#v min_interval=%v", ce, minInterval)
+	return fmt.Sprintf("%#v default_min_interval=%v", ce, defaultMinInterval)
 }

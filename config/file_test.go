@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/donation-exporter/donation_exporter/source"
 )
 
 // writeFile writes a campaigns file into a temporary directory.
@@ -214,5 +216,39 @@ func TestDefinitionIgnoresLabels(t *testing.T) {
 	}
 	if load("a=1", "5") == load("a=1", "6") {
 		t.Error("changing RAISED did not change the definition")
+	}
+}
+
+// TestLoadCampaignsReusesUnchanged: on a reload, a campaign whose
+// definition did not change is not built again, but its labels are read
+// anew and checked.
+func TestLoadCampaignsReusesUnchanged(t *testing.T) {
+	entry := func(name, raised, labels string) string {
+		return "  - name: " + name + "\n    url: https://example.org/" + name + "\n    raised_selector: " + raised + "\n    labels: " + labels + "\n"
+	}
+	path := writeFile(t, "campaigns:\n"+entry("a", ".raised", "{team: north}")+entry("b", ".raised", "{team: north}"))
+	cfg, err := Load([]string{"DONATION_CONFIG_FILE=" + path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := func(c source.Campaign) uintptr { return reflect.ValueOf(c.Spec.Fields).Pointer() }
+	if err := os.WriteFile(path, []byte("campaigns:\n"+entry("a", ".raised", "{team: south}")+entry("b", ".amount", "{team: north}")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	again, err := cfg.Env.LoadCampaigns(cfg.Campaigns...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fields(again[0]) != fields(cfg.Campaigns[0]) || again[0].Labels["team"] != "south" {
+		t.Errorf("a (labels changed): rebuilt %v, labels %v; want reused with team=south", fields(again[0]) != fields(cfg.Campaigns[0]), again[0].Labels)
+	}
+	if fields(again[1]) == fields(cfg.Campaigns[1]) {
+		t.Error("b (selector changed) was not built again")
+	}
+	if err := os.WriteFile(path, []byte("campaigns:\n"+entry("a", ".raised", "{campaign: x}")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.Env.LoadCampaigns(cfg.Campaigns...); err == nil || !strings.Contains(err.Error(), `(name "a"): labels: label name "campaign" is reserved`) {
+		t.Errorf("a reused campaign's bad label: err = %v", err)
 	}
 }

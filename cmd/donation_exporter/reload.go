@@ -57,7 +57,7 @@ func (r *reloader) reload() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	begin := r.now()
-	campaigns, err := r.env.LoadCampaigns()
+	campaigns, err := r.env.LoadCampaigns(r.coll.Campaigns()...)
 	campaigns = append(campaigns, r.extra...)
 	if err == nil && len(campaigns) == 0 {
 		err = errors.New("no campaign configured")
