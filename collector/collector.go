@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/donation-exporter/donation_exporter/endpoint"
@@ -29,6 +30,10 @@ type Config struct {
 	// Rejections counts and logs the requests the handlers refuse (nil:
 	// neither).
 	Rejections *endpoint.Rejections
+	// MaxFetchesPerScrape bounds the fetches one scrape of every campaign
+	// starts among campaigns with a MinInterval (see schedule.go); 0 picks
+	// a bound from the number of campaigns.
+	MaxFetchesPerScrape int
 }
 
 // Collector scrapes campaigns. Every scrape builds fresh metrics from what
@@ -36,9 +41,13 @@ type Config struct {
 // concurrent scrapes, or the last outcome reused when the campaign's minimum
 // refresh interval or the site's Retry-After says not to fetch yet.
 type Collector struct {
-	cfg     Config
-	descs   descs
-	pollers []*source.Poller
+	cfg Config
+	// set is the campaigns watched; Reload replaces it (campaigns.go).
+	set      atomic.Pointer[campaignSet]
+	reloadMu sync.Mutex
+	// cursor is where the next scrape of every campaign starts looking for
+	// campaigns due (schedule.go).
+	cursor atomic.Int64
 
 	mu   sync.Mutex
 	last map[string]Result // each campaign's latest result, for people (status page)
@@ -53,11 +62,10 @@ func New(cfg Config) *Collector {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	pollers := make([]*source.Poller, len(cfg.Campaigns))
-	for i, campaign := range cfg.Campaigns {
-		pollers[i] = source.NewPoller(campaign, cfg.Fetcher, cfg.Now)
-	}
-	return &Collector{cfg: cfg, descs: newDescs(), pollers: pollers}
+	c := &Collector{cfg: cfg}
+	set, _ := newCampaignSet(cfg.Campaigns, cfg.Fetcher, cfg.Now, nil)
+	c.set.Store(set)
+	return c
 }
 
 // Result is what one scrape of one campaign gave.
@@ -79,44 +87,38 @@ type Result struct {
 
 // Scrape fetches every campaign concurrently and returns their results in
 // configuration order. A failure is logged here, once, and kept in its
-// Result; it never affects the other campaigns.
+// Result; it never affects the other campaigns. Campaigns with a
+// MinInterval are fetched when due, a bounded number per scrape (see
+// scrapeScheduled); one never read yet and not fetched in this scrape is
+// left out of the results.
 func (c *Collector) Scrape(ctx context.Context) []Result {
-	return c.scrape(ctx, c.pollers)
+	return c.scrapeScheduled(ctx, c.set.Load())
 }
 
 // ScrapeCampaign scrapes the one campaign called name. It reports false,
 // fetching nothing, when no configured campaign has that name.
 func (c *Collector) ScrapeCampaign(ctx context.Context, name string) (Result, bool) {
-	for _, poller := range c.pollers {
-		if poller.Campaign().Name == name {
-			return c.scrape(ctx, []*source.Poller{poller})[0], true
-		}
+	set := c.set.Load()
+	i, ok := set.byName[name]
+	if !ok {
+		return Result{}, false
 	}
-	return Result{}, false
+	r := c.scrapeOne(ctx, set.campaigns[i], set.pollers[i], c.cfg.Now())
+	c.remember([]Result{r}, len(set.campaigns))
+	return r, true
 }
 
-func (c *Collector) scrape(ctx context.Context, pollers []*source.Poller) []Result {
-	results := make([]Result, len(pollers))
-	since := c.cfg.Now()
-	var wg sync.WaitGroup
-	for i, poller := range pollers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[i] = c.scrapeOne(ctx, poller, since)
-		}()
-	}
-	wg.Wait()
+// remember keeps results for LastResults.
+func (c *Collector) remember(results []Result, campaigns int) {
 	c.mu.Lock()
 	if c.last == nil {
-		c.last = make(map[string]Result, len(c.cfg.Campaigns))
+		c.last = make(map[string]Result, campaigns)
 	}
 	for _, r := range results {
 		c.last[r.Campaign.Name] = r
 	}
 	c.at = c.cfg.Now()
 	c.mu.Unlock()
-	return results
 }
 
 // LastResults returns each campaign's latest result, in configuration
@@ -128,7 +130,7 @@ func (c *Collector) LastResults() ([]Result, time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var results []Result
-	for _, campaign := range c.cfg.Campaigns {
+	for _, campaign := range c.set.Load().campaigns {
 		if r, ok := c.last[campaign.Name]; ok {
 			results = append(results, r)
 		}
@@ -139,15 +141,22 @@ func (c *Collector) LastResults() ([]Result, time.Time) {
 // scrapeOne polls one campaign. A failure is logged at error level by the
 // scrapes that fetched (or shared the fetch); one that only reuses an
 // earlier failure logs it at debug level, as it was reported already.
-func (c *Collector) scrapeOne(ctx context.Context, poller *source.Poller, since time.Time) Result {
-	begin := time.Now()
-	campaign := poller.Campaign()
-	out := poller.Poll(ctx, since)
+func (c *Collector) scrapeOne(ctx context.Context, campaign source.Campaign, poller *source.Poller, since time.Time) Result {
+	begin := c.cfg.Now()
+	return c.result(campaign, poller.Poll(ctx, since), begin)
+}
+
+// result turns a poll's outcome into the campaign's Result. The campaign is
+// the set's, not the poller's: a reload may have changed its labels alone.
+// The duration is measured with the collector's clock (time.Now but in
+// tests).
+func (c *Collector) result(campaign source.Campaign, out source.Outcome, begin time.Time) Result {
+	end := c.cfg.Now()
 	// The text of errors and notes is cut here too, whatever made them:
 	// it goes into the log and onto the status page.
 	out.Err, out.Deferred = source.ShortenError(out.Err), source.ShortenError(out.Deferred)
 	out.Values.Notes = shortenNotes(out.Values.Notes)
-	r := Result{Campaign: campaign, Err: out.Err, Duration: time.Since(begin), Time: c.cfg.Now(),
+	r := Result{Campaign: campaign, Err: out.Err, Duration: end.Sub(begin), Time: end,
 		LastSuccess: out.LastSuccess, Reused: out.Reused}
 	log := c.cfg.Logger.With("campaign", campaign.Name, "url", campaign.FetchURL)
 	switch {
@@ -165,7 +174,7 @@ func (c *Collector) scrapeOne(ctx context.Context, poller *source.Poller, since 
 	if err != nil {
 		// Figures that cannot be computed with are a failed scrape too.
 		r.Err = fmt.Errorf("project: %w", err)
-		log.Log(ctx, errorLevel(out.Reused), "campaign scrape failed", "err", r.Err)
+		log.Log(context.Background(), errorLevel(out.Reused), "campaign scrape failed", "err", r.Err)
 		return r
 	}
 	r.Values, r.Projection = out.Values, projection

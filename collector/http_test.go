@@ -20,8 +20,8 @@ import (
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
-// countingSite serves goodPage and counts its requests.
-func countingSite(t *testing.T) (string, *atomic.Int32) {
+// countingPage serves goodPage and counts its requests.
+func countingPage(t *testing.T) (string, *atomic.Int32) {
 	t.Helper()
 	hits := &atomic.Int32{}
 	url := serveSite(t, func(w http.ResponseWriter, r *http.Request) {
@@ -49,7 +49,7 @@ func checkRejected(t *testing.T, rejections *endpoint.Rejections, want map[strin
 // TestBadScrapeTimeoutHeader: any client can send the header; one that is
 // not a sane number must not fail the campaigns nor log their failure.
 func TestBadScrapeTimeoutHeader(t *testing.T) {
-	site, _ := countingSite(t)
+	site, _ := countingPage(t)
 	for _, header := range []string{"NaN", "Inf", "-Inf", "1e300", "-1", "0", "0x1p-1074", "soon"} {
 		t.Run(header, func(t *testing.T) {
 			logs, logger := newLogBuffer()
@@ -77,7 +77,7 @@ func TestBadScrapeTimeoutHeader(t *testing.T) {
 // TestMethods: only GET scrapes; HEAD answers the headers without a
 // scrape; anything else is 405, counted and logged.
 func TestMethods(t *testing.T) {
-	site, hits := countingSite(t)
+	site, hits := countingPage(t)
 	logs, logger := newLogBuffer()
 	rejections := endpoint.NewRejections(logger)
 	c := New(Config{
@@ -202,7 +202,7 @@ func TestInFlightRejectionsCounted(t *testing.T) {
 // the answers must not hold the in-flight slots, which once kept every
 // real scrape out (503) for as long as they stayed connected.
 func TestSlowReaderHoldsNoSlot(t *testing.T) {
-	site, hits := countingSite(t)
+	site, hits := countingPage(t)
 	c := New(Config{
 		Campaigns: []source.Campaign{hostileCampaign("c", site, source.KindAuto, 5*time.Second,
 			map[source.Field]string{source.FieldRaised: "#raised"})},

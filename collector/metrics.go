@@ -1,6 +1,8 @@
 package collector
 
 import (
+	"slices"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/donation-exporter/donation_exporter/source"
@@ -26,7 +28,12 @@ func newDesc(name, help string, labels []string) *prometheus.Desc {
 	return prometheus.NewDesc(prometheus.BuildFQName(namespace, "", name), help, labels, nil)
 }
 
-func newDescs() descs {
+// newDescs builds the descriptors; every one carries the campaigns' extra
+// label names after its own labels.
+func newDescs(extraLabels []string) descs {
+	newDesc := func(name, help string, labels []string) *prometheus.Desc {
+		return newDesc(name, help, append(slices.Clip(labels), extraLabels...))
+	}
 	return descs{
 		up: newDesc("up",
 			"1 when the campaign's figures are current: its page was read (now, or within its minimum refresh interval or the site's Retry-After) with every configured field; 0 otherwise.", campaignLabels),
@@ -80,13 +87,15 @@ func (d descs) all() []*prometheus.Desc {
 
 // Metrics returns a prometheus.Collector that exposes results.
 func (c *Collector) Metrics(results []Result) prometheus.Collector {
-	return snapshot{descs: c.descs, results: results}
+	set := c.set.Load()
+	return snapshot{descs: set.descs, labelNames: set.labelNames, results: results}
 }
 
 // snapshot exposes the results of one scrape as const metrics.
 type snapshot struct {
-	descs   descs
-	results []Result
+	descs      descs
+	labelNames []string // the extra labels, in the descs' order
+	results    []Result
 }
 
 var _ prometheus.Collector = snapshot{}
@@ -105,9 +114,13 @@ func (s snapshot) Collect(ch chan<- prometheus.Metric) {
 
 func (s snapshot) collectOne(ch chan<- prometheus.Metric, r Result) {
 	name := r.Campaign.Name
+	extra := make([]string, len(s.labelNames))
+	for i, l := range s.labelNames {
+		extra[i] = r.Campaign.Labels[l] // "": no such label
+	}
 	gauge := func(desc *prometheus.Desc, v *float64, labels ...string) {
 		if v != nil {
-			ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, *v, labels...)
+			ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, *v, append(labels, extra...)...)
 		}
 	}
 	up := 1.0

@@ -27,6 +27,11 @@ const (
 	ProbePath = "/probe"
 	// HealthPath answers liveness and readiness probes.
 	HealthPath = "/-/healthy"
+	// ReloadPath reloads the campaigns on POST.
+	ReloadPath = "/-/reload"
+	// SDPath answers Prometheus' HTTP service discovery: one /probe target
+	// per campaign.
+	SDPath = "/sd"
 )
 
 // Config is the whole configuration: the variables as read, and the
@@ -78,43 +83,52 @@ type Env struct {
 	// be before the campaign reports donation_up 0.
 	MaxStaleness time.Duration `env:"MAX_STALENESS" envDefault:"1h"`
 	CampaignVars []CampaignEnv `envPrefix:"CAMPAIGN_"`
+	// ConfigFile is a YAML file of more campaigns (see file.go); it is
+	// read again on reload.
+	ConfigFile string `env:"CONFIG_FILE"`
 }
 
-// CampaignEnv is one campaign's variables, DONATION_CAMPAIGN_<i>_<FIELD>.
-// Everything is read as text so that errors can name the variable.
+// CampaignEnv is one campaign's definition: its variables,
+// DONATION_CAMPAIGN_<i>_<FIELD>, or an entry of the campaigns file, whose
+// keys are the same suffixes in lower case (see file.go). Both go through
+// compile, so they accept and reject the same things. Everything is read as
+// text so that errors can name the variable or key.
 type CampaignEnv struct {
-	Name     string `env:"NAME"`
-	URL      string `env:"URL"`
-	Platform string `env:"PLATFORM"`
+	Name     string `env:"NAME" yaml:"name"`
+	URL      string `env:"URL" yaml:"url"`
+	Platform string `env:"PLATFORM" yaml:"platform"`
 
-	Raised           string `env:"RAISED"`
-	RaisedSelector   string `env:"RAISED_SELECTOR"`
-	Target           string `env:"TARGET"`
-	TargetSelector   string `env:"TARGET_SELECTOR"`
-	Currency         string `env:"CURRENCY"`
-	CurrencySelector string `env:"CURRENCY_SELECTOR"`
-	Start            string `env:"START"`
-	StartSelector    string `env:"START_SELECTOR"`
-	Deadline         string `env:"DEADLINE"`
-	DeadlineSelector string `env:"DEADLINE_SELECTOR"`
-	Donors           string `env:"DONORS"`
-	DonorsSelector   string `env:"DONORS_SELECTOR"`
+	Raised           string `env:"RAISED" yaml:"raised"`
+	RaisedSelector   string `env:"RAISED_SELECTOR" yaml:"raised_selector"`
+	Target           string `env:"TARGET" yaml:"target"`
+	TargetSelector   string `env:"TARGET_SELECTOR" yaml:"target_selector"`
+	Currency         string `env:"CURRENCY" yaml:"currency"`
+	CurrencySelector string `env:"CURRENCY_SELECTOR" yaml:"currency_selector"`
+	Start            string `env:"START" yaml:"start"`
+	StartSelector    string `env:"START_SELECTOR" yaml:"start_selector"`
+	Deadline         string `env:"DEADLINE" yaml:"deadline"`
+	DeadlineSelector string `env:"DEADLINE_SELECTOR" yaml:"deadline_selector"`
+	Donors           string `env:"DONORS" yaml:"donors"`
+	DonorsSelector   string `env:"DONORS_SELECTOR" yaml:"donors_selector"`
 	// Remaining is the amount still needed: with raised it gives the
 	// target, with the target the amount raised.
-	Remaining         string `env:"REMAINING"`
-	RemainingSelector string `env:"REMAINING_SELECTOR"`
+	Remaining         string `env:"REMAINING" yaml:"remaining"`
+	RemainingSelector string `env:"REMAINING_SELECTOR" yaml:"remaining_selector"`
 	// RaisedBasis and DonorsBasis say what the figures count, for a
 	// campaign no preset reads (donation_campaign_info).
-	RaisedBasis string `env:"RAISED_BASIS"`
-	DonorsBasis string `env:"DONORS_BASIS"`
+	RaisedBasis string `env:"RAISED_BASIS" yaml:"raised_basis"`
+	DonorsBasis string `env:"DONORS_BASIS" yaml:"donors_basis"`
 
-	AmountScale string `env:"AMOUNT_SCALE"`
-	Timezone    string `env:"TIMEZONE"`
-	Timeout     string `env:"TIMEOUT"`
+	AmountScale string `env:"AMOUNT_SCALE" yaml:"amount_scale"`
+	Timezone    string `env:"TIMEZONE" yaml:"timezone"`
+	Timeout     string `env:"TIMEOUT" yaml:"timeout"`
 
-	InsecureSkipVerify string `env:"INSECURE_SKIP_VERIFY"`
-	MinInterval        string `env:"MIN_INTERVAL"`
-	MaxStaleness       string `env:"MAX_STALENESS"`
+	InsecureSkipVerify string `env:"INSECURE_SKIP_VERIFY" yaml:"insecure_skip_verify"`
+	MinInterval        string `env:"MIN_INTERVAL" yaml:"min_interval"`
+	MaxStaleness       string `env:"MAX_STALENESS" yaml:"max_staleness"`
+
+	// Labels are extra labels on every series of the campaign.
+	Labels Labels `env:"LABELS" yaml:"labels"`
 }
 
 // Load reads the configuration from environ (as os.Environ gives it) and
@@ -138,47 +152,18 @@ func Load(environ []string) (Config, error) {
 		errs = append(errs, fmt.Errorf("%sMETRICS_PATH: %s serves one campaign at a time; choose another path", Prefix, ProbePath))
 	case HealthPath:
 		errs = append(errs, fmt.Errorf("%sMETRICS_PATH: %s answers health probes; choose another path", Prefix, HealthPath))
+	case ReloadPath, SDPath:
+		errs = append(errs, fmt.Errorf("%sMETRICS_PATH: %s reloads or lists the campaigns; choose another path", Prefix, cfg.MetricsPath))
 	}
 	if cfg.ScrapeTimeoutOffset < 0 {
 		errs = append(errs, fmt.Errorf("%sSCRAPE_TIMEOUT_OFFSET: %v must not be negative", Prefix, cfg.ScrapeTimeoutOffset))
 	}
 	errs = append(errs, cfg.checkLimits()...)
-	presets, err := preset.Load()
+	campaigns, err := cfg.Env.LoadCampaigns()
 	if err != nil {
-		return Config{}, fmt.Errorf("platform presets: %w", err)
+		errs = append(errs, err)
 	}
-	seen := map[string]int{}
-	for i, ce := range cfg.CampaignVars {
-		c, err := ce.compile(campaignPrefix(i), presets)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if j, dup := seen[c.Name]; dup {
-			errs = append(errs, fmt.Errorf("%sNAME: %q is already the name of campaign %d", campaignPrefix(i), c.Name, j))
-			continue
-		}
-		seen[c.Name] = i
-		if strings.TrimSpace(ce.MinInterval) == "" {
-			c.MinInterval = cfg.MinInterval
-		}
-		if strings.TrimSpace(ce.MaxStaleness) == "" {
-			c.MaxStaleness = cfg.MaxStaleness
-		}
-		if c.MinInterval >= c.MaxStaleness && cfg.MaxStaleness > 0 {
-			intervalVar, stalenessVar := Prefix+"MIN_INTERVAL", Prefix+"MAX_STALENESS"
-			if strings.TrimSpace(ce.MinInterval) != "" {
-				intervalVar = campaignPrefix(i) + "MIN_INTERVAL"
-			}
-			if strings.TrimSpace(ce.MaxStaleness) != "" {
-				stalenessVar = campaignPrefix(i) + "MAX_STALENESS"
-			}
-			errs = append(errs, fmt.Errorf("%s: %v must be shorter than %s (%v): figures served between two fetches would be too old to report",
-				intervalVar, c.MinInterval, stalenessVar, c.MaxStaleness))
-			continue
-		}
-		cfg.Campaigns = append(cfg.Campaigns, c)
-	}
+	cfg.Campaigns = campaigns
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, err
 	}
@@ -257,6 +242,30 @@ func namedEnvError(err error) error {
 
 func campaignPrefix(i int) string { return fmt.Sprintf("%sCAMPAIGN_%d_", Prefix, i) }
 
+// naming says where a campaign's settings come from, for its errors: a
+// variable (DONATION_CAMPAIGN_3_RAISED) or a key of the campaigns file
+// (campaigns.yml:12: campaigns[3] (name "spring"): raised).
+type naming struct {
+	prefix string
+	lower  bool // file keys are the variables' suffixes in lower case
+	// zones caches time zones by name across the campaigns of one load
+	// (each LoadLocation reads the zone database); nil: no cache.
+	zones map[string]*time.Location
+}
+
+func envNaming(i int) naming { return naming{prefix: campaignPrefix(i)} }
+
+// key is a setting's name: RAISED_SELECTOR, or raised_selector in a file.
+func (n naming) key(suffix string) string {
+	if n.lower {
+		return strings.ToLower(suffix)
+	}
+	return suffix
+}
+
+// where names a setting fully, for errors.
+func (n naming) where(suffix string) string { return n.prefix + n.key(suffix) }
+
 // checkKnown rejects DONATION_ variables the exporter does not read: a typo
 // (TARGTE) or a gap in the campaign numbers would otherwise be ignored
 // without a word.
@@ -284,10 +293,10 @@ func checkKnown(vars map[string]string, opts env.Options) error {
 }
 
 // compile checks one campaign's variables and builds the campaign.
-func (ce CampaignEnv) compile(prefix string, presets *preset.Registry) (source.Campaign, error) {
+func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campaign, error) {
 	var errs []error
 	fail := func(suffix, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s%s: %s", prefix, suffix, fmt.Sprintf(format, args...)))
+		errs = append(errs, fmt.Errorf("%s: %s", n.where(suffix), fmt.Sprintf(format, args...)))
 	}
 	c := source.Campaign{Name: strings.TrimSpace(ce.Name), URL: strings.TrimSpace(ce.URL)}
 	if c.Name == "" {
@@ -309,11 +318,11 @@ func (ce CampaignEnv) compile(prefix string, presets *preset.Registry) (source.C
 	}
 	c.Spec = source.Spec{AmountScale: 1, Location: time.UTC, Fields: map[source.Field]source.FieldSpec{}}
 	if p != nil && pageURL != nil {
-		ce.applyPreset(p, prefix, &c, fail)
+		ce.applyPreset(p, n, &c, fail)
 	}
-	ce.compileOptions(&c, fail)
-	ce.compileFields(&c, fail)
-	variable := func(f source.Field) string { return prefix + strings.ToUpper(string(f)) }
+	ce.compileOptions(&c, n, fail)
+	ce.compileFields(&c, n, fail)
+	variable := func(f source.Field) string { return n.where(strings.ToUpper(string(f))) }
 	if err := source.CheckConfiguredDates(ce.Start, ce.Deadline, c.Spec.Location, time.Now(), variable); err != nil {
 		errs = append(errs, err)
 	}
@@ -324,6 +333,11 @@ func (ce CampaignEnv) compile(prefix string, presets *preset.Registry) (source.C
 		c.Platform = source.PlatformZeroConfig
 		c.Spec.ZeroConfig = true
 	}
+	labels, err := ce.Labels.check()
+	if err != nil {
+		fail("LABELS", "%v", err)
+	}
+	c.Labels = labels
 	return c, errors.Join(errs...)
 }
 
@@ -355,8 +369,8 @@ func (ce CampaignEnv) platform(u *url.URL, presets *preset.Registry, c *source.C
 // applyPreset makes c read its URL with the preset: the endpoint the URL
 // maps to (or the URL as given), and the preset's fields, each naming the
 // variable that overrides it.
-func (ce CampaignEnv) applyPreset(p *preset.Preset, prefix string, c *source.Campaign, fail func(string, string, ...any)) {
-	override := func(f source.Field) string { return prefix + strings.ToUpper(string(f)) + "_SELECTOR" }
+func (ce CampaignEnv) applyPreset(p *preset.Preset, n naming, c *source.Campaign, fail func(string, string, ...any)) {
+	override := func(f source.Field) string { return n.where(strings.ToUpper(string(f)) + "_SELECTOR") }
 	pc, err := p.Apply(c.URL, override)
 	if err != nil {
 		fail("URL", "%v", err)
@@ -378,9 +392,15 @@ func (ce CampaignEnv) applyPreset(p *preset.Preset, prefix string, c *source.Cam
 }
 
 // compileOptions reads the campaign's settings other than its fields.
-func (ce CampaignEnv) compileOptions(c *source.Campaign, fail func(string, string, ...any)) {
+func (ce CampaignEnv) compileOptions(c *source.Campaign, n naming, fail func(string, string, ...any)) {
 	if tz := strings.TrimSpace(ce.Timezone); tz != "" {
-		loc, err := time.LoadLocation(tz)
+		loc, err := n.zones[tz], error(nil)
+		if loc == nil {
+			loc, err = time.LoadLocation(tz)
+		}
+		if err == nil && n.zones != nil {
+			n.zones[tz] = loc
+		}
 		if err != nil {
 			fail("TIMEZONE", "%q is not an IANA time zone name: %v", tz, err)
 		} else {
@@ -430,13 +450,13 @@ func (ce CampaignEnv) compileOptions(c *source.Campaign, fail func(string, strin
 
 // compileFields reads each field's value or selector; they replace the
 // preset's.
-func (ce CampaignEnv) compileFields(c *source.Campaign, fail func(string, string, ...any)) {
+func (ce CampaignEnv) compileFields(c *source.Campaign, n naming, fail func(string, string, ...any)) {
 	for _, f := range ce.fieldVars() {
 		suffix := strings.ToUpper(string(f.field))
 		literal, selector := strings.TrimSpace(f.literal), strings.TrimSpace(f.selector)
 		switch {
 		case literal != "" && selector != "":
-			fail(suffix, "set together with %s_SELECTOR: give the value or where to read it, not both", suffix)
+			fail(suffix, "set together with %s: give the value or where to read it, not both", n.key(suffix+"_SELECTOR"))
 		case literal != "":
 			if err := source.CheckLiteral(f.field, literal, c.Spec.Location); err != nil {
 				fail(suffix, "%v", err)

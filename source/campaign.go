@@ -45,6 +45,15 @@ type Campaign struct {
 	// Retry-After) is reported failed, its figures withheld. 0 means
 	// DefaultMaxStaleness.
 	MaxStaleness time.Duration
+
+	// Labels are extra labels (team, appeal) on every series of the
+	// campaign; nil when it has none.
+	Labels map[string]string
+	// Definition is the configuration the campaign was built from, labels
+	// aside, in a canonical form: a reload keeps the poller (and its cache)
+	// of a campaign whose Definition did not change. Empty: not known, so
+	// never taken as unchanged.
+	Definition string
 }
 
 // DefaultMaxStaleness is the MaxStaleness of a campaign that sets none.

@@ -215,3 +215,19 @@ func (p *Poller) fetch(parent context.Context) Outcome {
 	p.last = out
 	return out
 }
+
+// Peek tells what Poll would do for a scrape that began at since, without
+// fetching: due is true when Poll would fetch; out is then the last fetch's
+// outcome, marked Reused, and read is false if there was none. A scheduler
+// spreading fetches over scrapes serves out instead of polling when it is
+// not the campaign's turn.
+func (p *Poller) Peek(since time.Time) (out Outcome, read, due bool) {
+	if out, ok := p.reusable(since); ok {
+		return out, true, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out = p.last
+	out.Reused = true
+	return out, !p.attempted.IsZero(), true
+}

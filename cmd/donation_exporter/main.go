@@ -89,6 +89,7 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 	defer cancel()
 
 	campaigns := cfg.Campaigns
+	var demoCampaigns []source.Campaign // kept across reloads
 	if cfg.Demo {
 		url, err := serveDemo(ctx, logger)
 		if err != nil {
@@ -96,7 +97,8 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 			return exitFailed
 		}
 		logger.Info("watching the embedded demo campaign: its figures are made up", "campaign", demo.Name, "url", url)
-		campaigns = append(campaigns, demo.Campaign(url))
+		demoCampaigns = append(demoCampaigns, demo.Campaign(url))
+		campaigns = append(campaigns, demoCampaigns...)
 	}
 	if len(campaigns) == 0 {
 		fmt.Fprintf(stderr, "%s: no campaign configured. Set %sCAMPAIGN_0_NAME, %sCAMPAIGN_0_URL and %sCAMPAIGN_0_RAISED_SELECTOR (see README.md), or %sDEMO=true to watch the embedded demo campaign.\n",
@@ -131,15 +133,22 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 		Rejections:          rejections,
 	})
 
+	releaseLoadGarbage()
+	reloader := newReloader(cfg.Env, coll, demoCampaigns, logger)
+	reloader.watchSignals(ctx)
+
 	base := prometheus.NewRegistry()
 	base.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		versioncollector.NewCollector(exporterName),
 		rejections,
+		reloader,
 	)
 
-	handler, err := guard(newMux(cfg.Env, coll, base, logger), web, rejections, logger)
+	mux := newMux(cfg.Env, coll, base, logger)
+	handleCampaigns(mux, coll, reloader)
+	handler, err := guard(mux, web, rejections, logger)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: configuration: %sWEB_CONFIG_FILE: %v\n", exporterName, config.Prefix, err)
 		return exitConfig
