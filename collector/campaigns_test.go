@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/donation-exporter/donation_exporter/source"
@@ -270,5 +271,38 @@ func TestScrapesSpreadFetches(t *testing.T) {
 		if scrape == 15 {
 			clockNanos.Add(int64(15 * time.Minute))
 		}
+	}
+}
+
+// TestProbeFollowsReload: /probe serves the campaigns of now. It once
+// checked the name against the campaigns of the start, so a campaign added
+// by a reload was listed by /sd and answered 404 on /probe.
+func TestProbeFollowsReload(t *testing.T) {
+	site := newCountingSite(t)
+	coll := New(Config{
+		Campaigns: []source.Campaign{site.campaign("first", "first v1", 0, nil)},
+		Fetcher:   source.NewFetcher(source.FetcherConfig{}),
+	})
+	probe := httptest.NewServer(coll.ProbeHandler(promhttp.HandlerOpts{}))
+	defer probe.Close()
+	status := func(name string) int {
+		t.Helper()
+		resp, err := http.Get(probe.URL + "/probe?campaign=" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := status("added"); got != http.StatusNotFound {
+		t.Errorf("before the reload: %d, want 404", got)
+	}
+	coll.Reload([]source.Campaign{site.campaign("first", "first v1", 0, nil), site.campaign("added", "added v1", 0, nil)})
+	if got := status("added"); got != http.StatusOK {
+		t.Errorf("after the reload added it: %d, want 200", got)
+	}
+	coll.Reload([]source.Campaign{site.campaign("added", "added v1", 0, nil)})
+	if got := status("first"); got != http.StatusNotFound {
+		t.Errorf("after the reload removed it: %d, want 404", got)
 	}
 }

@@ -70,10 +70,9 @@ func (c *Collector) probedCampaign(w http.ResponseWriter, r *http.Request) bool 
 		http.Error(w, "the campaign parameter is missing: /probe?campaign=NAME", http.StatusBadRequest)
 		return false
 	}
-	for _, campaign := range c.cfg.Campaigns {
-		if campaign.Name == name {
-			return true
-		}
+	// The campaigns of now, not of the start: a reload adds and removes.
+	if _, ok := c.set.Load().byName[name]; ok {
+		return true
 	}
 	http.Error(w, fmt.Sprintf("no campaign named %q is configured", name), http.StatusNotFound)
 	return false
