@@ -14,6 +14,8 @@ import (
 
 	"github.com/donation-exporter/donation_exporter/bench/pagegen"
 	"github.com/donation-exporter/donation_exporter/demo"
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -26,8 +28,8 @@ import (
 // local upstream server allocates to answer.
 
 // benchCollector scrapes campaigns with the fetcher main builds.
-func benchCollector(campaigns []source.Campaign) *Collector {
-	return New(Config{Campaigns: campaigns, Fetcher: source.NewFetcher(source.FetcherConfig{})})
+func benchCollector(campaigns []source.Campaign) *Scraper {
+	return NewScraper(Config{Campaigns: campaigns, Fetcher: fetch.NewFetcher(fetch.FetcherConfig{})})
 }
 
 // scrapeMetrics serves one /metrics request and checks it succeeded.
@@ -49,15 +51,15 @@ func BenchmarkCollect(b *testing.B) {
 		_, _ = w.Write(body)
 	}))
 	defer site.Close()
-	fields := map[source.Field]source.FieldSpec{}
+	fields := map[read.Field]read.FieldSpec{}
 	for name, sel := range pagegen.HTMLSelectors() {
-		fields[source.Field(name)] = source.FieldSpec{Selectors: []source.Selector{source.MustParseSelector(sel)}}
+		fields[read.Field(name)] = read.FieldSpec{Selectors: []read.Selector{read.MustParseSelector(sel)}}
 	}
 	for _, n := range []int{1, 10, 100} {
 		b.Run(fmt.Sprintf("campaigns=%d", n), func(b *testing.B) {
 			var campaigns []source.Campaign
 			for i := range n {
-				campaigns = append(campaigns, campaign(fmt.Sprintf("c%d", i), fmt.Sprintf("%s/c/%d", site.URL, i), source.KindHTML, fields))
+				campaigns = append(campaigns, campaign(fmt.Sprintf("c%d", i), fmt.Sprintf("%s/c/%d", site.URL, i), read.KindHTML, fields))
 			}
 			c := benchCollector(campaigns)
 			h := c.Handler(prometheus.NewRegistry(), promhttp.HandlerOpts{})

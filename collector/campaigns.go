@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/donation-exporter/donation_exporter/fetch"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -26,7 +27,7 @@ type campaignSet struct {
 // newCampaignSet builds the set for campaigns. A campaign of old whose
 // Definition is the same keeps its poller: its last figures, ETag and
 // Retry-After are kept, and its next fetch is when it would have been.
-func newCampaignSet(campaigns []source.Campaign, fetcher *source.Fetcher, now func() time.Time, old *campaignSet) (*campaignSet, ReloadStats) {
+func newCampaignSet(campaigns []source.Campaign, fetcher *fetch.Fetcher, now func() time.Time, old *campaignSet) (*campaignSet, ReloadStats) {
 	set := &campaignSet{
 		campaigns: campaigns,
 		pollers:   make([]*source.Poller, len(campaigns)),
@@ -78,7 +79,7 @@ type ReloadStats struct {
 
 // Reload replaces the campaigns watched. Scrapes in flight finish with the
 // campaigns they began with; the next ones see the new set.
-func (c *Collector) Reload(campaigns []source.Campaign) ReloadStats {
+func (c *Scraper) Reload(campaigns []source.Campaign) ReloadStats {
 	c.reloadMu.Lock()
 	defer c.reloadMu.Unlock()
 	set, stats := newCampaignSet(campaigns, c.cfg.Fetcher, c.cfg.Now, c.set.Load())
@@ -94,7 +95,7 @@ func (c *Collector) Reload(campaigns []source.Campaign) ReloadStats {
 }
 
 // Campaigns returns the campaigns watched, in configuration order.
-func (c *Collector) Campaigns() []source.Campaign { return c.set.Load().campaigns }
+func (c *Scraper) Campaigns() []source.Campaign { return c.set.Load().campaigns }
 
 // targetGroup is one entry of Prometheus' HTTP service discovery format.
 type targetGroup struct {
@@ -106,7 +107,7 @@ type targetGroup struct {
 // one target per campaign, the exporter itself as the request reached it
 // (its Host), with __param_campaign set, so a job with metrics_path /probe
 // scrapes each campaign, and with the campaign's extra labels.
-func (c *Collector) SDHandler() http.Handler {
+func (c *Scraper) SDHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		campaigns := c.Campaigns()
 		groups := make([]targetGroup, len(campaigns))

@@ -16,6 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -71,9 +73,9 @@ func (s *countingSite) take() []string {
 
 func (s *countingSite) campaign(name, definition string, minInterval time.Duration, labels map[string]string) source.Campaign {
 	return source.Campaign{
-		Name: name, URL: s.url + "/" + name, Kind: source.KindHTML, MinInterval: minInterval,
-		Spec: source.Spec{AmountScale: 1, Location: time.UTC, Fields: map[source.Field]source.FieldSpec{
-			source.FieldRaised: {Selectors: []source.Selector{source.MustParseSelector(".raised")}},
+		Name: name, URL: s.url + "/" + name, Kind: read.KindHTML, MinInterval: minInterval,
+		Spec: read.Spec{AmountScale: 1, Location: time.UTC, Fields: map[read.Field]read.FieldSpec{
+			read.FieldRaised: {Selectors: []read.Selector{read.MustParseSelector(".raised")}},
 		}},
 		Labels: labels, Definition: definition,
 	}
@@ -93,7 +95,7 @@ func TestReloadKeepsUnchangedPollers(t *testing.T) {
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-	coll := New(Config{
+	coll := NewScraper(Config{
 		Campaigns: []source.Campaign{
 			site.campaign("etag", "etag v1", 0, nil),
 			site.campaign("interval", "interval v1", time.Hour, nil),
@@ -101,7 +103,7 @@ func TestReloadKeepsUnchangedPollers(t *testing.T) {
 			site.campaign("changed", "changed v1", 0, nil),
 			site.campaign("removed", "removed v1", 0, nil),
 		},
-		Fetcher: source.NewFetcher(source.FetcherConfig{}),
+		Fetcher: fetch.NewFetcher(fetch.FetcherConfig{}),
 		Now:     clock,
 	})
 	ctx := context.Background()
@@ -160,13 +162,13 @@ func TestReloadKeepsUnchangedPollers(t *testing.T) {
 
 func TestExtraLabels(t *testing.T) {
 	site := newCountingSite(t)
-	coll := New(Config{
+	coll := NewScraper(Config{
 		Campaigns: []source.Campaign{
 			site.campaign("north", "", 0, map[string]string{"appeal": "summer", "team": "north"}),
 			site.campaign("south", "", 0, map[string]string{"appeal": "summer"}),
 			site.campaign("plain", "", 0, nil),
 		},
-		Fetcher: source.NewFetcher(source.FetcherConfig{}),
+		Fetcher: fetch.NewFetcher(fetch.FetcherConfig{}),
 		Now:     func() time.Time { return time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC) },
 	})
 	results := coll.Scrape(context.Background())
@@ -199,12 +201,12 @@ donation_up{appeal="",campaign="plain",team=""} 1
 
 func TestSDHandler(t *testing.T) {
 	site := newCountingSite(t)
-	coll := New(Config{
+	coll := NewScraper(Config{
 		Campaigns: []source.Campaign{
 			site.campaign("north", "", 0, map[string]string{"appeal": "summer", "team": "north"}),
 			site.campaign("plain", "", 0, nil),
 		},
-		Fetcher: source.NewFetcher(source.FetcherConfig{}),
+		Fetcher: fetch.NewFetcher(fetch.FetcherConfig{}),
 	})
 	req := httptest.NewRequest(http.MethodGet, "http://exporter.example:9366/sd", nil)
 	rec := httptest.NewRecorder()
@@ -240,8 +242,8 @@ func TestScrapesSpreadFetches(t *testing.T) {
 	}
 	var clockNanos atomic.Int64
 	start := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
-	coll := New(Config{
-		Campaigns: campaigns, Fetcher: source.NewFetcher(source.FetcherConfig{}), MaxFetchesPerScrape: 10,
+	coll := NewScraper(Config{
+		Campaigns: campaigns, Fetcher: fetch.NewFetcher(fetch.FetcherConfig{}), MaxFetchesPerScrape: 10,
 		Now: func() time.Time { return start.Add(time.Duration(clockNanos.Load())) },
 	})
 	ctx := context.Background()
@@ -279,9 +281,9 @@ func TestScrapesSpreadFetches(t *testing.T) {
 // by a reload was listed by /sd and answered 404 on /probe.
 func TestProbeFollowsReload(t *testing.T) {
 	site := newCountingSite(t)
-	coll := New(Config{
+	coll := NewScraper(Config{
 		Campaigns: []source.Campaign{site.campaign("first", "first v1", 0, nil)},
-		Fetcher:   source.NewFetcher(source.FetcherConfig{}),
+		Fetcher:   fetch.NewFetcher(fetch.FetcherConfig{}),
 	})
 	probe := httptest.NewServer(coll.ProbeHandler(promhttp.HandlerOpts{}))
 	defer probe.Close()

@@ -13,15 +13,17 @@ import (
 	"time"
 
 	"github.com/donation-exporter/donation_exporter/endpoint"
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
 const namespace = "donation"
 
-// Config is what a Collector needs.
+// Config is what a Scraper needs.
 type Config struct {
 	Campaigns []source.Campaign
-	Fetcher   *source.Fetcher
+	Fetcher   *fetch.Fetcher
 	Logger    *slog.Logger
 	// ScrapeTimeoutOffset is taken off Prometheus' scrape timeout.
 	ScrapeTimeoutOffset time.Duration
@@ -36,11 +38,11 @@ type Config struct {
 	MaxFetchesPerScrape int
 }
 
-// Collector scrapes campaigns. Every scrape builds fresh metrics from what
+// Scraper scrapes campaigns. Every scrape builds fresh metrics from what
 // each campaign's source.Poller gives: a fetch of the page, shared with
 // concurrent scrapes, or the last outcome reused when the campaign's minimum
 // refresh interval or the site's Retry-After says not to fetch yet.
-type Collector struct {
+type Scraper struct {
 	cfg Config
 	// set is the campaigns watched; Reload replaces it (campaigns.go).
 	set      atomic.Pointer[campaignSet]
@@ -54,15 +56,15 @@ type Collector struct {
 	at   time.Time
 }
 
-// New returns a Collector for cfg.
-func New(cfg Config) *Collector {
+// New returns a Scraper for cfg.
+func NewScraper(cfg Config) *Scraper {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Collector{cfg: cfg}
+	c := &Scraper{cfg: cfg}
 	set, _ := newCampaignSet(cfg.Campaigns, cfg.Fetcher, cfg.Now, nil)
 	c.set.Store(set)
 	return c
@@ -71,7 +73,7 @@ func New(cfg Config) *Collector {
 // Result is what one scrape of one campaign gave.
 type Result struct {
 	Campaign   source.Campaign
-	Values     source.Values
+	Values     read.Values
 	Projection Projection
 	// Err is why the scrape failed; nil when it succeeded.
 	Err      error
@@ -91,13 +93,13 @@ type Result struct {
 // MinInterval are fetched when due, a bounded number per scrape (see
 // scrapeScheduled); one never read yet and not fetched in this scrape is
 // left out of the results.
-func (c *Collector) Scrape(ctx context.Context) []Result {
+func (c *Scraper) Scrape(ctx context.Context) []Result {
 	return c.scrapeScheduled(ctx, c.set.Load())
 }
 
 // ScrapeCampaign scrapes the one campaign called name. It reports false,
 // fetching nothing, when no configured campaign has that name.
-func (c *Collector) ScrapeCampaign(ctx context.Context, name string) (Result, bool) {
+func (c *Scraper) ScrapeCampaign(ctx context.Context, name string) (Result, bool) {
 	set := c.set.Load()
 	i, ok := set.byName[name]
 	if !ok {
@@ -109,7 +111,7 @@ func (c *Collector) ScrapeCampaign(ctx context.Context, name string) (Result, bo
 }
 
 // remember keeps results for LastResults.
-func (c *Collector) remember(results []Result, campaigns int) {
+func (c *Scraper) remember(results []Result, campaigns int) {
 	c.mu.Lock()
 	if c.last == nil {
 		c.last = make(map[string]Result, campaigns)
@@ -126,7 +128,7 @@ func (c *Collector) remember(results []Result, campaigns int) {
 // Prometheus last saw without fetching again. A campaign never scraped yet
 // (only others were probed) is left out; it returns nil before the first
 // scrape.
-func (c *Collector) LastResults() ([]Result, time.Time) {
+func (c *Scraper) LastResults() ([]Result, time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var results []Result
@@ -141,7 +143,7 @@ func (c *Collector) LastResults() ([]Result, time.Time) {
 // scrapeOne polls one campaign. A failure is logged at error level by the
 // scrapes that fetched (or shared the fetch); one that only reuses an
 // earlier failure logs it at debug level, as it was reported already.
-func (c *Collector) scrapeOne(ctx context.Context, campaign source.Campaign, poller *source.Poller, since time.Time) Result {
+func (c *Scraper) scrapeOne(ctx context.Context, campaign source.Campaign, poller *source.Poller, since time.Time) Result {
 	begin := c.cfg.Now()
 	return c.result(campaign, poller.Poll(ctx, since), begin)
 }
@@ -150,11 +152,11 @@ func (c *Collector) scrapeOne(ctx context.Context, campaign source.Campaign, pol
 // the set's, not the poller's: a reload may have changed its labels alone.
 // The duration is measured with the collector's clock (time.Now but in
 // tests).
-func (c *Collector) result(campaign source.Campaign, out source.Outcome, begin time.Time) Result {
+func (c *Scraper) result(campaign source.Campaign, out source.Outcome, begin time.Time) Result {
 	end := c.cfg.Now()
 	// The text of errors and notes is cut here too, whatever made them:
 	// it goes into the log and onto the status page.
-	out.Err, out.Deferred = source.ShortenError(out.Err), source.ShortenError(out.Deferred)
+	out.Err, out.Deferred = fetch.ShortenError(out.Err), fetch.ShortenError(out.Deferred)
 	out.Values.Notes = shortenNotes(out.Values.Notes)
 	r := Result{Campaign: campaign, Err: out.Err, Duration: end.Sub(begin), Time: end,
 		LastSuccess: out.LastSuccess, Reused: out.Reused}
@@ -185,15 +187,15 @@ func (c *Collector) result(campaign source.Campaign, out source.Outcome, begin t
 	return r
 }
 
-// shortenNotes returns notes with each cut to source.MaxErrorText, in a
+// shortenNotes returns notes with each cut to fetch.MaxErrorText, in a
 // new slice when one is cut (the poller's figures share the old one).
 func shortenNotes(notes []string) []string {
 	for i, note := range notes {
-		if len(note) > source.MaxErrorText {
+		if len(note) > fetch.MaxErrorText {
 			short := slices.Clone(notes)
 			for j := i; j < len(short); j++ {
-				if len(short[j]) > source.MaxErrorText {
-					short[j] = strings.ToValidUTF8(short[j][:source.MaxErrorText], "") + "…"
+				if len(short[j]) > fetch.MaxErrorText {
+					short[j] = strings.ToValidUTF8(short[j][:fetch.MaxErrorText], "") + "…"
 				}
 			}
 			return short

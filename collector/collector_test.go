@@ -16,6 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -36,11 +38,11 @@ func upstream(t *testing.T) *httptest.Server {
 	return srv
 }
 
-func selectors(t *testing.T, texts ...string) source.FieldSpec {
+func selectors(t *testing.T, texts ...string) read.FieldSpec {
 	t.Helper()
-	fs := source.FieldSpec{}
+	fs := read.FieldSpec{}
 	for _, text := range texts {
-		sel, err := source.ParseSelector(text)
+		sel, err := read.ParseSelector(text)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,10 +51,10 @@ func selectors(t *testing.T, texts ...string) source.FieldSpec {
 	return fs
 }
 
-func campaign(name, url string, kind source.Kind, fields map[source.Field]source.FieldSpec) source.Campaign {
+func campaign(name, url string, kind read.Kind, fields map[read.Field]read.FieldSpec) source.Campaign {
 	return source.Campaign{
 		Name: name, URL: url, FetchURL: url, Kind: kind, Timeout: 5 * time.Second,
-		Spec: source.Spec{Fields: fields, AmountScale: 1, Location: time.UTC},
+		Spec: read.Spec{Fields: fields, AmountScale: 1, Location: time.UTC},
 	}
 }
 
@@ -60,21 +62,21 @@ func campaign(name, url string, kind source.Kind, fields map[source.Field]source
 // page is gone, side by side.
 func testCampaigns(t *testing.T, base string) []source.Campaign {
 	return []source.Campaign{
-		campaign("family-memorial", base+"/gofundme/campaign-page-2020.html", source.KindHTML, map[source.Field]source.FieldSpec{
-			source.FieldRaised: selectors(t, ".m-progress-meter-heading"),
-			source.FieldTarget: selectors(t, ".m-progress-meter-heading | /raised of (.*) goal/"),
-			source.FieldStart:  selectors(t, `script:contains("initialState") | feed.campaign.launch_date`),
-			source.FieldDonors: selectors(t, `script:contains("initialState") | feed.campaign.donation_count`),
+		campaign("family-memorial", base+"/gofundme/campaign-page-2020.html", read.KindHTML, map[read.Field]read.FieldSpec{
+			read.FieldRaised: selectors(t, ".m-progress-meter-heading"),
+			read.FieldTarget: selectors(t, ".m-progress-meter-heading | /raised of (.*) goal/"),
+			read.FieldStart:  selectors(t, `script:contains("initialState") | feed.campaign.launch_date`),
+			read.FieldDonors: selectors(t, `script:contains("initialState") | feed.campaign.donation_count`),
 			// No deadline: GoFundMe campaigns are open-ended.
 		}),
-		campaign("online-bleiben", base+"/donorbox/campaign-de.html", source.KindAuto, map[source.Field]source.FieldSpec{
-			source.FieldRaised:   selectors(t, "#total-raised"),
-			source.FieldTarget:   selectors(t, "#panel-1 .description .bold"),
-			source.FieldStart:    {Literal: "2026-04-01"},
-			source.FieldDeadline: {Literal: "2026-07-08"},
+		campaign("online-bleiben", base+"/donorbox/campaign-de.html", read.KindAuto, map[read.Field]read.FieldSpec{
+			read.FieldRaised:   selectors(t, "#total-raised"),
+			read.FieldTarget:   selectors(t, "#panel-1 .description .bold"),
+			read.FieldStart:    {Literal: "2026-04-01"},
+			read.FieldDeadline: {Literal: "2026-07-08"},
 		}),
-		campaign("gone", base+"/no-such-page.html", source.KindHTML, map[source.Field]source.FieldSpec{
-			source.FieldRaised: selectors(t, "#total-raised"),
+		campaign("gone", base+"/no-such-page.html", read.KindHTML, map[read.Field]read.FieldSpec{
+			read.FieldRaised: selectors(t, "#total-raised"),
 		}),
 	}
 }
@@ -145,11 +147,11 @@ var valueMetrics = []string{
 	"donation_required_daily_rate", "donation_start_timestamp_seconds", "donation_target", "donation_up",
 }
 
-func newTestCollector(t *testing.T, campaigns []source.Campaign, logs *bytes.Buffer) *Collector {
+func newTestCollector(t *testing.T, campaigns []source.Campaign, logs *bytes.Buffer) *Scraper {
 	t.Helper()
-	return New(Config{
+	return NewScraper(Config{
 		Campaigns: campaigns,
-		Fetcher:   source.NewFetcher(source.FetcherConfig{UserAgent: "donation_exporter/test"}),
+		Fetcher:   fetch.NewFetcher(fetch.FetcherConfig{UserAgent: "donation_exporter/test"}),
 		Logger:    slog.New(slog.NewTextHandler(logs, nil)),
 		Now:       func() time.Time { return fixedNow },
 	})
@@ -218,12 +220,12 @@ func TestScrapeTimeout(t *testing.T) {
 	srv := upstream(t)
 	var logs bytes.Buffer
 	campaigns := append(testCampaigns(t, srv.URL)[:1],
-		campaign("slow", srv.URL+"/api/slow", source.KindJSON, map[source.Field]source.FieldSpec{
-			source.FieldRaised: selectors(t, "raised"),
+		campaign("slow", srv.URL+"/api/slow", read.KindJSON, map[read.Field]read.FieldSpec{
+			read.FieldRaised: selectors(t, "raised"),
 		}))
-	c := New(Config{
+	c := NewScraper(Config{
 		Campaigns:           campaigns,
-		Fetcher:             source.NewFetcher(source.FetcherConfig{}),
+		Fetcher:             fetch.NewFetcher(fetch.FetcherConfig{}),
 		Logger:              slog.New(slog.NewTextHandler(&logs, nil)),
 		ScrapeTimeoutOffset: 500 * time.Millisecond,
 		Now:                 func() time.Time { return fixedNow },

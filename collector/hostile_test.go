@@ -21,6 +21,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"golang.org/x/text/encoding/charmap"
 
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -87,10 +89,10 @@ func status(code int, header ...string) http.HandlerFunc {
 
 const goodPage = `<html><body><p id="raised">$1,234.50</p><p id="target">$10,000</p></body></html>`
 
-func hostileCampaign(name, url string, kind source.Kind, timeout time.Duration, fields map[source.Field]string) source.Campaign {
-	spec := source.Spec{AmountScale: 1, Location: time.UTC, Fields: map[source.Field]source.FieldSpec{}}
+func hostileCampaign(name, url string, kind read.Kind, timeout time.Duration, fields map[read.Field]string) source.Campaign {
+	spec := read.Spec{AmountScale: 1, Location: time.UTC, Fields: map[read.Field]read.FieldSpec{}}
 	for f, sel := range fields {
-		spec.Fields[f] = source.FieldSpec{Selectors: []source.Selector{source.MustParseSelector(sel)}}
+		spec.Fields[f] = read.FieldSpec{Selectors: []read.Selector{read.MustParseSelector(sel)}}
 	}
 	return source.Campaign{Name: name, URL: url, FetchURL: url, Kind: kind, Spec: spec, Timeout: timeout}
 }
@@ -120,14 +122,14 @@ func TestHostileSites(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	raisedHTML := map[source.Field]string{source.FieldRaised: "#raised"}
-	raisedJSON := map[source.Field]string{source.FieldRaised: "raised"}
+	raisedHTML := map[read.Field]string{read.FieldRaised: "#raised"}
+	raisedJSON := map[read.Field]string{read.FieldRaised: "raised"}
 	tests := []struct {
 		name    string
 		site    func(t *testing.T) string // returns the bad campaign's URL
-		kind    source.Kind
-		fields  map[source.Field]string // default raisedHTML
-		timeout time.Duration           // default 2s
+		kind    read.Kind
+		fields  map[read.Field]string // default raisedHTML
+		timeout time.Duration         // default 2s
 		// wantErr is in the one error line; empty when the page is read.
 		wantErr    string
 		wantRaised string // the bad campaign's donation_raised line when read
@@ -221,7 +223,7 @@ func TestHostileSites(t *testing.T) {
 		{name: "JSON with the wrong type", fields: raisedJSON, site: func(t *testing.T) string {
 			return serveSite(t, page("application/json", `{"raised": {"x": 1}}`))
 		}, wantErr: `JSON path "raised" is an object or array`},
-		{name: "JSON not JSON", kind: source.KindJSON, fields: raisedJSON, site: func(t *testing.T) string {
+		{name: "JSON not JSON", kind: read.KindJSON, fields: raisedJSON, site: func(t *testing.T) string {
 			return serveSite(t, page("application/json", `{"raised": NaN}`))
 		}, wantErr: "not valid JSON"},
 		{name: "JSON NaN string", fields: raisedJSON, site: func(t *testing.T) string {
@@ -236,7 +238,7 @@ func TestHostileSites(t *testing.T) {
 		{name: "JSON negative", fields: raisedJSON, site: func(t *testing.T) string {
 			return serveSite(t, page("application/json", `{"raised": -250}`))
 		}, wantErr: "amount -250 is negative"},
-		{name: "attribute 1e400", fields: map[source.Field]string{source.FieldRaised: "#raised@data-value"}, site: func(t *testing.T) string {
+		{name: "attribute 1e400", fields: map[read.Field]string{read.FieldRaised: "#raised@data-value"}, site: func(t *testing.T) string {
 			return serveSite(t, page("text/html", `<p id="raised" data-value="1e400">`))
 		}, wantErr: "out of range"},
 		{name: "text 1e400", site: func(t *testing.T) string {
@@ -248,7 +250,7 @@ func TestHostileSites(t *testing.T) {
 		{name: "text negative", site: func(t *testing.T) string {
 			return serveSite(t, page("text/html", `<p id="raised">-5,000 €</p>`))
 		}, wantErr: "amount -5000 is negative"},
-		{name: "date that does not exist", fields: map[source.Field]string{source.FieldRaised: "raised", source.FieldDeadline: "deadline"},
+		{name: "date that does not exist", fields: map[read.Field]string{read.FieldRaised: "raised", read.FieldDeadline: "deadline"},
 			site: func(t *testing.T) string {
 				return serveSite(t, page("application/json", `{"raised": 5, "deadline": "2026-02-30"}`))
 			}, wantErr: `field deadline: not a date: "2026-02-30": parsing time "2026-02-30": day out of range`},
@@ -272,12 +274,12 @@ func TestHostileSites(t *testing.T) {
 				timeout = 2 * time.Second
 			}
 			logs, logger := newLogBuffer()
-			c := New(Config{
+			c := NewScraper(Config{
 				Campaigns: []source.Campaign{
-					hostileCampaign("good", good, source.KindAuto, 2*time.Second, raisedHTML),
+					hostileCampaign("good", good, read.KindAuto, 2*time.Second, raisedHTML),
 					hostileCampaign("bad", tc.site(t), tc.kind, timeout, fields),
 				},
-				Fetcher: source.NewFetcher(source.FetcherConfig{}),
+				Fetcher: fetch.NewFetcher(fetch.FetcherConfig{}),
 				Logger:  logger,
 			})
 			exporter := httptest.NewServer(c.Handler(prometheus.NewRegistry(), promhttp.HandlerOpts{}))

@@ -32,7 +32,7 @@ const allowedMethods = "GET, HEAD"
 // Handler serves the campaigns' metrics beside those base gathers (the Go,
 // process and build-info collectors). It scrapes on every GET, within the
 // scrape timeout Prometheus announces (see bounded for opts).
-func (c *Collector) Handler(base prometheus.Gatherer, opts promhttp.HandlerOpts) http.Handler {
+func (c *Scraper) Handler(base prometheus.Gatherer, opts promhttp.HandlerOpts) http.Handler {
 	return c.bounded(opts, answerHead, func(ctx context.Context, w http.ResponseWriter, r *http.Request, opts promhttp.HandlerOpts) {
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(c.Metrics(c.Scrape(ctx)))
@@ -45,7 +45,7 @@ func (c *Collector) Handler(base prometheus.Gatherer, opts promhttp.HandlerOpts)
 // and nothing else, so that Prometheus can scrape each campaign as a target
 // of its own. The parameter is a configured name, never a URL: an unknown
 // name is a 404 and fetches nothing.
-func (c *Collector) ProbeHandler(opts promhttp.HandlerOpts) http.Handler {
+func (c *Scraper) ProbeHandler(opts promhttp.HandlerOpts) http.Handler {
 	head := func(w http.ResponseWriter, r *http.Request) {
 		if c.probedCampaign(w, r) {
 			answerHead(w, r)
@@ -64,7 +64,7 @@ func (c *Collector) ProbeHandler(opts promhttp.HandlerOpts) http.Handler {
 
 // probedCampaign reports whether r names a configured campaign, and
 // answers the request with the error when it does not.
-func (c *Collector) probedCampaign(w http.ResponseWriter, r *http.Request) bool {
+func (c *Scraper) probedCampaign(w http.ResponseWriter, r *http.Request) bool {
 	name := r.URL.Query().Get("campaign")
 	if name == "" {
 		http.Error(w, "the campaign parameter is missing: /probe?campaign=NAME", http.StatusBadRequest)
@@ -101,7 +101,7 @@ func answerHead(w http.ResponseWriter, r *http.Request) {
 // server's WriteTimeout) but no scrape slot. promhttp would apply the limit
 // and timeout to gathering alone, and its handler is built anew per
 // request: serve gets opts without the two.
-func (c *Collector) bounded(opts promhttp.HandlerOpts, head http.HandlerFunc, serve func(context.Context, http.ResponseWriter, *http.Request, promhttp.HandlerOpts)) http.Handler {
+func (c *Scraper) bounded(opts promhttp.HandlerOpts, head http.HandlerFunc, serve func(context.Context, http.ResponseWriter, *http.Request, promhttp.HandlerOpts)) http.Handler {
 	limit, maxDuration := opts.MaxRequestsInFlight, opts.Timeout
 	opts.MaxRequestsInFlight, opts.Timeout = 0, 0
 	var inFlight chan struct{}
@@ -133,7 +133,7 @@ func (c *Collector) bounded(opts promhttp.HandlerOpts, head http.HandlerFunc, se
 
 // scrapeInSlot runs serve into answer in a slot of inFlight, and reports
 // false when no slot was free.
-func (c *Collector) scrapeInSlot(inFlight chan struct{}, maxDuration time.Duration, answer *bufferedResponse, r *http.Request,
+func (c *Scraper) scrapeInSlot(inFlight chan struct{}, maxDuration time.Duration, answer *bufferedResponse, r *http.Request,
 	opts promhttp.HandlerOpts, serve func(context.Context, http.ResponseWriter, *http.Request, promhttp.HandlerOpts)) bool {
 	if inFlight != nil {
 		select {

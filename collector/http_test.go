@@ -17,6 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/donation-exporter/donation_exporter/endpoint"
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -53,10 +55,10 @@ func TestBadScrapeTimeoutHeader(t *testing.T) {
 	for _, header := range []string{"NaN", "Inf", "-Inf", "1e300", "-1", "0", "0x1p-1074", "soon"} {
 		t.Run(header, func(t *testing.T) {
 			logs, logger := newLogBuffer()
-			c := New(Config{
-				Campaigns: []source.Campaign{hostileCampaign("c", site, source.KindAuto, 5*time.Second,
-					map[source.Field]string{source.FieldRaised: "#raised"})},
-				Fetcher: source.NewFetcher(source.FetcherConfig{}),
+			c := NewScraper(Config{
+				Campaigns: []source.Campaign{hostileCampaign("c", site, read.KindAuto, 5*time.Second,
+					map[read.Field]string{read.FieldRaised: "#raised"})},
+				Fetcher: fetch.NewFetcher(fetch.FetcherConfig{}),
 				Logger:  logger,
 			})
 			h := c.Handler(prometheus.NewRegistry(), promhttp.HandlerOpts{Timeout: 30 * time.Second})
@@ -80,10 +82,10 @@ func TestMethods(t *testing.T) {
 	site, hits := countingPage(t)
 	logs, logger := newLogBuffer()
 	rejections := endpoint.NewRejections(logger)
-	c := New(Config{
-		Campaigns: []source.Campaign{hostileCampaign("c", site, source.KindAuto, 5*time.Second,
-			map[source.Field]string{source.FieldRaised: "#raised"})},
-		Fetcher:    source.NewFetcher(source.FetcherConfig{}),
+	c := NewScraper(Config{
+		Campaigns: []source.Campaign{hostileCampaign("c", site, read.KindAuto, 5*time.Second,
+			map[read.Field]string{read.FieldRaised: "#raised"})},
+		Fetcher:    fetch.NewFetcher(fetch.FetcherConfig{}),
 		Logger:     logger,
 		Rejections: rejections,
 	})
@@ -154,10 +156,10 @@ func TestInFlightRejectionsCounted(t *testing.T) {
 	slow, hits, release := heldSite(t)
 	logs, logger := newLogBuffer()
 	rejections := endpoint.NewRejections(logger)
-	c := New(Config{
-		Campaigns: []source.Campaign{hostileCampaign("slow", slow, source.KindAuto, 5*time.Second,
-			map[source.Field]string{source.FieldRaised: "#raised"})},
-		Fetcher:    source.NewFetcher(source.FetcherConfig{}),
+	c := NewScraper(Config{
+		Campaigns: []source.Campaign{hostileCampaign("slow", slow, read.KindAuto, 5*time.Second,
+			map[read.Field]string{read.FieldRaised: "#raised"})},
+		Fetcher:    fetch.NewFetcher(fetch.FetcherConfig{}),
 		Logger:     logger,
 		Rejections: rejections,
 	})
@@ -203,10 +205,10 @@ func TestInFlightRejectionsCounted(t *testing.T) {
 // real scrape out (503) for as long as they stayed connected.
 func TestSlowReaderHoldsNoSlot(t *testing.T) {
 	site, hits := countingPage(t)
-	c := New(Config{
-		Campaigns: []source.Campaign{hostileCampaign("c", site, source.KindAuto, 5*time.Second,
-			map[source.Field]string{source.FieldRaised: "#raised"})},
-		Fetcher: source.NewFetcher(source.FetcherConfig{}),
+	c := NewScraper(Config{
+		Campaigns: []source.Campaign{hostileCampaign("c", site, read.KindAuto, 5*time.Second,
+			map[read.Field]string{read.FieldRaised: "#raised"})},
+		Fetcher: fetch.NewFetcher(fetch.FetcherConfig{}),
 	})
 	// Answers far bigger than the server's own write buffers (6 KiB), so
 	// that a handler writing to a client that does not read blocks.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -37,16 +38,16 @@ func TestLifecycleMetrics(t *testing.T) {
 		_, _ = w.Write([]byte(body))
 	}))
 	defer srv.Close()
-	fields := map[source.Field]source.FieldSpec{
-		source.FieldRaised:   selectors(t, "raised"),
-		source.FieldTarget:   selectors(t, "target"),
-		source.FieldCurrency: {Literal: "USD"},
-		source.FieldStart:    selectors(t, "start"),
-		source.FieldDeadline: selectors(t, "deadline"),
+	fields := map[read.Field]read.FieldSpec{
+		read.FieldRaised:   selectors(t, "raised"),
+		read.FieldTarget:   selectors(t, "target"),
+		read.FieldCurrency: {Literal: "USD"},
+		read.FieldStart:    selectors(t, "start"),
+		read.FieldDeadline: selectors(t, "deadline"),
 	}
 	var campaigns []source.Campaign
 	for _, name := range []string{"ended", "not-started", "far", "huge"} {
-		campaigns = append(campaigns, campaign(name, srv.URL+"/"+name, source.KindJSON, fields))
+		campaigns = append(campaigns, campaign(name, srv.URL+"/"+name, read.KindJSON, fields))
 	}
 	var logs bytes.Buffer
 	c := newTestCollector(t, campaigns, &logs)

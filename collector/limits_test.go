@@ -13,6 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -65,12 +67,12 @@ func TestScrapeDeadline(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			slow, _, _ := heldSite(t)
 			logs, logger := newLogBuffer()
-			c := New(Config{
+			c := NewScraper(Config{
 				Campaigns: []source.Campaign{
-					hostileCampaign("good", good, source.KindAuto, time.Second, map[source.Field]string{source.FieldRaised: "#raised"}),
-					hostileCampaign("bad", slow, source.KindAuto, tc.campaignTimeout, map[source.Field]string{source.FieldRaised: "#raised"}),
+					hostileCampaign("good", good, read.KindAuto, time.Second, map[read.Field]string{read.FieldRaised: "#raised"}),
+					hostileCampaign("bad", slow, read.KindAuto, tc.campaignTimeout, map[read.Field]string{read.FieldRaised: "#raised"}),
 				},
-				Fetcher:             source.NewFetcher(source.FetcherConfig{}),
+				Fetcher:             fetch.NewFetcher(fetch.FetcherConfig{}),
 				Logger:              logger,
 				ScrapeTimeoutOffset: tc.offset,
 			})
@@ -103,10 +105,10 @@ func TestScrapeDeadline(t *testing.T) {
 
 func TestMaxRequestsInFlight(t *testing.T) {
 	slow, hits, release := heldSite(t)
-	c := New(Config{
-		Campaigns: []source.Campaign{hostileCampaign("slow", slow, source.KindAuto, 5*time.Second,
-			map[source.Field]string{source.FieldRaised: "#raised"})},
-		Fetcher: source.NewFetcher(source.FetcherConfig{}),
+	c := NewScraper(Config{
+		Campaigns: []source.Campaign{hostileCampaign("slow", slow, read.KindAuto, 5*time.Second,
+			map[read.Field]string{read.FieldRaised: "#raised"})},
+		Fetcher: fetch.NewFetcher(fetch.FetcherConfig{}),
 	})
 	var entered atomic.Int32
 	h := c.Handler(prometheus.NewRegistry(), promhttp.HandlerOpts{MaxRequestsInFlight: 2})

@@ -17,6 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -65,15 +67,15 @@ func TestLoad(t *testing.T) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprintf(w, `<html><body><p id="raised">$%d,000</p><p id="target">$1,000,000</p></body></html>`, i+1)
 	}))
-	fields := map[source.Field]string{source.FieldRaised: "#raised", source.FieldTarget: "#target"}
+	fields := map[read.Field]string{read.FieldRaised: "#raised", read.FieldTarget: "#target"}
 	var list []source.Campaign
 	for i := range campaigns {
 		list = append(list, hostileCampaign(fmt.Sprintf("c%d", i), fmt.Sprintf("%s/c/%d", upstream.URL, i),
-			source.KindAuto, 10*time.Second, fields))
+			read.KindAuto, 10*time.Second, fields))
 	}
 	fetcherTransport := http.DefaultTransport.(*http.Transport).Clone()
 	fetcherTransport.MaxIdleConnsPerHost = campaigns
-	c := New(Config{Campaigns: list, Fetcher: source.NewFetcher(source.FetcherConfig{Transport: fetcherTransport})})
+	c := NewScraper(Config{Campaigns: list, Fetcher: fetch.NewFetcher(fetch.FetcherConfig{Transport: fetcherTransport})})
 	exporter := httptest.NewServer(c.Handler(prometheus.NewRegistry(), promhttp.HandlerOpts{
 		MaxRequestsInFlight: 128, Timeout: 30 * time.Second, // the defaults of main
 	}))

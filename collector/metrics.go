@@ -3,9 +3,8 @@ package collector
 import (
 	"slices"
 
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/donation-exporter/donation_exporter/source"
 )
 
 type descs struct {
@@ -85,34 +84,39 @@ func (d descs) all() []*prometheus.Desc {
 	}
 }
 
-// Metrics returns a prometheus.Collector that exposes results.
-func (c *Collector) Metrics(results []Result) prometheus.Collector {
+// Metrics returns the Collector that exposes results, built for one
+// scrape.
+func (c *Scraper) Metrics(results []Result) Collector {
 	set := c.set.Load()
-	return snapshot{descs: set.descs, labelNames: set.labelNames, results: results}
+	return Collector{descs: set.descs, labelNames: set.labelNames, results: results}
 }
 
-// snapshot exposes the results of one scrape as const metrics.
-type snapshot struct {
+// Collector is a prometheus.Collector of the results of one scrape: fresh
+// const metrics, so that concurrent scrapes share nothing mutable and a
+// campaign gone since leaves no series behind.
+type Collector struct {
 	descs      descs
 	labelNames []string // the extra labels, in the descs' order
 	results    []Result
 }
 
-var _ prometheus.Collector = snapshot{}
+var _ prometheus.Collector = Collector{}
 
-func (s snapshot) Describe(ch chan<- *prometheus.Desc) {
+// Describe sends every metric's descriptor.
+func (s Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range s.descs.all() {
 		ch <- d
 	}
 }
 
-func (s snapshot) Collect(ch chan<- prometheus.Metric) {
+// Collect sends the metrics of every result.
+func (s Collector) Collect(ch chan<- prometheus.Metric) {
 	for _, r := range s.results {
 		s.collectOne(ch, r)
 	}
 }
 
-func (s snapshot) collectOne(ch chan<- prometheus.Metric, r Result) {
+func (s Collector) collectOne(ch chan<- prometheus.Metric, r Result) {
 	name := r.Campaign.Name
 	extra := make([]string, len(s.labelNames))
 	for i, l := range s.labelNames {
@@ -152,11 +156,11 @@ func (s snapshot) collectOne(ch chan<- prometheus.Metric, r Result) {
 	gauge(s.descs.requiredDailyRate, p.RequiredDailyRate, name, currency)
 	gauge(s.descs.donorCount, v.Donors, name)
 	if v.Start != nil {
-		ts := source.UnixSeconds(*v.Start) // UnixNano overflows after 2262
+		ts := read.UnixSeconds(*v.Start) // UnixNano overflows after 2262
 		gauge(s.descs.startTimestamp, &ts, name)
 	}
 	if v.Deadline != nil {
-		ts := source.UnixSeconds(*v.Deadline)
+		ts := read.UnixSeconds(*v.Deadline)
 		gauge(s.descs.deadlineTimestamp, &ts, name)
 	}
 	for _, state := range States {

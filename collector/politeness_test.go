@@ -15,6 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -62,10 +64,10 @@ func TestServedFromEarlierFetch(t *testing.T) {
 	var elapsed atomic.Int64 // since start, moved by the steps
 	now := func() time.Time { return start.Add(time.Duration(elapsed.Load())) }
 	logs, logger := newLogBuffer()
-	c := New(Config{
-		Campaigns: []source.Campaign{hostileCampaign("c", site.url, source.KindAuto, time.Second,
-			map[source.Field]string{source.FieldRaised: "#raised"})},
-		Fetcher: source.NewFetcher(source.FetcherConfig{}),
+	c := NewScraper(Config{
+		Campaigns: []source.Campaign{hostileCampaign("c", site.url, read.KindAuto, time.Second,
+			map[read.Field]string{read.FieldRaised: "#raised"})},
+		Fetcher: fetch.NewFetcher(fetch.FetcherConfig{}),
 		Logger:  logger,
 		Now:     now,
 	})
@@ -112,9 +114,9 @@ func TestServedFromEarlierFetch(t *testing.T) {
 
 func TestMinIntervalThroughHandler(t *testing.T) {
 	site := newSwitchableSite(t)
-	campaign := hostileCampaign("c", site.url, source.KindAuto, time.Second, map[source.Field]string{source.FieldRaised: "#raised"})
+	campaign := hostileCampaign("c", site.url, read.KindAuto, time.Second, map[read.Field]string{read.FieldRaised: "#raised"})
 	campaign.MinInterval = time.Hour
-	c := New(Config{Campaigns: []source.Campaign{campaign}, Fetcher: source.NewFetcher(source.FetcherConfig{})})
+	c := NewScraper(Config{Campaigns: []source.Campaign{campaign}, Fetcher: fetch.NewFetcher(fetch.FetcherConfig{})})
 	exporter := httptest.NewServer(c.Handler(prometheus.NewRegistry(), promhttp.HandlerOpts{}))
 	defer exporter.Close()
 	want := upHelp + "donation_up{campaign=\"c\"} 1\n" + raisedHelp + "donation_raised{campaign=\"c\",currency=\"USD\"} 1234.5\n"

@@ -17,13 +17,15 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
 // probeFixture is a collector over two campaigns, "alpha" and "beta", each
 // on its own page of an upstream that counts the fetches of each page.
 type probeFixture struct {
-	coll    *Collector
+	coll    *Scraper
 	fetches map[string]*atomic.Int64
 	now     time.Time
 }
@@ -50,20 +52,20 @@ func newProbeFixture(t *testing.T) *probeFixture {
 	}))
 	t.Cleanup(upstream.Close)
 	campaign := func(name string) source.Campaign {
-		sel := func(s string) source.FieldSpec {
-			return source.FieldSpec{Selectors: []source.Selector{source.MustParseSelector(s)}}
+		sel := func(s string) read.FieldSpec {
+			return read.FieldSpec{Selectors: []read.Selector{read.MustParseSelector(s)}}
 		}
 		return source.Campaign{
-			Name: name, URL: upstream.URL + "/" + name, Kind: source.KindHTML,
-			Spec: source.Spec{AmountScale: 1, Location: time.UTC, Fields: map[source.Field]source.FieldSpec{
-				source.FieldRaised: sel(".raised"),
-				source.FieldTarget: sel(".target"),
+			Name: name, URL: upstream.URL + "/" + name, Kind: read.KindHTML,
+			Spec: read.Spec{AmountScale: 1, Location: time.UTC, Fields: map[read.Field]read.FieldSpec{
+				read.FieldRaised: sel(".raised"),
+				read.FieldTarget: sel(".target"),
 			}},
 		}
 	}
-	f.coll = New(Config{
+	f.coll = NewScraper(Config{
 		Campaigns: []source.Campaign{campaign("alpha"), campaign("beta")},
-		Fetcher:   source.NewFetcher(source.FetcherConfig{}),
+		Fetcher:   fetch.NewFetcher(fetch.FetcherConfig{}),
 		Now:       func() time.Time { return f.now },
 	})
 	return f

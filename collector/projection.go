@@ -7,12 +7,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/donation-exporter/donation_exporter/source"
+	"github.com/donation-exporter/donation_exporter/read"
 )
 
 const (
 	day = 24 * time.Hour
-	// secondsPerDay converts the float seconds of source.UnixSeconds: date
+	// secondsPerDay converts the float seconds of read.UnixSeconds: date
 	// arithmetic is done there, as time.Duration only spans ±292 years.
 	secondsPerDay = 86400
 )
@@ -22,7 +22,7 @@ type State string
 
 const (
 	// StateNotStarted: the start is still to come (and nothing was raised,
-	// or the page would have failed source.CheckDates).
+	// or the page would have failed read.CheckDates).
 	StateNotStarted State = "not_started"
 	// StateRunning: started, or with no start known, and not past its
 	// deadline, or with no deadline.
@@ -71,17 +71,17 @@ type Projection struct {
 // Project computes the projection of v at the instant now. It fails when a
 // figure would not be a finite number (an amount near the largest float, a
 // target near 0): a wrong figure is worse than none.
-func Project(v source.Values, now time.Time) (Projection, error) {
+func Project(v read.Values, now time.Time) (Projection, error) {
 	p := Projection{State: stateOf(v, now)}
-	nowSec := source.UnixSeconds(now)
+	nowSec := read.UnixSeconds(now)
 	days := func(from, to float64) float64 { return (to - from) / secondsPerDay }
 	var deadline, start float64
 	if v.Deadline != nil {
-		deadline = source.UnixSeconds(*v.Deadline)
+		deadline = read.UnixSeconds(*v.Deadline)
 		p.DaysLeft = ptr(math.Max(days(nowSec, deadline), 0))
 	}
 	if v.Start != nil {
-		start = source.UnixSeconds(*v.Start)
+		start = read.UnixSeconds(*v.Start)
 	}
 	if v.Raised == nil {
 		// A goal counted in donors: the days left are all there is.
@@ -118,7 +118,7 @@ func Project(v source.Values, now time.Time) (Projection, error) {
 }
 
 // stateOf tells where a campaign with v's dates is at the instant now.
-func stateOf(v source.Values, now time.Time) State {
+func stateOf(v read.Values, now time.Time) State {
 	switch {
 	case v.Deadline != nil && !now.Before(*v.Deadline):
 		return StateEnded
@@ -142,7 +142,7 @@ func requiredRate(raised, target, daysLeft float64) *float64 {
 
 // checkFinite reports the figures of p that are not finite numbers, with
 // the amounts they came from.
-func checkFinite(p Projection, v source.Values) error {
+func checkFinite(p Projection, v read.Values) error {
 	var bad []string
 	for _, f := range []struct {
 		name string

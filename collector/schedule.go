@@ -15,7 +15,7 @@ const minFetchesPerScrape = 64
 // campaigns are all read within ten scrapes of a fresh start and then,
 // since each is fetched again MinInterval after its own last fetch, stay
 // spread over the scrapes.
-func (c *Collector) fetchBudget(campaigns int) int {
+func (c *Scraper) fetchBudget(campaigns int) int {
 	if c.cfg.MaxFetchesPerScrape > 0 {
 		return c.cfg.MaxFetchesPerScrape
 	}
@@ -30,7 +30,7 @@ func (c *Collector) fetchBudget(campaigns int) int {
 // (Reused), or are left out if they were never read. So a scrape never
 // fetches the whole set at once, after a start or a reload neither, and
 // answers from what was read; refreshes stay spread across scrapes.
-func (c *Collector) scrapeScheduled(ctx context.Context, set *campaignSet) []Result {
+func (c *Scraper) scrapeScheduled(ctx context.Context, set *campaignSet) []Result {
 	n := len(set.campaigns)
 	if n == 0 {
 		return nil

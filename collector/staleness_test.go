@@ -11,6 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -25,9 +27,9 @@ func TestDeferredForEverGoesDown(t *testing.T) {
 	var elapsed atomic.Int64
 	now := func() time.Time { return start.Add(time.Duration(elapsed.Load())) }
 	logs, logger := newLogBuffer()
-	campaign := hostileCampaign("c", site.url, source.KindAuto, time.Second, map[source.Field]string{source.FieldRaised: "#raised"})
+	campaign := hostileCampaign("c", site.url, read.KindAuto, time.Second, map[read.Field]string{read.FieldRaised: "#raised"})
 	campaign.MaxStaleness = 30 * time.Minute
-	c := New(Config{Campaigns: []source.Campaign{campaign}, Fetcher: source.NewFetcher(source.FetcherConfig{}), Logger: logger, Now: now})
+	c := NewScraper(Config{Campaigns: []source.Campaign{campaign}, Fetcher: fetch.NewFetcher(fetch.FetcherConfig{}), Logger: logger, Now: now})
 
 	raisedLine := raisedHelp + "donation_raised{campaign=\"c\",currency=\"USD\"} 1234.5\n"
 	lastSuccessLine := fmt.Sprintf("%sdonation_last_success_timestamp_seconds{campaign=\"c\"} %d\n", lastSuccessHelp, start.Unix())

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -31,16 +33,16 @@ func TestStalledSitesLeaveHealthyCampaignUp(t *testing.T) {
 	t.Cleanup(func() { close(done) }) // before the server closes
 	healthy := serveSite(t, page("text/html", goodPage))
 
-	fetcher := source.NewFetcher(source.FetcherConfig{MaxParses: 1, MaxPagesInMemory: 2})
-	raised := map[source.Field]string{source.FieldRaised: "#raised"}
+	fetcher := fetch.NewFetcher(fetch.FetcherConfig{MaxParses: 1, MaxPagesInMemory: 2})
+	raised := map[read.Field]string{read.FieldRaised: "#raised"}
 	var campaigns []source.Campaign
 	const stalledCount = 8 // four times the page slots
 	for i := range stalledCount {
-		campaigns = append(campaigns, hostileCampaign(fmt.Sprintf("stalled%d", i), fmt.Sprintf("%s/%d", stalled, i), source.KindHTML, time.Minute, raised))
+		campaigns = append(campaigns, hostileCampaign(fmt.Sprintf("stalled%d", i), fmt.Sprintf("%s/%d", stalled, i), read.KindHTML, time.Minute, raised))
 	}
-	campaigns = append(campaigns, hostileCampaign("healthy", healthy, source.KindHTML, 2*time.Second, raised))
+	campaigns = append(campaigns, hostileCampaign("healthy", healthy, read.KindHTML, 2*time.Second, raised))
 	logs, logger := newLogBuffer()
-	c := New(Config{Campaigns: campaigns, Fetcher: fetcher, Logger: logger})
+	c := NewScraper(Config{Campaigns: campaigns, Fetcher: fetcher, Logger: logger})
 
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
 	defer cancel()

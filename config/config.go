@@ -14,7 +14,9 @@ import (
 
 	"github.com/caarlos0/env/v11"
 
+	"github.com/donation-exporter/donation_exporter/fetch"
 	"github.com/donation-exporter/donation_exporter/preset"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -172,7 +174,7 @@ func Load(environ []string) (Config, error) {
 
 // FetcherConfig is what these settings say about fetching pages.
 // defaultUserAgent is sent unless USER_AGENT replaces it.
-func (e Env) FetcherConfig(defaultUserAgent string) source.FetcherConfig {
+func (e Env) FetcherConfig(defaultUserAgent string) fetch.FetcherConfig {
 	userAgent := e.UserAgent
 	if userAgent == "" {
 		userAgent = defaultUserAgent
@@ -181,7 +183,7 @@ func (e Env) FetcherConfig(defaultUserAgent string) source.FetcherConfig {
 	if maxRedirects == 0 {
 		maxRedirects = -1 // MAX_REDIRECTS=0 follows none; FetcherConfig's 0 is its default
 	}
-	return source.FetcherConfig{
+	return fetch.FetcherConfig{
 		UserAgent:        userAgent,
 		MaxBodyBytes:     e.MaxBodyBytes,
 		MaxRedirects:     maxRedirects,
@@ -316,14 +318,14 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campai
 	if err != nil {
 		fail("PLATFORM", "%v", err)
 	}
-	c.Spec = source.Spec{AmountScale: 1, Location: time.UTC, Fields: map[source.Field]source.FieldSpec{}}
+	c.Spec = read.Spec{AmountScale: 1, Location: time.UTC, Fields: map[read.Field]read.FieldSpec{}}
 	if p != nil && pageURL != nil {
 		ce.applyPreset(p, n, &c, fail)
 	}
 	ce.compileOptions(&c, n, fail)
 	ce.compileFields(&c, n, fail)
-	variable := func(f source.Field) string { return n.where(strings.ToUpper(string(f))) }
-	if err := source.CheckConfiguredDates(ce.Start, ce.Deadline, c.Spec.Location, time.Now(), variable); err != nil {
+	variable := func(f read.Field) string { return n.where(strings.ToUpper(string(f))) }
+	if err := read.CheckConfiguredDates(ce.Start, ce.Deadline, c.Spec.Location, time.Now(), variable); err != nil {
 		errs = append(errs, err)
 	}
 	ce.compileBases(p, &c, fail)
@@ -347,16 +349,16 @@ func (ce CampaignEnv) platform(u *url.URL, presets *preset.Registry, c *source.C
 	c.Platform = source.PlatformSelectors
 	switch platform := strings.ToLower(strings.TrimSpace(ce.Platform)); platform {
 	case "":
-		c.Kind = source.KindAuto
+		c.Kind = read.KindAuto
 		if u != nil {
 			if p, ok := presets.Detect(u.Hostname()); ok {
 				return p, nil
 			}
 		}
 	case "html":
-		c.Kind = source.KindHTML
+		c.Kind = read.KindHTML
 	case "json":
-		c.Kind = source.KindJSON
+		c.Kind = read.KindJSON
 	default:
 		if p, ok := presets.Lookup(platform); ok {
 			return p, nil
@@ -370,7 +372,7 @@ func (ce CampaignEnv) platform(u *url.URL, presets *preset.Registry, c *source.C
 // maps to (or the URL as given), and the preset's fields, each naming the
 // variable that overrides it.
 func (ce CampaignEnv) applyPreset(p *preset.Preset, n naming, c *source.Campaign, fail func(string, string, ...any)) {
-	override := func(f source.Field) string { return n.where(strings.ToUpper(string(f)) + "_SELECTOR") }
+	override := func(f read.Field) string { return n.where(strings.ToUpper(string(f)) + "_SELECTOR") }
 	pc, err := p.Apply(c.URL, override)
 	if err != nil {
 		fail("URL", "%v", err)
@@ -458,13 +460,13 @@ func (ce CampaignEnv) compileFields(c *source.Campaign, n naming, fail func(stri
 		case literal != "" && selector != "":
 			fail(suffix, "set together with %s: give the value or where to read it, not both", n.key(suffix+"_SELECTOR"))
 		case literal != "":
-			if err := source.CheckLiteral(f.field, literal, c.Spec.Location); err != nil {
+			if err := read.CheckLiteral(f.field, literal, c.Spec.Location); err != nil {
 				fail(suffix, "%v", err)
 				continue
 			}
-			c.Spec.Fields[f.field] = source.FieldSpec{Literal: literal}
+			c.Spec.Fields[f.field] = read.FieldSpec{Literal: literal}
 		case selector != "":
-			sel, err := source.ParseSelector(selector)
+			sel, err := read.ParseSelector(selector)
 			if err == nil {
 				err = sel.Validate(c.Kind)
 			}
@@ -472,7 +474,7 @@ func (ce CampaignEnv) compileFields(c *source.Campaign, n naming, fail func(stri
 				fail(suffix+"_SELECTOR", "%v", err)
 				continue
 			}
-			c.Spec.Fields[f.field] = source.FieldSpec{Selectors: []source.Selector{sel}}
+			c.Spec.Fields[f.field] = read.FieldSpec{Selectors: []read.Selector{sel}}
 		}
 	}
 }
@@ -511,18 +513,18 @@ func (ce CampaignEnv) hasSelector() bool {
 }
 
 type fieldVar struct {
-	field             source.Field
+	field             read.Field
 	literal, selector string
 }
 
 func (ce CampaignEnv) fieldVars() []fieldVar {
 	return []fieldVar{
-		{source.FieldRaised, ce.Raised, ce.RaisedSelector},
-		{source.FieldTarget, ce.Target, ce.TargetSelector},
-		{source.FieldCurrency, ce.Currency, ce.CurrencySelector},
-		{source.FieldStart, ce.Start, ce.StartSelector},
-		{source.FieldDeadline, ce.Deadline, ce.DeadlineSelector},
-		{source.FieldDonors, ce.Donors, ce.DonorsSelector},
-		{source.FieldRemaining, ce.Remaining, ce.RemainingSelector},
+		{read.FieldRaised, ce.Raised, ce.RaisedSelector},
+		{read.FieldTarget, ce.Target, ce.TargetSelector},
+		{read.FieldCurrency, ce.Currency, ce.CurrencySelector},
+		{read.FieldStart, ce.Start, ce.StartSelector},
+		{read.FieldDeadline, ce.Deadline, ce.DeadlineSelector},
+		{read.FieldDonors, ce.Donors, ce.DonorsSelector},
+		{read.FieldRemaining, ce.Remaining, ce.RemainingSelector},
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/donation-exporter/donation_exporter/source"
+	"github.com/donation-exporter/donation_exporter/read"
 )
 
 func TestLoad(t *testing.T) {
@@ -37,19 +37,19 @@ func TestLoad(t *testing.T) {
 		t.Fatalf("got %d campaigns, want 2", len(cfg.Campaigns))
 	}
 	session, api := cfg.Campaigns[0], cfg.Campaigns[1]
-	if session.Name != "session" || session.Kind != source.KindAuto || session.Spec.Location.String() != "Australia/Melbourne" {
+	if session.Name != "session" || session.Kind != read.KindAuto || session.Spec.Location.String() != "Australia/Melbourne" {
 		t.Errorf("campaign 0 = %+v", session)
 	}
-	if got := session.Spec.Fields[source.FieldTarget].Literal; got != "1000000" {
+	if got := session.Spec.Fields[read.FieldTarget].Literal; got != "1000000" {
 		t.Errorf("campaign 0 target literal = %q", got)
 	}
-	if got := len(session.Spec.Fields[source.FieldRaised].Selectors); got != 1 {
+	if got := len(session.Spec.Fields[read.FieldRaised].Selectors); got != 1 {
 		t.Errorf("campaign 0 has %d raised selectors, want 1", got)
 	}
 	if session.Timeout != 0 {
 		t.Errorf("campaign 0 timeout = %v, want the default (0)", session.Timeout)
 	}
-	if api.Kind != source.KindJSON || api.Spec.AmountScale != 0.01 || api.Timeout != 3*time.Second {
+	if api.Kind != read.KindJSON || api.Spec.AmountScale != 0.01 || api.Timeout != 3*time.Second {
 		t.Errorf("campaign 1 = %+v", api)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/donation-exporter/donation_exporter/source"
+	"github.com/donation-exporter/donation_exporter/read"
 )
 
 func TestLoadPlatform(t *testing.T) {
@@ -14,17 +14,17 @@ func TestLoadPlatform(t *testing.T) {
 		// preset is the preset expected to supply raised ("" for none).
 		preset   string
 		fetchURL string
-		kind     source.Kind
+		kind     read.Kind
 		scale    float64
 		// userFields are fields the configuration, not the preset, sets.
-		userFields []source.Field
+		userFields []read.Field
 	}{
 		{
 			name:     "detected from the host, endpoint derived",
 			vars:     []string{"URL=https://opencollective.com/shields"},
 			preset:   "opencollective",
 			fetchURL: "https://opencollective.com/shields.json",
-			kind:     source.KindJSON,
+			kind:     read.KindJSON,
 			scale:    0.01,
 		},
 		{
@@ -32,7 +32,7 @@ func TestLoadPlatform(t *testing.T) {
 			vars:     []string{"URL=https://www.gofundme.com/f/family-memorial-fund"},
 			preset:   "gofundme",
 			fetchURL: "https://www.gofundme.com/f/family-memorial-fund",
-			kind:     source.KindAuto,
+			kind:     read.KindAuto,
 			scale:    1,
 		},
 		{
@@ -40,9 +40,9 @@ func TestLoadPlatform(t *testing.T) {
 			vars:       []string{"URL=https://getsession.org/donate", "DEADLINE=2026-07-08", "CURRENCY=EUR"},
 			preset:     "session",
 			fetchURL:   "https://getsession.org/api/donation-progress",
-			kind:       source.KindAuto,
+			kind:       read.KindAuto,
 			scale:      1,
-			userFields: []source.Field{source.FieldCurrency, source.FieldDeadline},
+			userFields: []read.Field{read.FieldCurrency, read.FieldDeadline},
 		},
 		{
 			// The user's URL is what is read: an endpoint is not turned
@@ -52,7 +52,7 @@ func TestLoadPlatform(t *testing.T) {
 			vars:     []string{"URL=https://liberapay.com/example-org/public-with-goal.json"},
 			preset:   "liberapay",
 			fetchURL: "https://liberapay.com/example-org/public-with-goal.json",
-			kind:     source.KindJSON,
+			kind:     read.KindJSON,
 			scale:    1,
 		},
 		{
@@ -60,7 +60,7 @@ func TestLoadPlatform(t *testing.T) {
 			vars:     []string{"URL=https://liberapay.com/alice/public.json?callback=foo"},
 			preset:   "liberapay",
 			fetchURL: "https://liberapay.com/alice/public.json?callback=foo",
-			kind:     source.KindJSON,
+			kind:     read.KindJSON,
 			scale:    1,
 		},
 		{
@@ -68,7 +68,7 @@ func TestLoadPlatform(t *testing.T) {
 			vars:     []string{"URL=https://www.extra-life.org/index.cfm?fuseaction=donorDrive.participant&participantID=297674"},
 			preset:   "donordrive",
 			fetchURL: "https://www.extra-life.org/api/participants/297674",
-			kind:     source.KindJSON,
+			kind:     read.KindJSON,
 			scale:    1,
 		},
 		{
@@ -76,7 +76,7 @@ func TestLoadPlatform(t *testing.T) {
 			vars:     []string{"URL=https://www.kiva.org/lend/1229448"},
 			preset:   "kiva",
 			fetchURL: "https://api.kivaws.org/v1/loans/1229448.json",
-			kind:     source.KindJSON,
+			kind:     read.KindJSON,
 			scale:    1,
 		},
 		{
@@ -84,7 +84,7 @@ func TestLoadPlatform(t *testing.T) {
 			vars:     []string{"URL=http://127.0.0.1:8080/alice", "PLATFORM=LiberaPay"},
 			preset:   "liberapay",
 			fetchURL: "http://127.0.0.1:8080/alice/public.json",
-			kind:     source.KindJSON,
+			kind:     read.KindJSON,
 			scale:    1,
 		},
 		{
@@ -92,9 +92,9 @@ func TestLoadPlatform(t *testing.T) {
 			vars:       []string{"URL=https://opencollective.com/shields", "PLATFORM=opencollective", "RAISED_SELECTOR=balance", "AMOUNT_SCALE=1", "TARGET=5000"},
 			preset:     "opencollective",
 			fetchURL:   "https://opencollective.com/shields.json",
-			kind:       source.KindJSON,
+			kind:       read.KindJSON,
 			scale:      1,
-			userFields: []source.Field{source.FieldRaised, source.FieldTarget},
+			userFields: []read.Field{read.FieldRaised, read.FieldTarget},
 		},
 		{
 			// Selectors are written for the page: a preset that can read
@@ -103,17 +103,17 @@ func TestLoadPlatform(t *testing.T) {
 			vars:       []string{"URL=https://getsession.org/donate", "RAISED_SELECTOR=div[role=progressbar]@aria-valuenow", "DEADLINE=2026-07-08"},
 			preset:     "session",
 			fetchURL:   "https://getsession.org/donate",
-			kind:       source.KindAuto,
+			kind:       read.KindAuto,
 			scale:      1,
-			userFields: []source.Field{source.FieldRaised, source.FieldDeadline},
+			userFields: []read.Field{read.FieldRaised, read.FieldDeadline},
 		},
 		{
 			name:       "generic platform on a known host",
 			vars:       []string{"URL=https://www.gofundme.com/f/x", "PLATFORM=html", "RAISED=10"},
 			fetchURL:   "https://www.gofundme.com/f/x",
-			kind:       source.KindHTML,
+			kind:       read.KindHTML,
 			scale:      1,
-			userFields: []source.Field{source.FieldRaised},
+			userFields: []read.Field{read.FieldRaised},
 		},
 	}
 	for _, tc := range tests {
@@ -130,7 +130,7 @@ func TestLoadPlatform(t *testing.T) {
 			if c.FetchURL != tc.fetchURL || c.Kind != tc.kind || c.Spec.AmountScale != tc.scale {
 				t.Errorf("fetch %q, kind %v, scale %v; want %q, %v, %v", c.FetchURL, c.Kind, c.Spec.AmountScale, tc.fetchURL, tc.kind, tc.scale)
 			}
-			for _, f := range source.Fields {
+			for _, f := range read.Fields() {
 				fs := c.Spec.Fields[f]
 				if !fs.IsSet() {
 					continue

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -89,27 +90,27 @@ func (p *Page) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 // Campaign is the demo campaign as it would be configured by hand: the
 // selectors below are what DONATION_CAMPAIGN_0_*_SELECTOR would say.
 func Campaign(url string) source.Campaign {
-	sel := func(s string) source.FieldSpec {
-		return source.FieldSpec{Selectors: []source.Selector{source.MustParseSelector(s)}}
+	sel := func(s string) read.FieldSpec {
+		return read.FieldSpec{Selectors: []read.Selector{read.MustParseSelector(s)}}
 	}
 	return source.Campaign{
 		Name:     Name,
 		URL:      url,
 		FetchURL: url,
-		Kind:     source.KindHTML,
+		Kind:     read.KindHTML,
 		Platform: source.PlatformSelectors,
 		// The demo page shows money raised so far and a donor count.
 		RaisedBasis: "cumulative",
 		DonorsBasis: "donors",
-		Spec: source.Spec{
+		Spec: read.Spec{
 			AmountScale: 1,
 			Location:    time.UTC,
-			Fields: map[source.Field]source.FieldSpec{
-				source.FieldRaised:   sel("div[role=progressbar]@aria-valuenow"),
-				source.FieldTarget:   sel(".progress-text | /raised of (.*) goal/"),
-				source.FieldStart:    sel("time.start@datetime"),
-				source.FieldDeadline: sel("time.deadline@datetime"),
-				source.FieldDonors:   sel(".donors"),
+			Fields: map[read.Field]read.FieldSpec{
+				read.FieldRaised:   sel("div[role=progressbar]@aria-valuenow"),
+				read.FieldTarget:   sel(".progress-text | /raised of (.*) goal/"),
+				read.FieldStart:    sel("time.start@datetime"),
+				read.FieldDeadline: sel("time.deadline@datetime"),
+				read.FieldDonors:   sel(".donors"),
 			},
 		},
 		Timeout: 5 * time.Second,

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/donation-exporter/donation_exporter/fetch"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -28,7 +29,7 @@ func TestDemoCampaignReadsItsOwnPage(t *testing.T) {
 			defer srv.Close()
 
 			c := Campaign(srv.URL + "/donate")
-			v, err := c.Scrape(context.Background(), source.NewFetcher(source.FetcherConfig{}))
+			v, _, err := source.Scrape(context.Background(), fetch.NewFetcher(fetch.FetcherConfig{}), c, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}

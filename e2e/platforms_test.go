@@ -26,7 +26,7 @@ import (
 
 	"github.com/donation-exporter/donation_exporter/collector"
 	"github.com/donation-exporter/donation_exporter/config"
-	"github.com/donation-exporter/donation_exporter/source"
+	"github.com/donation-exporter/donation_exporter/fetch"
 )
 
 // testdata is where the platforms' captures are, one folder a platform,
@@ -174,9 +174,9 @@ func scrape(t *testing.T, environ []string) map[string]*dto.MetricFamily {
 		t.Fatalf("config: %v", err)
 	}
 	var logs bytes.Buffer
-	coll := collector.New(collector.Config{
+	coll := collector.NewScraper(collector.Config{
 		Campaigns: cfg.Campaigns,
-		Fetcher:   source.NewFetcher(source.FetcherConfig{UserAgent: "donation_exporter/test"}),
+		Fetcher:   fetch.NewFetcher(fetch.FetcherConfig{UserAgent: "donation_exporter/test"}),
 		Logger:    slog.New(slog.NewTextHandler(&logs, nil)),
 	})
 	exporter := httptest.NewServer(coll.Handler(prometheus.NewRegistry(), promhttp.HandlerOpts{}))
@@ -248,7 +248,7 @@ func TestZeroConfigThroughMetrics(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			site := httptest.NewServer(http.FileServer(http.Dir(filepath.Join("..", "source", "testdata", "zeroconfig"))))
+			site := httptest.NewServer(http.FileServer(http.Dir(filepath.Join("..", "read", "testdata", "zeroconfig"))))
 			defer site.Close()
 			families := scrape(t, []string{
 				"DONATION_CAMPAIGN_0_NAME=capture",

@@ -21,7 +21,7 @@ import (
 
 	"github.com/donation-exporter/donation_exporter/collector"
 	"github.com/donation-exporter/donation_exporter/config"
-	"github.com/donation-exporter/donation_exporter/source"
+	"github.com/donation-exporter/donation_exporter/fetch"
 )
 
 // page is what a test site serves at one path.
@@ -377,9 +377,9 @@ func TestPresetsEndToEnd(t *testing.T) {
 				t.Fatalf("config: %v", err)
 			}
 			var logs bytes.Buffer
-			c := collector.New(collector.Config{
+			c := collector.NewScraper(collector.Config{
 				Campaigns: cfg.Campaigns,
-				Fetcher:   source.NewFetcher(source.FetcherConfig{UserAgent: "donation_exporter/test"}),
+				Fetcher:   fetch.NewFetcher(fetch.FetcherConfig{UserAgent: "donation_exporter/test"}),
 				Logger:    slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 				Now:       func() time.Time { return tc.now },
 			})

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/donation-exporter/donation_exporter/source"
+	"github.com/donation-exporter/donation_exporter/read"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated platform docs")
@@ -73,7 +73,7 @@ func platformsTable(reg *Registry) string {
 			}
 		}
 		donors := p.DonorsBasis
-		if _, ok := p.Fields[source.FieldDonors]; !ok {
+		if _, ok := p.Fields[read.FieldDonors]; !ok {
 			donors = "-"
 		}
 		fmt.Fprintf(&b, "| `%s` | [%s](platforms.md#%s) | %s | %s | %s | %s |\n", p.Name, p.Title, p.Name, hosts, reads, p.RaisedBasis, donors)
@@ -126,7 +126,7 @@ How a preset reads a campaign:
 			fmt.Fprintf(&b, "; `donors` counts: %s", p.DonorsBasis)
 		}
 		b.WriteString("\n")
-		for _, field := range slices.Sorted(func(yield func(source.Field) bool) {
+		for _, field := range slices.Sorted(func(yield func(read.Field) bool) {
 			for f := range p.Requires {
 				if !yield(f) {
 					return
@@ -146,7 +146,7 @@ How a preset reads a campaign:
 			}
 		}
 		b.WriteString("\n| Field | Selectors, in order |\n|---|---|\n")
-		for _, field := range source.Fields {
+		for _, field := range read.Fields() {
 			f, ok := p.Fields[field]
 			if !ok {
 				continue
@@ -184,9 +184,9 @@ How a preset reads a campaign:
 func describeSelector(s Selector) string {
 	text := "`" + strings.ReplaceAll(s.Text, "|", `\|`) + "`"
 	switch s.Kind {
-	case source.KindHTML:
+	case read.KindHTML:
 		text += " (HTML)"
-	case source.KindJSON:
+	case read.KindJSON:
 		text += " (JSON)"
 	}
 	if s.Pick != 0 {

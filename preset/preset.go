@@ -20,7 +20,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/donation-exporter/donation_exporter/read"
-	"github.com/donation-exporter/donation_exporter/source"
 )
 
 //go:embed presets/*.yaml
@@ -61,14 +60,14 @@ type Preset struct {
 	// given.
 	Pages []Page `yaml:"pages"`
 	// Fields say how to read each figure.
-	Fields map[source.Field]Field `yaml:"fields"`
+	Fields map[read.Field]Field `yaml:"fields"`
 	// ProgressChecks read the percentage the page shows, to cross-check
 	// raised / target.
 	ProgressChecks []Selector `yaml:"progress_checks"`
 	// Requires names the fields the configuration must give, and why.
-	Requires map[source.Field]string `yaml:"requires"`
+	Requires map[read.Field]string `yaml:"requires"`
 
-	kind  source.Kind
+	kind  read.Kind
 	pages []pagePattern
 }
 
@@ -95,7 +94,7 @@ type Field struct {
 	// Optional fields that no selector matches stay unknown.
 	Optional bool `yaml:"optional"`
 	// AbsentIf and PresentIf say when the page legitimately lacks the
-	// field (see source.FieldSpec).
+	// field (see read.FieldSpec).
 	AbsentIf  []Selector `yaml:"absent_if"`
 	PresentIf []Selector `yaml:"present_if"`
 }
@@ -107,7 +106,7 @@ type Selector struct {
 	// Text is the selector; {name} stands for a variable of the page URL.
 	Text string
 	// Kind is the kind of document it applies to; KindAuto: any.
-	Kind source.Kind
+	Kind read.Kind
 	// Pick says what to take when a JSON path selects several values
 	// ("lowest"); by default they must agree.
 	Pick read.Pick
@@ -122,7 +121,7 @@ func (s *Selector) UnmarshalYAML(node *yaml.Node) error {
 	if node.Kind == yaml.ScalarNode {
 		s.Text = node.Value
 		if !strings.HasPrefix(s.Text, "$") {
-			s.Kind = source.KindHTML
+			s.Kind = read.KindHTML
 		}
 		return nil
 	}
@@ -147,9 +146,9 @@ func (s *Selector) UnmarshalYAML(node *yaml.Node) error {
 	}
 	switch {
 	case m.HTML != "":
-		s.Text, s.Kind = m.HTML, source.KindHTML
+		s.Text, s.Kind = m.HTML, read.KindHTML
 	case m.JSON != "":
-		s.Text, s.Kind = m.JSON, source.KindJSON
+		s.Text, s.Kind = m.JSON, read.KindJSON
 	default:
 		s.Text = m.Selector
 	}
@@ -226,11 +225,11 @@ func (p *Preset) check(fileName string) error {
 	}
 	switch p.KindName {
 	case "html":
-		p.kind = source.KindHTML
+		p.kind = read.KindHTML
 	case "json":
-		p.kind = source.KindJSON
+		p.kind = read.KindJSON
 	case "auto":
-		p.kind = source.KindAuto
+		p.kind = read.KindAuto
 	default:
 		fail("kind %q: want html, json or auto", p.KindName)
 	}
@@ -243,7 +242,7 @@ func (p *Preset) check(fileName string) error {
 	if p.DonorsBasis != "" && !slices.Contains(donorsBases, p.DonorsBasis) {
 		fail("donors_basis %q: want one of %s", p.DonorsBasis, strings.Join(donorsBases, ", "))
 	}
-	if _, reads := p.Fields[source.FieldDonors]; reads && p.DonorsBasis == "" {
+	if _, reads := p.Fields[read.FieldDonors]; reads && p.DonorsBasis == "" {
 		fail("donors_basis is required: the preset reads donors")
 	}
 	for _, h := range p.Hosts {
@@ -267,8 +266,8 @@ func (p *Preset) check(fileName string) error {
 		fail("fields: the preset reads nothing")
 	}
 	for field, f := range p.Fields {
-		if !slices.Contains(source.Fields, field) {
-			fail("field %q: want one of %v", field, source.Fields)
+		if !slices.Contains(read.Fields(), field) {
+			fail("field %q: want one of %v", field, read.Fields())
 			continue
 		}
 		if f.Literal != "" && len(f.Selectors) > 0 {
@@ -278,7 +277,7 @@ func (p *Preset) check(fileName string) error {
 			fail("field %s: neither a literal nor a selector", field)
 		}
 		if f.Literal != "" {
-			if err := source.CheckLiteral(field, f.Literal, nil); err != nil {
+			if err := read.CheckLiteral(field, f.Literal, nil); err != nil {
 				fail("field %s: %v", field, err)
 			}
 		}
@@ -288,7 +287,7 @@ func (p *Preset) check(fileName string) error {
 	}
 	errs = append(errs, p.checkSelectors("progress_checks", p.ProgressChecks, vars)...)
 	for field := range p.Requires {
-		if !slices.Contains(source.Fields, field) {
+		if !slices.Contains(read.Fields(), field) {
 			fail("requires %q: not a field", field)
 		}
 	}
@@ -306,10 +305,10 @@ func (p *Preset) checkSelectors(where string, sels []Selector, vars map[string]b
 		if s.Unless != "" && !vars[s.Unless] {
 			errs = append(errs, fmt.Errorf("%s: selector %q: unless %q is not a variable of any page pattern", where, s.Text, s.Unless))
 		}
-		sel, err := source.ParseSelector(fillPlaceholders(s.Text, func(string) string { return "x" }))
+		sel, err := read.ParseSelector(fillPlaceholders(s.Text, func(string) string { return "x" }))
 		if err == nil {
 			kind := s.Kind
-			if kind == source.KindAuto {
+			if kind == read.KindAuto {
 				kind = p.kind
 			}
 			err = sel.Validate(kind)
@@ -317,7 +316,7 @@ func (p *Preset) checkSelectors(where string, sels []Selector, vars map[string]b
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", where, err))
 		}
-		if s.Kind != source.KindAuto && p.kind != source.KindAuto && s.Kind != p.kind {
+		if s.Kind != read.KindAuto && p.kind != read.KindAuto && s.Kind != p.kind {
 			errs = append(errs, fmt.Errorf("%s: selector %q is for %v documents, and the preset reads %v", where, s.Text, s.Kind, p.kind))
 		}
 	}
@@ -365,7 +364,7 @@ func (r *Registry) Detect(host string) (*Preset, bool) {
 }
 
 // Kind is the kind of document the preset reads.
-func (p *Preset) Kind() source.Kind { return p.kind }
+func (p *Preset) Kind() read.Kind { return p.kind }
 
 // IsRaisedBasis reports whether basis is a basis of the amount raised:
 // cumulative, per_week, per_month or last_12_months.

@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -357,7 +358,7 @@ func TestVariants(t *testing.T) {
 			if !ok {
 				t.Fatalf("no preset %s", tc.preset)
 			}
-			pc, err := p.Apply(tc.url, func(f source.Field) string { return "DONATION_CAMPAIGN_0_" + strings.ToUpper(string(f)) + "_SELECTOR" })
+			pc, err := p.Apply(tc.url, func(f read.Field) string { return "DONATION_CAMPAIGN_0_" + strings.ToUpper(string(f)) + "_SELECTOR" })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -366,7 +367,7 @@ func TestVariants(t *testing.T) {
 			if body == "" {
 				body, ct = readCapture(t, tc.file, tc.edit...), contentType(tc.file)
 			}
-			vals, err := c.Read(source.Response{Body: []byte(body), ContentType: ct})
+			vals, _, err := read.Page([]byte(body), ct, c.Kind, c.Spec, time.Now())
 			if tc.wantErr != nil {
 				if err == nil {
 					t.Fatalf("read %s, want an error", describe(vals))
@@ -422,7 +423,7 @@ func readCapture(t testing.TB, name string, edit ...string) string {
 }
 
 // describe writes every field of v on one line; "-" is unknown.
-func describe(v source.Values) string {
+func describe(v read.Values) string {
 	num := func(f *float64) string {
 		if f == nil {
 			return "-"

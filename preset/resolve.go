@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/donation-exporter/donation_exporter/source"
+	"github.com/donation-exporter/donation_exporter/read"
 )
 
 // placeholder is a variable in a page pattern, an endpoint or a selector.
@@ -152,12 +152,12 @@ type Campaign struct {
 	PageFallback bool
 	// Spec reads the figures: the preset's fields, each marked with the
 	// preset's name, and override naming the variable that replaces it.
-	Spec source.Spec
+	Spec read.Spec
 }
 
 // Apply makes a campaign of pageURL: the URL to fetch and how to read it.
 // override names, for error messages, the variable that replaces a field.
-func (p *Preset) Apply(pageURL string, override func(source.Field) string) (Campaign, error) {
+func (p *Preset) Apply(pageURL string, override func(read.Field) string) (Campaign, error) {
 	u, err := url.Parse(pageURL)
 	if err != nil {
 		return Campaign{}, err
@@ -187,13 +187,13 @@ func (p *Preset) Apply(pageURL string, override func(source.Field) string) (Camp
 		c.Vars = vars
 		if pat.Endpoint != "" {
 			c.FetchURL = endpointURL(u, fillPlaceholders(pat.Endpoint, func(name string) string { return vars[name] }))
-			c.PageFallback = p.kind == source.KindAuto
+			c.PageFallback = p.kind == read.KindAuto
 		}
 		break
 	}
-	c.Spec = source.Spec{
+	c.Spec = read.Spec{
 		AmountScale: p.AmountScale,
-		Fields:      map[source.Field]source.FieldSpec{},
+		Fields:      map[read.Field]read.FieldSpec{},
 	}
 	if c.Spec.AmountScale == 0 {
 		c.Spec.AmountScale = 1
@@ -203,13 +203,13 @@ func (p *Preset) Apply(pageURL string, override func(source.Field) string) (Camp
 		return Campaign{}, err
 	}
 	for field, f := range p.Fields {
-		fs := source.FieldSpec{Literal: f.Literal, Optional: f.Optional, Preset: p.Name}
+		fs := read.FieldSpec{Literal: f.Literal, Optional: f.Optional, Preset: p.Name}
 		if override != nil {
 			fs.Override = override(field)
 		}
 		for _, group := range []struct {
 			from []Selector
-			to   *[]source.Selector
+			to   *[]read.Selector
 		}{{f.Selectors, &fs.Selectors}, {f.Checks, &fs.Checks}, {f.AbsentIf, &fs.AbsentIf}, {f.PresentIf, &fs.PresentIf}} {
 			if *group.to, err = p.selectors(group.from, c.Vars); err != nil {
 				return Campaign{}, err
@@ -235,8 +235,8 @@ func endpointURL(u *url.URL, endpoint string) string {
 // selectors parses the selectors that apply with these URL variables: one
 // that needs a variable the URL did not give, or that is skipped when the
 // URL gives one (unless), is left out.
-func (p *Preset) selectors(sels []Selector, vars map[string]string) ([]source.Selector, error) {
-	var out []source.Selector
+func (p *Preset) selectors(sels []Selector, vars map[string]string) ([]read.Selector, error) {
+	var out []read.Selector
 	for _, s := range sels {
 		if _, ok := vars[s.Unless]; ok && s.Unless != "" {
 			continue
@@ -250,7 +250,7 @@ func (p *Preset) selectors(sels []Selector, vars map[string]string) ([]source.Se
 		if missing {
 			continue
 		}
-		sel, err := source.ParseSelector(text)
+		sel, err := read.ParseSelector(text)
 		if err != nil {
 			return nil, fmt.Errorf("preset %s: %w", p.Name, err)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/donation-exporter/donation_exporter/collector"
 	"github.com/donation-exporter/donation_exporter/demo"
+	"github.com/donation-exporter/donation_exporter/fetch"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -26,7 +27,7 @@ func TestDemoFiguresAreTheDemos(t *testing.T) {
 	noon := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	page := httptest.NewServer(demo.NewPage(noon, func() time.Time { return noon }))
 	defer page.Close()
-	vals, err := demo.Campaign(page.URL).Scrape(context.Background(), source.NewFetcher(source.FetcherConfig{}))
+	vals, _, err := source.Scrape(context.Background(), fetch.NewFetcher(fetch.FetcherConfig{}), demo.Campaign(page.URL), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	xhtml "golang.org/x/net/html"
 
 	"github.com/donation-exporter/donation_exporter/bench/pagegen"
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -27,7 +29,7 @@ func BenchmarkParseMoney(b *testing.B) {
 		b.Run(text, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := source.ParseMoney(text); err != nil {
+				if _, err := read.ParseMoney(text); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -40,7 +42,7 @@ func BenchmarkParseDate(b *testing.B) {
 		b.Run(text, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := source.ParseDate(text, time.UTC, source.EndOfDay); err != nil {
+				if _, err := read.ParseDate(text, time.UTC, read.EndOfDay); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -48,16 +50,16 @@ func BenchmarkParseDate(b *testing.B) {
 	}
 }
 
-// benchRead times c.Read(resp), which must succeed.
-func benchRead(b *testing.B, c source.Campaign, resp source.Response) {
+// benchRead times reading resp as c does, which must succeed.
+func benchRead(b *testing.B, c source.Campaign, resp fetch.Response) {
 	b.Helper()
-	if _, err := c.Read(resp); err != nil {
+	if _, _, err := read.Page(resp.Body, resp.ContentType, c.Kind, c.Spec, time.Now()); err != nil {
 		b.Fatalf("read: %v", err)
 	}
 	b.SetBytes(int64(len(resp.Body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := c.Read(resp); err != nil {
+		if _, _, err := read.Page(resp.Body, resp.ContentType, c.Kind, c.Spec, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -65,11 +67,11 @@ func benchRead(b *testing.B, c source.Campaign, resp source.Response) {
 
 // generated is a campaign reading every field of a generated page.
 func generated(selectors map[string]string) source.Campaign {
-	fields := map[source.Field]source.FieldSpec{}
+	fields := map[read.Field]read.FieldSpec{}
 	for name, sel := range selectors {
-		fields[source.Field(name)] = source.FieldSpec{Selectors: []source.Selector{source.MustParseSelector(sel)}}
+		fields[read.Field(name)] = read.FieldSpec{Selectors: []read.Selector{read.MustParseSelector(sel)}}
 	}
-	return source.Campaign{Spec: source.Spec{AmountScale: 1, Location: time.UTC, Fields: fields}}
+	return source.Campaign{Spec: read.Spec{AmountScale: 1, Location: time.UTC, Fields: fields}}
 }
 
 var figures = pagegen.Figures{Raised: 123456, Target: 250000, Donors: 1234}
@@ -79,7 +81,7 @@ var figures = pagegen.Figures{Raised: 123456, Target: 250000, Donors: 1234}
 func BenchmarkHTMLPage(b *testing.B) {
 	body := pagegen.HTML(1<<20, figures)
 	c := generated(pagegen.HTMLSelectors())
-	c.Kind = source.KindHTML
+	c.Kind = read.KindHTML
 	b.Run("floor=html.Parse", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
@@ -95,7 +97,7 @@ func BenchmarkHTMLPage(b *testing.B) {
 		{"Read/undeclared-charset", "text/html"},
 	} {
 		b.Run(ct.name, func(b *testing.B) {
-			benchRead(b, c, source.Response{Body: body, ContentType: ct.contentType})
+			benchRead(b, c, fetch.Response{Body: body, ContentType: ct.contentType})
 		})
 	}
 }
@@ -104,7 +106,7 @@ func BenchmarkHTMLPage(b *testing.B) {
 // figures are in the last member. Target: Read ≤ 1.5 × floor=json.Unmarshal.
 func BenchmarkJSON(b *testing.B) {
 	c := generated(pagegen.JSONSelectors())
-	c.Kind = source.KindJSON
+	c.Kind = read.KindJSON
 	for _, size := range []struct {
 		name  string
 		bytes int
@@ -121,7 +123,7 @@ func BenchmarkJSON(b *testing.B) {
 			}
 		})
 		b.Run(size.name+"/Read", func(b *testing.B) {
-			benchRead(b, c, source.Response{Body: body, ContentType: "application/json"})
+			benchRead(b, c, fetch.Response{Body: body, ContentType: "application/json"})
 		})
 	}
 }

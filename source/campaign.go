@@ -1,3 +1,6 @@
+// Package source watches campaigns: a campaign is its configuration (plain
+// data) and its Poller, which fetches its page (package fetch) politely and
+// reads it (package read).
 package source
 
 import (
@@ -6,9 +9,13 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 )
 
-// Campaign is one fundraising campaign to watch.
+// Campaign is one fundraising campaign to watch: plain data, built by
+// package config from the variables or the campaigns file.
 type Campaign struct {
 	// Name is the campaign label.
 	Name string
@@ -18,7 +25,7 @@ type Campaign struct {
 	// machine-readable endpoint derived from it.
 	FetchURL string
 	// Kind is the kind of document FetchURL returns.
-	Kind Kind
+	Kind read.Kind
 	// Platform says what reads the campaign: a platform preset's name,
 	// PlatformSelectors (the configuration's selectors alone) or
 	// PlatformZeroConfig.
@@ -31,7 +38,7 @@ type Campaign struct {
 	// PageFallback reads URL when FetchURL, a platform endpoint, is gone
 	// (404 or 410): the page carries the same figures, less fresh.
 	PageFallback bool
-	Spec         Spec
+	Spec         read.Spec
 	// Timeout bounds one fetch; the scrape's own deadline may cut it shorter.
 	Timeout time.Duration
 	// InsecureSkipVerify accepts any TLS certificate from this campaign's
@@ -73,135 +80,100 @@ const (
 	PlatformZeroConfig = "zero-config"
 )
 
-// Scrape fetches the campaign's page and reads its figures.
-func (c Campaign) Scrape(ctx context.Context, f *Fetcher) (Values, error) {
-	vals, _, err := c.ScrapeTrace(ctx, f)
-	return vals, err
-}
-
-// Trace tells how a scrape read a campaign's page.
+// Trace tells how a campaign's page was read.
 type Trace struct {
 	// URL is the URL whose answer was read: the campaign's FetchURL, or
 	// its page URL after a gone endpoint.
 	URL string
-	// Kind is the kind of document the page was read as, once known.
-	Kind Kind
-	// Fields trace the configured fields; empty when the page could not be
-	// fetched or parsed.
-	Fields []FieldTrace
+	read.Trace
 }
 
-// ScrapeTrace is Scrape, also telling how each field was read.
-func (c Campaign) ScrapeTrace(ctx context.Context, f *Fetcher) (Values, Trace, error) {
+// Scrape fetches the campaign's page once and reads its figures, telling
+// how each field was read: what `check` shows. Scrapes for Prometheus go
+// through a Poller, which is polite about fetching.
+func Scrape(ctx context.Context, f *fetch.Fetcher, c Campaign, now time.Time) (read.Values, Trace, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout())
 	defer cancel()
-	_, read, err := c.fetchAndRead(ctx, f, c.request())
+	_, result, err := fetchAndRead(ctx, f, c, c.request(), now)
 	if err != nil {
-		return Values{}, Trace{}, fmt.Errorf("fetch: %w", err)
+		return read.Values{}, Trace{}, fmt.Errorf("fetch: %w", err)
 	}
-	return read.values, read.trace, read.err
+	return result.values, result.trace, result.err
 }
 
-// timeout is the campaign's Timeout, or DefaultTimeout when it has none.
+// timeout is the campaign's Timeout, or fetch.DefaultTimeout when it has
+// none.
 func (c Campaign) timeout() time.Duration {
 	if c.Timeout <= 0 {
-		return DefaultTimeout
+		return fetch.DefaultTimeout
 	}
 	return c.Timeout
 }
 
-func (c Campaign) request() Request {
+func (c Campaign) request() fetch.Request {
 	url := c.FetchURL
 	if url == "" {
 		url = c.URL
 	}
-	return Request{URL: url, InsecureSkipVerify: c.InsecureSkipVerify}
+	return fetch.Request{URL: url, InsecureSkipVerify: c.InsecureSkipVerify}
 }
 
 // pageRead is what reading a fetched page gave.
 type pageRead struct {
-	values Values
+	values read.Values
 	trace  Trace
 	err    error
 }
 
 // fetchAndRead does req and reads the page it gets while the fetcher's
-// slots are held (see Fetcher.DoThen); a 304 or an error reads nothing.
-// When req is for a platform endpoint that is gone (404 or 410) and the
-// campaign allows it, it gets the page instead, and the first of the
-// values' notes says so. Its errors are cut to MaxErrorText.
-func (c Campaign) fetchAndRead(ctx context.Context, f *Fetcher, req Request) (Response, pageRead, error) {
-	resp, read, err := c.fetchAndReadOnce(ctx, f, req)
-	read.err = ShortenError(read.err)
-	return resp, read, ShortenError(err)
+// slots are held (see fetch.Fetcher.DoThen); a 304 or an error reads
+// nothing. When req is for a platform endpoint that is gone (404 or 410)
+// and the campaign allows it, it gets the page instead, and the first of
+// the values' notes says so. Its errors are cut to fetch.MaxErrorText.
+func fetchAndRead(ctx context.Context, f *fetch.Fetcher, c Campaign, req fetch.Request, now time.Time) (fetch.Response, pageRead, error) {
+	resp, result, err := fetchAndReadOnce(ctx, f, c, req, now)
+	result.err = fetch.ShortenError(result.err)
+	return resp, result, fetch.ShortenError(err)
 }
 
-func (c Campaign) fetchAndReadOnce(ctx context.Context, f *Fetcher, req Request) (Response, pageRead, error) {
-	var read pageRead
-	use := func(page Response) { read = c.readRecovering(page) }
+func fetchAndReadOnce(ctx context.Context, f *fetch.Fetcher, c Campaign, req fetch.Request, now time.Time) (fetch.Response, pageRead, error) {
+	var result pageRead
+	use := func(page fetch.Response) { result = readRecovering(c, page, now) }
 	resp, err := f.DoThen(ctx, req, use)
-	read.trace.URL = req.URL
+	result.trace.URL = req.URL
 	if !c.PageFallback || req.URL == c.URL || !isGone(err) {
 		if err != nil {
 			err = fmt.Errorf("%s: %w", req.URL, err)
 		}
-		return resp, read, err
+		return resp, result, err
 	}
 	gone := err
 	page := req
 	page.URL = c.URL
 	resp, err = f.DoThen(ctx, page, use)
-	read.trace.URL = c.URL
+	result.trace.URL = c.URL
 	if err != nil {
-		return Response{}, pageRead{}, fmt.Errorf("page %s (endpoint %s: %v): %w", c.URL, req.URL, gone, err)
+		return fetch.Response{}, pageRead{}, fmt.Errorf("page %s (endpoint %s: %v): %w", c.URL, req.URL, gone, err)
 	}
 	note := fmt.Sprintf("endpoint %s answered %v, so the page was read instead", req.URL, gone)
-	read.values.Notes = append([]string{note}, read.values.Notes...)
-	return resp, read, nil
+	result.values.Notes = append([]string{note}, result.values.Notes...)
+	return resp, result, nil
 }
 
-// readRecovering is ReadTrace, with a panic turned into this campaign's
+// readRecovering is read.Page, with a panic turned into this campaign's
 // error: a bug met on one hostile page must not stop the exporter.
-func (c Campaign) readRecovering(resp Response) (read pageRead) {
+func readRecovering(c Campaign, page fetch.Response, now time.Time) (result pageRead) {
 	defer func() {
 		if r := recover(); r != nil {
-			read = pageRead{err: fmt.Errorf("reading the page panicked (a bug: please report it): %v", r)}
+			result = pageRead{err: fmt.Errorf("reading the page panicked (a bug: please report it): %v", r)}
 		}
 	}()
-	read.values, read.trace, read.err = c.ReadTrace(resp)
-	return read
+	result.values, result.trace.Trace, result.err = read.Page(page.Body, page.ContentType, c.Kind, c.Spec, now)
+	return result
 }
 
 // isGone reports whether err is a 404 or 410 answer.
 func isGone(err error) bool {
-	var se *StatusError
+	var se *fetch.StatusError
 	return errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusGone)
-}
-
-// Read reads the campaign's figures out of a fetched page. It does no I/O.
-func (c Campaign) Read(resp Response) (Values, error) {
-	vals, _, err := c.ReadTrace(resp)
-	return vals, err
-}
-
-// ReadTrace is Read, also telling how each field was read.
-func (c Campaign) ReadTrace(resp Response) (Values, Trace, error) {
-	trace := Trace{Kind: c.Kind}
-	if trace.Kind == KindAuto {
-		trace.Kind = KindForContentType(resp.ContentType)
-	}
-	body, err := toUTF8(resp.Body, resp.ContentType)
-	if err != nil {
-		return Values{}, trace, fmt.Errorf("read %s page: %w", trace.Kind, err)
-	}
-	doc, err := ParseDocument(body, trace.Kind)
-	if err != nil {
-		return Values{}, trace, fmt.Errorf("read %s page: %w", trace.Kind, err)
-	}
-	vals, fields, err := ExtractTrace(doc, c.Spec)
-	trace.Fields = fields
-	if err == nil {
-		err = CheckDates(vals, time.Now()) // dates that cannot be fail the read (docs/lifecycle.md)
-	}
-	return vals, trace, err
 }

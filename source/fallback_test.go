@@ -4,8 +4,13 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 )
 
 // TestPageFallback checks which answers of an endpoint send a campaign to
@@ -40,11 +45,11 @@ func TestPageFallback(t *testing.T) {
 			defer srv.Close()
 			c := Campaign{
 				URL: srv.URL + "/page", FetchURL: srv.URL + "/api", PageFallback: tc.fallback,
-				Spec: Spec{AmountScale: 1, Fields: map[Field]FieldSpec{FieldRaised: {Selectors: []Selector{
-					MustParseSelector("raised").For(KindJSON), MustParseSelector("#raised").For(KindHTML),
+				Spec: read.Spec{AmountScale: 1, Fields: map[read.Field]read.FieldSpec{read.FieldRaised: {Selectors: []read.Selector{
+					read.MustParseSelector("raised").For(read.KindJSON), read.MustParseSelector("#raised").For(read.KindHTML),
 				}}}},
 			}
-			vals, err := c.Scrape(context.Background(), NewFetcher(FetcherConfig{}))
+			vals, _, err := Scrape(context.Background(), fetch.NewFetcher(fetch.FetcherConfig{}), c, time.Now())
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("Scrape error %v, want %q", err, tc.wantErr)
@@ -54,7 +59,7 @@ func TestPageFallback(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := formatNumber(*vals.Raised); got != tc.wantRaised {
+			if got := strconv.FormatFloat(*vals.Raised, 'f', -1, 64); got != tc.wantRaised {
 				t.Errorf("raised %s, want %s", got, tc.wantRaised)
 			}
 			if fellBack := len(vals.Notes) == 1 && strings.Contains(vals.Notes[0], "so the page was read instead"); fellBack != (tc.wantRaised == "5") {

@@ -8,6 +8,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
+
 	"golang.org/x/sync/singleflight"
 )
 
@@ -29,16 +32,16 @@ import (
 // figures; reading a page is Campaign.Read's job.
 type Poller struct {
 	campaign Campaign
-	fetcher  *Fetcher
+	fetcher  *fetch.Fetcher
 	now      func() time.Time
 	group    singleflight.Group
 
 	mu        sync.Mutex
-	last      Outcome   // of the last fetch
-	attempted time.Time // when the last fetch ended; zero before the first
-	retryAt   time.Time // no fetch before this time
-	good      *Values   // the last figures read; nil before the first
-	goodAt    time.Time // when the site last gave or confirmed them
+	last      Outcome      // of the last fetch
+	attempted time.Time    // when the last fetch ended; zero before the first
+	retryAt   time.Time    // no fetch before this time
+	good      *read.Values // the last figures read; nil before the first
+	goodAt    time.Time    // when the site last gave or confirmed them
 	etag      string
 	modified  string
 	// staleFrom is the goodAt of the figures last reported too old, so
@@ -48,7 +51,7 @@ type Poller struct {
 
 // NewPoller returns a Poller for campaign. now tells the time; nil means
 // time.Now.
-func NewPoller(campaign Campaign, fetcher *Fetcher, now func() time.Time) *Poller {
+func NewPoller(campaign Campaign, fetcher *fetch.Fetcher, now func() time.Time) *Poller {
 	if now == nil {
 		now = time.Now
 	}
@@ -61,7 +64,7 @@ func (p *Poller) Campaign() Campaign { return p.campaign }
 // Outcome is what one poll gave.
 type Outcome struct {
 	// Values are the campaign's figures when Err is nil.
-	Values Values
+	Values read.Values
 	// Err is why there are no current figures.
 	Err error
 	// LastSuccess is when the site last gave the figures or confirmed
@@ -177,8 +180,8 @@ func (p *Poller) fetch(parent context.Context) Outcome {
 	timeout := p.campaign.timeout()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), timeout)
 	defer cancel()
-	resp, read, fetchErr := p.campaign.fetchAndRead(ctx, p.fetcher, req)
-	values, readErr := read.values, read.err
+	resp, result, fetchErr := fetchAndRead(ctx, p.fetcher, p.campaign, req, p.now())
+	values, readErr := result.values, result.err
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -186,7 +189,7 @@ func (p *Poller) fetch(parent context.Context) Outcome {
 	p.attempted = now
 	p.retryAt = time.Time{}
 	var out Outcome
-	var status *StatusError
+	var status *fetch.StatusError
 	switch {
 	case errors.As(fetchErr, &status) && status.RetryAfter > 0 &&
 		(status.Code == http.StatusTooManyRequests || status.Code == http.StatusServiceUnavailable):

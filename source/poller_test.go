@@ -11,6 +11,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 )
 
 // pollClock is a clock tests move by hand.
@@ -74,9 +77,9 @@ func (s *pollSite) set(reply func(w http.ResponseWriter, r *http.Request, hit in
 }
 
 func (s *pollSite) poller(clock *pollClock, minInterval time.Duration) *Poller {
-	c := Campaign{Name: "c", URL: s.srv.URL, Kind: KindJSON, Timeout: 5 * time.Second, MinInterval: minInterval,
-		Spec: Spec{AmountScale: 1, Fields: map[Field]FieldSpec{FieldRaised: {Selectors: []Selector{MustParseSelector("raised")}}}}}
-	return NewPoller(c, NewFetcher(FetcherConfig{}), clock.Now)
+	c := Campaign{Name: "c", URL: s.srv.URL, Kind: read.KindJSON, Timeout: 5 * time.Second, MinInterval: minInterval,
+		Spec: read.Spec{AmountScale: 1, Fields: map[read.Field]read.FieldSpec{read.FieldRaised: {Selectors: []read.Selector{read.MustParseSelector("raised")}}}}}
+	return NewPoller(c, fetch.NewFetcher(fetch.FetcherConfig{}), clock.Now)
 }
 
 // want checks an outcome's figure (0: an error), reuse and fetch count.
@@ -86,7 +89,7 @@ func (s *pollSite) want(t *testing.T, out Outcome, raised float64, reused bool, 
 	case raised == 0 && out.Err == nil:
 		t.Errorf("outcome %+v, want an error", out)
 	case raised != 0 && (out.Err != nil || out.Values.Raised == nil || *out.Values.Raised != raised):
-		t.Errorf("outcome raised %v err %v, want raised %v", deref(out.Values.Raised), out.Err, raised)
+		t.Errorf("outcome raised %v err %v, want raised %v", fmtRaised(out.Values.Raised), out.Err, raised)
 	}
 	if out.Reused != reused {
 		t.Errorf("Reused = %v, want %v", out.Reused, reused)
@@ -236,7 +239,7 @@ func TestPollerRetryAfter(t *testing.T) {
 		site.set(limited(http.StatusServiceUnavailable, "60"))
 		first := pollNow(p)
 		site.want(t, first, 0, false, 1)
-		var se *StatusError
+		var se *fetch.StatusError
 		if !errors.As(first.Err, &se) || se.Code != http.StatusServiceUnavailable || !first.LastSuccess.IsZero() {
 			t.Errorf("outcome %+v, want a 503 error and no last success", first)
 		}
@@ -292,4 +295,11 @@ func TestPollerSharesFetchEndedAfterScrapeBegan(t *testing.T) {
 	// A scrape that began after it fetches.
 	clock.Advance(time.Second)
 	site.want(t, p.Poll(context.Background(), pollStart.Add(time.Millisecond)), 2, false, 2)
+}
+
+func fmtRaised(p *float64) any {
+	if p == nil {
+		return "unknown"
+	}
+	return *p
 }

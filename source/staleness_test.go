@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 )
 
 // TestPollerMaxStaleness is finding 3 of issue 12: a site that answers 429
@@ -30,9 +33,9 @@ func TestPollerMaxStaleness(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			site := newPollSite(t)
 			clock := &pollClock{now: pollStart}
-			c := Campaign{Name: "c", URL: site.srv.URL, Kind: KindJSON, Timeout: 5 * time.Second, MaxStaleness: tc.maxStaleness,
-				Spec: Spec{AmountScale: 1, Fields: map[Field]FieldSpec{FieldRaised: {Selectors: []Selector{MustParseSelector("raised")}}}}}
-			p := NewPoller(c, NewFetcher(FetcherConfig{}), clock.Now)
+			c := Campaign{Name: "c", URL: site.srv.URL, Kind: read.KindJSON, Timeout: 5 * time.Second, MaxStaleness: tc.maxStaleness,
+				Spec: read.Spec{AmountScale: 1, Fields: map[read.Field]read.FieldSpec{read.FieldRaised: {Selectors: []read.Selector{read.MustParseSelector("raised")}}}}}
+			p := NewPoller(c, fetch.NewFetcher(fetch.FetcherConfig{}), clock.Now)
 			site.want(t, pollNow(p), 1, false, 1)
 
 			// Every 10 minutes the deferral ends and the site renews it.
@@ -87,10 +90,10 @@ func TestPollerMaxStaleness(t *testing.T) {
 func TestPollerMinIntervalOverMaxStaleness(t *testing.T) {
 	site := newPollSite(t)
 	clock := &pollClock{now: pollStart}
-	c := Campaign{Name: "c", URL: site.srv.URL, Kind: KindJSON, Timeout: 5 * time.Second,
+	c := Campaign{Name: "c", URL: site.srv.URL, Kind: read.KindJSON, Timeout: 5 * time.Second,
 		MinInterval: 2 * time.Hour, MaxStaleness: time.Hour,
-		Spec: Spec{AmountScale: 1, Fields: map[Field]FieldSpec{FieldRaised: {Selectors: []Selector{MustParseSelector("raised")}}}}}
-	p := NewPoller(c, NewFetcher(FetcherConfig{}), clock.Now)
+		Spec: read.Spec{AmountScale: 1, Fields: map[read.Field]read.FieldSpec{read.FieldRaised: {Selectors: []read.Selector{read.MustParseSelector("raised")}}}}}
+	p := NewPoller(c, fetch.NewFetcher(fetch.FetcherConfig{}), clock.Now)
 	site.want(t, pollNow(p), 1, false, 1)
 	clock.Advance(time.Hour)
 	site.want(t, pollNow(p), 1, true, 1)

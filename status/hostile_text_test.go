@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/donation-exporter/donation_exporter/collector"
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -77,16 +79,16 @@ func TestHostileTextStaysShort(t *testing.T) {
 	var campaigns []source.Campaign
 	for _, path := range paths {
 		campaigns = append(campaigns, source.Campaign{
-			Name: strings.TrimPrefix(path, "/"), URL: site.URL + path, FetchURL: site.URL + path, Kind: source.KindHTML,
-			Spec: source.Spec{AmountScale: 1, Location: time.UTC, Fields: map[source.Field]source.FieldSpec{
-				source.FieldRaised: {Selectors: []source.Selector{source.MustParseSelector("#raised")}},
+			Name: strings.TrimPrefix(path, "/"), URL: site.URL + path, FetchURL: site.URL + path, Kind: read.KindHTML,
+			Spec: read.Spec{AmountScale: 1, Location: time.UTC, Fields: map[read.Field]read.FieldSpec{
+				read.FieldRaised: {Selectors: []read.Selector{read.MustParseSelector("#raised")}},
 			}},
 		})
 	}
 	var logs syncBuffer
-	coll := collector.New(collector.Config{
+	coll := collector.NewScraper(collector.Config{
 		Campaigns: campaigns,
-		Fetcher:   source.NewFetcher(source.FetcherConfig{}),
+		Fetcher:   fetch.NewFetcher(fetch.FetcherConfig{}),
 		Logger:    slog.New(slog.NewJSONHandler(&logs, nil)),
 	})
 	for range 3 {
@@ -110,7 +112,7 @@ func TestHostileTextStaysShort(t *testing.T) {
 		}
 	}
 
-	server := httptest.NewServer(NewHandler(Config{Collector: coll, Name: "Donation Exporter", MetricsPath: "/metrics"}))
+	server := httptest.NewServer(NewHandler(Config{Campaigns: coll, Name: "Donation Exporter", MetricsPath: "/metrics"}))
 	defer server.Close()
 	code, page := getPage(t, server.URL+"/")
 	if code != http.StatusOK {

@@ -5,6 +5,7 @@ package status
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"fmt"
 	"html/template"
@@ -20,9 +21,20 @@ import (
 	"github.com/donation-exporter/donation_exporter/collector"
 )
 
+// Campaigns is what the page shows: the campaigns as Prometheus last
+// scraped them (collector.Scraper is one).
+type Campaigns interface {
+	// LastResults returns each campaign's latest result and when the
+	// latest scrape ended.
+	LastResults() ([]collector.Result, time.Time)
+	// Scrape scrapes every campaign, for a page asked for before
+	// Prometheus' first scrape.
+	Scrape(ctx context.Context) []collector.Result
+}
+
 // Config is what the status page needs.
 type Config struct {
-	Collector *collector.Collector
+	Campaigns Campaigns
 	// Name, Description and Version head the page.
 	Name, Description, Version string
 	// MetricsPath is linked from the page.
@@ -74,10 +86,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	results, at := h.cfg.Collector.LastResults()
+	results, at := h.cfg.Campaigns.LastResults()
 	if len(results) == 0 {
-		h.cfg.Collector.Scrape(r.Context())
-		results, at = h.cfg.Collector.LastResults()
+		h.cfg.Campaigns.Scrape(r.Context())
+		results, at = h.cfg.Campaigns.LastResults()
 	}
 	page, err := h.page(results, at)
 	if err != nil {

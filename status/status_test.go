@@ -12,6 +12,8 @@ import (
 
 	"github.com/donation-exporter/donation_exporter/collector"
 	"github.com/donation-exporter/donation_exporter/demo"
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -34,18 +36,18 @@ func newStatusServer(t *testing.T, now time.Time) *httptest.Server {
 	t.Cleanup(upstream.Close)
 
 	hostile := source.Campaign{
-		Name: hostileName, URL: upstream.URL + "/hostile", Kind: source.KindHTML,
-		Spec: source.Spec{AmountScale: 1, Location: time.UTC, Fields: map[source.Field]source.FieldSpec{
-			source.FieldRaised: {Selectors: []source.Selector{source.MustParseSelector(".raised")}},
+		Name: hostileName, URL: upstream.URL + "/hostile", Kind: read.KindHTML,
+		Spec: read.Spec{AmountScale: 1, Location: time.UTC, Fields: map[read.Field]read.FieldSpec{
+			read.FieldRaised: {Selectors: []read.Selector{read.MustParseSelector(".raised")}},
 		}},
 	}
-	coll := collector.New(collector.Config{
+	coll := collector.NewScraper(collector.Config{
 		Campaigns: []source.Campaign{demo.Campaign(upstream.URL + "/donate"), hostile},
-		Fetcher:   source.NewFetcher(source.FetcherConfig{}),
+		Fetcher:   fetch.NewFetcher(fetch.FetcherConfig{}),
 		Now:       func() time.Time { return now },
 	})
 	server := httptest.NewServer(NewHandler(Config{
-		Collector:   coll,
+		Campaigns:   coll,
 		Name:        "Donation Exporter",
 		MetricsPath: "/metrics",
 		ProbePath:   "/probe",
@@ -158,25 +160,25 @@ func TestStatusPageLifecycle(t *testing.T) {
 		_, _ = io.WriteString(w, pages[r.URL.Path])
 	}))
 	t.Cleanup(upstream.Close)
-	sel := func(s string) source.FieldSpec {
-		return source.FieldSpec{Selectors: []source.Selector{source.MustParseSelector(s)}}
+	sel := func(s string) read.FieldSpec {
+		return read.FieldSpec{Selectors: []read.Selector{read.MustParseSelector(s)}}
 	}
 	var campaigns []source.Campaign
 	for _, name := range []string{"ended", "not-started"} {
 		campaigns = append(campaigns, source.Campaign{
-			Name: name, URL: upstream.URL + "/" + name, Kind: source.KindHTML,
-			Spec: source.Spec{AmountScale: 1, Location: time.UTC, Fields: map[source.Field]source.FieldSpec{
-				source.FieldRaised: sel(".raised"), source.FieldTarget: sel(".target"),
-				source.FieldStart: sel(".start"), source.FieldDeadline: sel(".deadline"),
+			Name: name, URL: upstream.URL + "/" + name, Kind: read.KindHTML,
+			Spec: read.Spec{AmountScale: 1, Location: time.UTC, Fields: map[read.Field]read.FieldSpec{
+				read.FieldRaised: sel(".raised"), read.FieldTarget: sel(".target"),
+				read.FieldStart: sel(".start"), read.FieldDeadline: sel(".deadline"),
 			}},
 		})
 	}
-	coll := collector.New(collector.Config{
+	coll := collector.NewScraper(collector.Config{
 		Campaigns: campaigns,
-		Fetcher:   source.NewFetcher(source.FetcherConfig{}),
+		Fetcher:   fetch.NewFetcher(fetch.FetcherConfig{}),
 		Now:       func() time.Time { return now },
 	})
-	server := httptest.NewServer(NewHandler(Config{Collector: coll, Name: "Donation Exporter", MetricsPath: "/metrics",
+	server := httptest.NewServer(NewHandler(Config{Campaigns: coll, Name: "Donation Exporter", MetricsPath: "/metrics",
 		Now: func() time.Time { return now }}))
 	t.Cleanup(server.Close)
 	_, body := getPage(t, server.URL+"/")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/donation-exporter/donation_exporter/bench/pagegen"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -18,13 +19,13 @@ func TestPages(t *testing.T) {
 	deadline := time.Date(2026, 7, 9, 0, 0, 0, 0, time.UTC) // the end of July 8
 	kinds := []struct {
 		name      string
-		kind      source.Kind
+		kind      read.Kind
 		generate  func(int, pagegen.Figures) []byte
 		selectors map[string]string
 		figures   string // where the figures start
 	}{
-		{"html", source.KindHTML, pagegen.HTML, pagegen.HTMLSelectors(), `<aside class="campaign-progress"`},
-		{"json", source.KindJSON, pagegen.JSON, pagegen.JSONSelectors(), `"campaign":`},
+		{"html", read.KindHTML, pagegen.HTML, pagegen.HTMLSelectors(), `<aside class="campaign-progress"`},
+		{"json", read.KindJSON, pagegen.JSON, pagegen.JSONSelectors(), `"campaign":`},
 	}
 	for _, k := range kinds {
 		for _, size := range []int{0, 10 << 10, 1 << 20} {
@@ -36,17 +37,17 @@ func TestPages(t *testing.T) {
 				if i := bytes.Index(body, []byte(k.figures)); i < len(body)-2<<10 {
 					t.Errorf("figures at byte %d of %d, want them in the last 2 KiB", i, len(body))
 				}
-				fields := map[source.Field]source.FieldSpec{}
+				fields := map[read.Field]read.FieldSpec{}
 				for name, sel := range k.selectors {
-					fields[source.Field(name)] = source.FieldSpec{Selectors: []source.Selector{source.MustParseSelector(sel)}}
+					fields[read.Field(name)] = read.FieldSpec{Selectors: []read.Selector{read.MustParseSelector(sel)}}
 				}
-				c := source.Campaign{Kind: k.kind, Spec: source.Spec{AmountScale: 1, Location: time.UTC, Fields: fields}}
-				v, err := c.Read(source.Response{Body: body})
+				c := source.Campaign{Kind: k.kind, Spec: read.Spec{AmountScale: 1, Location: time.UTC, Fields: fields}}
+				v, _, err := read.Page(body, "", c.Kind, c.Spec, time.Now())
 				if err != nil {
 					t.Fatal(err)
 				}
 				// Every field but remaining, which pages give instead of a target.
-				if len(fields) != len(source.Fields)-1 || v.Raised == nil || *v.Raised != 1234567 ||
+				if len(fields) != len(read.Fields())-1 || v.Raised == nil || *v.Raised != 1234567 ||
 					v.Target == nil || *v.Target != 2000000 || v.Donors == nil || *v.Donors != 4321 ||
 					v.Currency != pagegen.Currency || v.Start == nil || !v.Start.Equal(start) ||
 					v.Deadline == nil || !v.Deadline.Equal(deadline) {

@@ -20,7 +20,7 @@ import (
 
 	"github.com/donation-exporter/donation_exporter/collector"
 	"github.com/donation-exporter/donation_exporter/config"
-	"github.com/donation-exporter/donation_exporter/source"
+	"github.com/donation-exporter/donation_exporter/fetch"
 )
 
 // campaignPages serves a page per campaign: its path's length gives the
@@ -45,9 +45,9 @@ func serveMetrics(t *testing.T, environ []string) []byte {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
-	coll := collector.New(collector.Config{
+	coll := collector.NewScraper(collector.Config{
 		Campaigns: cfg.Campaigns,
-		Fetcher:   source.NewFetcher(cfg.FetcherConfig("test")),
+		Fetcher:   fetch.NewFetcher(cfg.FetcherConfig("test")),
 		Now:       func() time.Time { return at },
 	})
 	mux := newMux(cfg.Env, coll, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
@@ -111,7 +111,7 @@ func TestFileAndVariablesGiveSameMetrics(t *testing.T) {
 // reloadFixture is a reloader over a campaigns file, as run wires it.
 type reloadFixture struct {
 	path     string
-	coll     *collector.Collector
+	coll     *collector.Scraper
 	reloader *reloader
 	mux      *http.ServeMux
 	logs     *bytes.Buffer
@@ -127,7 +127,7 @@ func newReloadFixture(t *testing.T, file string) *reloadFixture {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(f.logs, nil))
-	f.coll = collector.New(collector.Config{Campaigns: cfg.Campaigns, Fetcher: source.NewFetcher(source.FetcherConfig{})})
+	f.coll = collector.NewScraper(collector.Config{Campaigns: cfg.Campaigns, Fetcher: fetch.NewFetcher(fetch.FetcherConfig{})})
 	f.reloader = newReloader(cfg.Env, f.coll, nil, logger)
 	f.mux = newMux(cfg.Env, f.coll, prometheus.NewRegistry(), logger)
 	handleCampaigns(f.mux, f.coll, f.reloader)

@@ -12,13 +12,15 @@ import (
 	"time"
 
 	"github.com/donation-exporter/donation_exporter/collector"
+	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
 // checkReport is what checking one campaign found.
 type checkReport struct {
 	Campaign source.Campaign
-	Values   source.Values
+	Values   read.Values
 	Trace    source.Trace
 	Err      error
 	Duration time.Duration
@@ -27,7 +29,7 @@ type checkReport struct {
 // checkCampaigns fetches every campaign once, concurrently, and writes a
 // report of how each field was read to w. It returns exitOK when every
 // campaign was read, exitFailed otherwise.
-func checkCampaigns(ctx context.Context, w io.Writer, campaigns []source.Campaign, fetcher *source.Fetcher, now time.Time) int {
+func checkCampaigns(ctx context.Context, w io.Writer, campaigns []source.Campaign, fetcher *fetch.Fetcher, now time.Time) int {
 	reports := make([]checkReport, len(campaigns))
 	var wg sync.WaitGroup
 	for i, c := range campaigns {
@@ -35,7 +37,7 @@ func checkCampaigns(ctx context.Context, w io.Writer, campaigns []source.Campaig
 		go func() {
 			defer wg.Done()
 			begin := time.Now()
-			vals, trace, err := c.ScrapeTrace(ctx, fetcher)
+			vals, trace, err := source.Scrape(ctx, fetcher, c, now)
 			reports[i] = checkReport{Campaign: c, Values: vals, Trace: trace, Err: err, Duration: time.Since(begin)}
 		}()
 	}
@@ -57,7 +59,7 @@ func checkCampaigns(ctx context.Context, w io.Writer, campaigns []source.Campaig
 // readSummary says which fields were read, which optional ones the page
 // lacks, and that selectors which found nothing were fallbacks, so that an
 // OK line after a "no match" line does not read as a contradiction.
-func readSummary(fields []source.FieldTrace) string {
+func readSummary(fields []read.FieldTrace) string {
 	var read, absent []string
 	misses := 0
 	for _, f := range fields {
@@ -114,7 +116,7 @@ func writeCheckReport(w io.Writer, reports []checkReport, now time.Time) error {
 		if fetched == "" {
 			fetched = c.URL
 		}
-		if r.Trace.Kind != source.KindAuto {
+		if r.Trace.Kind != read.KindAuto {
 			fmt.Fprintf(tw, "  fetched:\t%s, read as %s, in %v\n", fetched, r.Trace.Kind, r.Duration.Round(time.Millisecond))
 		}
 		if len(r.Trace.Fields) > 0 {
@@ -122,8 +124,8 @@ func writeCheckReport(w io.Writer, reports []checkReport, now time.Time) error {
 			for _, f := range r.Trace.Fields {
 				writeFieldRows(tw, f, r.Values)
 			}
-			if !hasField(r.Trace.Fields, source.FieldCurrency) && r.Values.Currency != "" {
-				fmt.Fprintf(tw, "  %s\t(shown with the amounts)\t\t%s\n", source.FieldCurrency, r.Values.Currency)
+			if !hasField(r.Trace.Fields, read.FieldCurrency) && r.Values.Currency != "" {
+				fmt.Fprintf(tw, "  %s\t(shown with the amounts)\t\t%s\n", read.FieldCurrency, r.Values.Currency)
 			}
 		}
 		if r.Err != nil {
@@ -145,7 +147,7 @@ func writeCheckReport(w io.Writer, reports []checkReport, now time.Time) error {
 	return tw.Flush()
 }
 
-func hasField(fields []source.FieldTrace, field source.Field) bool {
+func hasField(fields []read.FieldTrace, field read.Field) bool {
 	for _, f := range fields {
 		if f.Field == field {
 			return true
@@ -155,7 +157,7 @@ func hasField(fields []source.FieldTrace, field source.Field) bool {
 }
 
 // writeFieldRows writes one row per selector tried (or one for a literal).
-func writeFieldRows(w io.Writer, f source.FieldTrace, vals source.Values) {
+func writeFieldRows(w io.Writer, f read.FieldTrace, vals read.Values) {
 	result := "-"
 	switch {
 	case f.Err != nil:
@@ -192,25 +194,25 @@ func errString(err error) string {
 }
 
 // fieldValue formats the value read for field.
-func fieldValue(field source.Field, v source.Values) string {
+func fieldValue(field read.Field, v read.Values) string {
 	switch field {
-	case source.FieldRaised:
+	case read.FieldRaised:
 		return amount(v.Raised, v.Currency)
-	case source.FieldTarget:
+	case read.FieldTarget:
 		return amount(v.Target, v.Currency)
-	case source.FieldDonors:
+	case read.FieldDonors:
 		return amount(v.Donors, "")
-	case source.FieldCurrency:
+	case read.FieldCurrency:
 		return v.Currency
-	case source.FieldStart:
+	case read.FieldStart:
 		return instant(v.Start)
-	case source.FieldDeadline:
+	case read.FieldDeadline:
 		return instant(v.Deadline)
 	}
 	return "?"
 }
 
-func writeDerived(w io.Writer, v source.Values, p collector.Projection) {
+func writeDerived(w io.Writer, v read.Values, p collector.Projection) {
 	rows := []struct {
 		name, value string
 	}{

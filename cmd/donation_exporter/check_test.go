@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -247,28 +248,24 @@ func TestWriteCheckReport(t *testing.T) {
 	// two selectors, as a platform preset with fallbacks would.
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	page := `<div class="meter" aria-valuenow="200000"></div>`
-	doc, err := source.ParseDocument([]byte(page), source.KindHTML)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec := source.Spec{AmountScale: 1, Location: time.UTC, Fields: map[source.Field]source.FieldSpec{
-		source.FieldRaised: {Selectors: []source.Selector{
-			source.MustParseSelector("[role=progressbar]@aria-valuenow"),
-			source.MustParseSelector(".meter@aria-valuenow"),
+	spec := read.Spec{AmountScale: 1, Location: time.UTC, Fields: map[read.Field]read.FieldSpec{
+		read.FieldRaised: {Selectors: []read.Selector{
+			read.MustParseSelector("[role=progressbar]@aria-valuenow"),
+			read.MustParseSelector(".meter@aria-valuenow"),
 		}},
-		source.FieldTarget:   {Literal: "1000000"},
-		source.FieldCurrency: {Literal: "usd"},
-		source.FieldStart:    {Literal: now.AddDate(0, 0, -75).Format(time.RFC3339)},
-		source.FieldDeadline: {Literal: now.AddDate(0, 0, 37).Format(time.RFC3339)},
+		read.FieldTarget:   {Literal: "1000000"},
+		read.FieldCurrency: {Literal: "usd"},
+		read.FieldStart:    {Literal: now.AddDate(0, 0, -75).Format(time.RFC3339)},
+		read.FieldDeadline: {Literal: now.AddDate(0, 0, 37).Format(time.RFC3339)},
 	}}
-	vals, fields, err := source.ExtractTrace(doc, spec)
+	vals, trace, err := read.Page([]byte(page), "text/html", read.KindHTML, spec, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	reports := []checkReport{{
 		Campaign: source.Campaign{Name: "worked", URL: "https://example.org/donate"},
 		Values:   vals,
-		Trace:    source.Trace{Kind: source.KindHTML, Fields: fields},
+		Trace:    source.Trace{Trace: trace},
 		Duration: 12 * time.Millisecond,
 	}}
 	var out bytes.Buffer
@@ -312,11 +309,11 @@ func TestWriteCheckReportEnded(t *testing.T) {
 	raised, target := 3061.0, 2500.0
 	reports := []checkReport{{
 		Campaign: source.Campaign{Name: "ended", URL: "https://example.org/ended"},
-		Values:   source.Values{Raised: &raised, Target: &target, Currency: "USD", Start: &start, Deadline: &deadline},
-		Trace: source.Trace{Kind: source.KindJSON, Fields: []source.FieldTrace{
-			{Field: source.FieldRaised, Tries: []source.SelectorTry{{Selector: "pledged"}}, Text: "3061"},
-			{Field: source.FieldDonors, Tries: []source.SelectorTry{{Selector: "backers_count", Err: errors.New("matched nothing")}}},
-		}},
+		Values:   read.Values{Raised: &raised, Target: &target, Currency: "USD", Start: &start, Deadline: &deadline},
+		Trace: source.Trace{Trace: read.Trace{Kind: read.KindJSON, Fields: []read.FieldTrace{
+			{Field: read.FieldRaised, Tries: []read.SelectorTry{{Selector: "pledged"}}, Text: "3061"},
+			{Field: read.FieldDonors, Tries: []read.SelectorTry{{Selector: "backers_count", Err: errors.New("matched nothing")}}},
+		}}},
 	}}
 	var out bytes.Buffer
 	if err := writeCheckReport(&out, reports, now); err != nil {

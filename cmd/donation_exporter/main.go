@@ -28,6 +28,7 @@ import (
 	"github.com/donation-exporter/donation_exporter/config"
 	"github.com/donation-exporter/donation_exporter/demo"
 	"github.com/donation-exporter/donation_exporter/endpoint"
+	"github.com/donation-exporter/donation_exporter/fetch"
 	"github.com/donation-exporter/donation_exporter/source"
 	"github.com/donation-exporter/donation_exporter/status"
 )
@@ -111,7 +112,7 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 			logger.Warn("TLS certificate verification is off for this campaign", "campaign", c.Name, "url", c.FetchURL)
 		}
 	}
-	fetcher := source.NewFetcher(cfg.FetcherConfig(fmt.Sprintf("%s/%s (+%s)", exporterName, version.Version, projectURL)))
+	fetcher := fetch.NewFetcher(cfg.FetcherConfig(fmt.Sprintf("%s/%s (+%s)", exporterName, version.Version, projectURL)))
 	if check {
 		return checkCampaigns(ctx, stdout, campaigns, fetcher, time.Now())
 	}
@@ -125,7 +126,7 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 	}
 	logger.Info("starting "+exporterName, "version", version.Info(), "campaigns", len(campaigns))
 	rejections := endpoint.NewRejections(logger)
-	coll := collector.New(collector.Config{
+	coll := collector.NewScraper(collector.Config{
 		Campaigns:           campaigns,
 		Fetcher:             fetcher,
 		Logger:              logger,
@@ -166,7 +167,7 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 
 // newMux routes the exporter's endpoints: metrics, /probe, the health check
 // and the status page.
-func newMux(cfg config.Env, coll *collector.Collector, base prometheus.Gatherer, logger *slog.Logger) *http.ServeMux {
+func newMux(cfg config.Env, coll *collector.Scraper, base prometheus.Gatherer, logger *slog.Logger) *http.ServeMux {
 	handlerOpts := promhttp.HandlerOpts{
 		ErrorLog:            slog.NewLogLogger(logger.Handler(), slog.LevelError),
 		ErrorHandling:       promhttp.ContinueOnError,
@@ -182,7 +183,7 @@ func newMux(cfg config.Env, coll *collector.Collector, base prometheus.Gatherer,
 	})
 	if cfg.MetricsPath != "/" {
 		mux.Handle("/", status.NewHandler(status.Config{
-			Collector:   coll,
+			Campaigns:   coll,
 			Name:        "Donation Exporter",
 			Description: "Prometheus exporter for fundraising campaigns",
 			Version:     version.Info(),

@@ -28,7 +28,7 @@ import (
 // answered. Every other setting needs a restart.
 type reloader struct {
 	env    config.Env
-	coll   *collector.Collector
+	coll   *collector.Scraper
 	extra  []source.Campaign // the demo campaign, kept across reloads
 	logger *slog.Logger
 	now    func() time.Time
@@ -47,7 +47,7 @@ var (
 		"When the campaigns were last loaded successfully, at start or by a reload, as a Unix timestamp.", nil, nil)
 )
 
-func newReloader(env config.Env, coll *collector.Collector, extra []source.Campaign, logger *slog.Logger) *reloader {
+func newReloader(env config.Env, coll *collector.Scraper, extra []source.Campaign, logger *slog.Logger) *reloader {
 	return &reloader{env: env, coll: coll, extra: extra, logger: logger, now: time.Now,
 		succeeded: true, successAt: time.Now()}
 }
@@ -135,7 +135,7 @@ func (r *reloader) watchSignals(ctx context.Context) {
 
 // handleCampaigns adds the routes of the campaigns' life cycle: reload and
 // service discovery.
-func handleCampaigns(mux *http.ServeMux, coll *collector.Collector, r *reloader) {
+func handleCampaigns(mux *http.ServeMux, coll *collector.Scraper, r *reloader) {
 	mux.Handle(config.ReloadPath, r.handler())
 	mux.Handle(config.SDPath, coll.SDHandler())
 }

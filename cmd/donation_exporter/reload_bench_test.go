@@ -10,7 +10,7 @@ import (
 
 	"github.com/donation-exporter/donation_exporter/collector"
 	"github.com/donation-exporter/donation_exporter/config"
-	"github.com/donation-exporter/donation_exporter/source"
+	"github.com/donation-exporter/donation_exporter/fetch"
 )
 
 // scaleFile returns a campaigns file of n campaigns; selector is the raised
@@ -39,7 +39,7 @@ func BenchmarkReload10000(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	coll := collector.New(collector.Config{Campaigns: cfg.Campaigns, Fetcher: source.NewFetcher(source.FetcherConfig{})})
+	coll := collector.NewScraper(collector.Config{Campaigns: cfg.Campaigns, Fetcher: fetch.NewFetcher(fetch.FetcherConfig{})})
 	r := newReloader(cfg.Env, coll, nil, slog.New(slog.DiscardHandler))
 	for _, bc := range []struct {
 		name    string

@@ -12,6 +12,7 @@ import (
 
 	"github.com/donation-exporter/donation_exporter/config"
 	"github.com/donation-exporter/donation_exporter/endpoint"
+	"github.com/donation-exporter/donation_exporter/fetch"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -51,7 +52,7 @@ type timeouts struct {
 func serverTimeouts(cfg config.Env, campaigns []source.Campaign) timeouts {
 	scrape := cfg.MetricsTimeout
 	if scrape <= 0 {
-		scrape = source.DefaultTimeout
+		scrape = fetch.DefaultTimeout
 		for _, c := range campaigns {
 			scrape = max(scrape, c.Timeout)
 		}

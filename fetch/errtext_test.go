@@ -1,4 +1,4 @@
-package source
+package fetch
 
 import (
 	"context"
@@ -41,13 +41,5 @@ func TestShortenError(t *testing.T) {
 				t.Error("the cause is lost to errors.Is")
 			}
 		})
-	}
-}
-
-func TestTruncateKeepsRunes(t *testing.T) {
-	text := strings.Repeat("a", 79) + "€€"
-	got := truncate(text)
-	if !utf8.ValidString(got) || got != strings.Repeat("a", 79)+"…" {
-		t.Errorf("truncate(%q) = %q", text, got)
 	}
 }

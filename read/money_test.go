@@ -1,8 +1,11 @@
-package source
+package read
 
 import (
 	"errors"
+	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 )
 
 func TestParseMoney(t *testing.T) {
@@ -90,4 +93,23 @@ func TestParseMoneyErrors(t *testing.T) {
 			t.Errorf("ParseMoney(%q) = %v, want an error", "1.234,56,78", got)
 		}
 	})
+}
+
+func TestTruncateKeepsRunes(t *testing.T) {
+	text := strings.Repeat("a", 79) + "€€"
+	got := truncate(text)
+	if !utf8.ValidString(got) || got != strings.Repeat("a", 79)+"…" {
+		t.Errorf("truncate(%q) = %q", text, got)
+	}
+}
+
+// TestAccountingParenthesesFailTheField: "($5,000)" is a negative amount,
+// which no raised figure can be; it used to read as 5000.
+func TestAccountingParenthesesFailTheField(t *testing.T) {
+	c := pageSpec{Name: "c", Kind: KindHTML, Spec: Spec{AmountScale: 1, Location: time.UTC,
+		Fields: map[Field]FieldSpec{FieldRaised: {Selectors: []Selector{MustParseSelector("#raised")}}}}}
+	_, err := c.Read(testPage{Body: []byte(`<p id="raised">($5,000)</p>`), ContentType: "text/html"})
+	if err == nil || !strings.Contains(err.Error(), "negative") {
+		t.Errorf("err = %v, want the amount refused as negative", err)
+	}
 }

@@ -1,4 +1,4 @@
-package source
+package read
 
 import (
 	"errors"
@@ -225,7 +225,7 @@ func FuzzReadPage(f *testing.F) {
 		}
 		return fs
 	}
-	campaigns := []Campaign{
+	campaigns := []pageSpec{
 		{Name: "html", Kind: KindAuto, Spec: Spec{AmountScale: 1, Fields: map[Field]FieldSpec{
 			FieldRaised:   sel("div[role=progressbar]@aria-valuenow", ".raised | /(.*) raised/", "#total-raised"),
 			FieldTarget:   sel("div[role=progressbar]@aria-valuemax", ".raised | /of (.*) goal/", ".goal-block .bold"),
@@ -245,7 +245,7 @@ func FuzzReadPage(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
 		for _, c := range campaigns {
-			v, err := c.Read(Response{Body: body, ContentType: contentType})
+			v, err := c.Read(testPage{Body: body, ContentType: contentType})
 			if err != nil {
 				continue
 			}

@@ -1,4 +1,4 @@
-package source
+package read
 
 import (
 	"bytes"
@@ -11,8 +11,6 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
-
-	"github.com/donation-exporter/donation_exporter/read"
 )
 
 // Kind is the kind of document a campaign's page is.
@@ -55,10 +53,10 @@ func KindForContentType(contentType string) Kind {
 type Document struct {
 	html *goquery.Document
 	// json is the JSON document, as the one value its queries see.
-	json *read.JSONValue
+	json *JSONValue
 	// page holds every JSON value the HTML page carries, found on first
-	// use (read.FindInPage) and kept for every field that reads one.
-	page     []*read.JSONValue
+	// use (FindInPage) and kept for every field that reads one.
+	page     []*JSONValue
 	pageErr  error
 	pageRead bool
 	// inElement holds, by locator, the JSON values in an element's text
@@ -69,13 +67,13 @@ type Document struct {
 
 // elementJSON is the JSON in one element's text, or why there is none.
 type elementJSON struct {
-	values []*read.JSONValue
+	values []*JSONValue
 	err    error
 }
 
 // ParseDocument parses a response body of the given kind. A JSON body may be
 // wrapped (JSONP's "callback({...});"): the first JSON value in it is read.
-// JSON nested deeper than read.MaxJSONDepth is refused before it is parsed.
+// JSON nested deeper than MaxJSONDepth is refused before it is parsed.
 func ParseDocument(body []byte, kind Kind) (*Document, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, errors.New("empty response body")
@@ -86,7 +84,7 @@ func ParseDocument(body []byte, kind Kind) (*Document, error) {
 		if err != nil {
 			return nil, fmt.Errorf("response is not valid JSON: %w", err)
 		}
-		return &Document{json: &read.JSONValue{Text: text, Origin: "the document"}}, nil
+		return &Document{json: &JSONValue{Text: text, Origin: "the document"}}, nil
 	case KindHTML:
 		root, err := parseHTML(body)
 		if err != nil {
@@ -113,13 +111,13 @@ func parseHTML(body []byte) (*html.Node, error) {
 // or the first object or array in it (JSONP, a leading "while(1);").
 func jsonDocument(body string) (string, error) {
 	trimmed := strings.TrimSpace(body)
-	if err := read.CheckDepth(trimmed, read.MaxJSONDepth); err != nil {
+	if err := CheckDepth(trimmed, MaxJSONDepth); err != nil {
 		return "", err
 	}
 	if json.Valid([]byte(trimmed)) {
 		return trimmed, nil
 	}
-	values, err := read.FindInText(trimmed, "the document")
+	values, err := FindInText(trimmed, "the document")
 	if len(values) > 0 {
 		return values[0].Text, nil
 	}
@@ -161,7 +159,7 @@ func (v value) String() string {
 
 // errNoMatch marks a selector that found nothing, so that a field with
 // several selectors can go on to the next one.
-var errNoMatch = read.ErrNoMatch
+var errNoMatch = ErrNoMatch
 
 // errNotScalar marks a JSON value that is there but is no figure (an
 // object, an array, a boolean): enough for a PresentIf selector.
@@ -175,7 +173,7 @@ func (d *Document) selectValue(s Selector) (value, error) {
 	case d.html == nil:
 		v, err = selectJSONDoc(d.json, s)
 	case s.pageQuery:
-		var values []*read.JSONValue
+		var values []*JSONValue
 		values, err = d.pageJSON()
 		if err == nil || len(values) > 0 {
 			v, err = selectJSON(values, s)
@@ -205,16 +203,16 @@ func (d *Document) selectValue(s Selector) (value, error) {
 func (d *Document) matches(s Selector) bool {
 	if s.regexp == nil && (d.html == nil || s.pageQuery || s.hasQuery) {
 		// Any node will do, however many and whatever they are.
-		s.pick = read.PickAny
+		s.pick = PickAny
 	}
 	_, err := d.selectValue(s)
 	return err == nil || errors.Is(err, errNotScalar)
 }
 
 // pageJSON returns every JSON value the HTML page carries.
-func (d *Document) pageJSON() ([]*read.JSONValue, error) {
+func (d *Document) pageJSON() ([]*JSONValue, error) {
 	if !d.pageRead {
-		d.page, d.pageErr = read.FindInPage(d.html.Nodes[0])
+		d.page, d.pageErr = FindInPage(d.html.Nodes[0])
 		d.pageRead = true
 	}
 	return d.page, d.pageErr
@@ -226,7 +224,7 @@ func (d *Document) selectInElement(s Selector) (value, error) {
 		var v value
 		v, e.err = d.locate(s)
 		if e.err == nil {
-			e.values, e.err = read.FindInText(v.text, s.locator)
+			e.values, e.err = FindInText(v.text, s.locator)
 			if len(e.values) == 0 && e.err == nil {
 				e.err = errors.New("text holds no JSON, so a path cannot apply")
 			}
@@ -262,8 +260,8 @@ func (d *Document) locate(s Selector) (value, error) {
 }
 
 // selectJSON applies the selector's query to values, in order (see
-// read.Query.Find), and reads the one value it stands for.
-func selectJSON(values []*read.JSONValue, s Selector) (value, error) {
+// Query.Find), and reads the one value it stands for.
+func selectJSON(values []*JSONValue, s Selector) (value, error) {
 	m, err := s.query.Find(values)
 	if err != nil {
 		return value{}, err
@@ -287,7 +285,7 @@ func selectJSON(values []*read.JSONValue, s Selector) (value, error) {
 }
 
 // selectJSONDoc applies the selector's locator, a path, to a JSON document.
-func selectJSONDoc(doc *read.JSONValue, s Selector) (value, error) {
+func selectJSONDoc(doc *JSONValue, s Selector) (value, error) {
 	s.query = s.docQuery
-	return selectJSON([]*read.JSONValue{doc}, s)
+	return selectJSON([]*JSONValue{doc}, s)
 }

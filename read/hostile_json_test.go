@@ -1,11 +1,9 @@
-package source
+package read
 
 import (
 	"errors"
 	"strings"
 	"testing"
-
-	"github.com/donation-exporter/donation_exporter/read"
 )
 
 // Issue 12: a page of 5 MiB of "[" once took ~1 GB and, at 6 MB, a stack
@@ -29,13 +27,13 @@ func TestDeeplyNestedJSON(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			doc, err := ParseDocument([]byte(tc.body), tc.kind)
 			if err != nil {
-				if !strings.Contains(err.Error(), tc.wantErr) || !errors.Is(err, read.ErrTooDeep) {
+				if !strings.Contains(err.Error(), tc.wantErr) || !errors.Is(err, ErrTooDeep) {
 					t.Fatalf("ParseDocument: %v, want %q", err, tc.wantErr)
 				}
 				return
 			}
 			_, err = doc.selectValue(MustParseSelector(tc.selector))
-			if err == nil || !(strings.Contains(err.Error(), tc.wantErr) || errors.Is(err, read.ErrScanBudget)) {
+			if err == nil || !(strings.Contains(err.Error(), tc.wantErr) || errors.Is(err, ErrScanBudget)) {
 				t.Fatalf("select: %v, want an error containing %q", err, tc.wantErr)
 			}
 		})

@@ -1,4 +1,4 @@
-package source
+package read
 
 import (
 	"strings"
@@ -264,7 +264,7 @@ func TestExtract(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := Extract(doc, tc.spec)
+			got, err := extractValues(doc, tc.spec)
 			if err != nil {
 				t.Fatalf("Extract: %v", err)
 			}
@@ -380,7 +380,7 @@ func TestExtractErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = Extract(doc, tc.spec)
+			_, err = extractValues(doc, tc.spec)
 			if err == nil {
 				t.Fatal("Extract succeeded, want an error")
 			}

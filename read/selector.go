@@ -1,4 +1,4 @@
-package source
+package read
 
 import (
 	"errors"
@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"github.com/andybalholm/cascadia"
-
-	"github.com/donation-exporter/donation_exporter/read"
 )
 
 // A Selector says where on a page a value is. Its text form is
@@ -25,7 +23,7 @@ import (
 //
 // A LOCATOR that starts with "$" is a JSONPath (RFC 9535) over every JSON
 // value the page carries, in page order ("$..currentAmount.amount"; see
-// read.FindInPage and read.Query).
+// FindInPage and Query).
 //
 // On a JSON document LOCATOR is the path (a gjson path such as
 // "feed.campaign.current_amount", or a JSONPath) and there is no second
@@ -44,11 +42,11 @@ type Selector struct {
 	// JSON; hasQuery when a PATH stage follows a CSS locator. query is
 	// that path; docQuery the locator read as a path, for JSON documents.
 	pageQuery, hasQuery bool
-	query               read.Query
-	docQuery            read.Query
+	query               Query
+	docQuery            Query
 	regexp              *regexp.Regexp
 	// pick says what to do when a JSON path selects several values.
-	pick read.Pick
+	pick Pick
 	// only is the kind of document the selector is written for; KindAuto
 	// means any. Presets list selectors for a page and for its JSON form
 	// side by side, and each applies to its own kind.
@@ -111,19 +109,19 @@ func ParseSelector(text string) (Selector, error) {
 		if path != "" {
 			return sel, fmt.Errorf("selector %q: a JSONPath locator takes no second path", s)
 		}
-		if sel.query, err = read.ParseQuery(sel.locator); err != nil {
+		if sel.query, err = ParseQuery(sel.locator); err != nil {
 			return sel, fmt.Errorf("selector %q: %w", s, err)
 		}
 		sel.pageQuery, sel.docQuery = true, sel.query
 		return sel, nil
 	}
 	if path != "" {
-		if sel.query, err = read.ParseQuery(path); err != nil {
+		if sel.query, err = ParseQuery(path); err != nil {
 			return sel, fmt.Errorf("selector %q: %w", s, err)
 		}
 		sel.hasQuery = true
 	}
-	sel.docQuery, _ = read.ParseQuery(sel.locator) // a gjson path: any text is one
+	sel.docQuery, _ = ParseQuery(sel.locator) // a gjson path: any text is one
 	css := sel.locator
 	if m := attrSuffix.FindStringSubmatch(css); m != nil {
 		css, sel.attr = m[1], m[2]
@@ -183,7 +181,7 @@ func (s Selector) Validate(kind Kind) error {
 
 // WithPick returns the selector taking pick when its JSON path selects
 // several values.
-func (s Selector) WithPick(pick read.Pick) Selector {
+func (s Selector) WithPick(pick Pick) Selector {
 	s.pick = pick
 	return s
 }

@@ -1,4 +1,4 @@
-package source
+package read
 
 import (
 	"errors"
@@ -114,7 +114,7 @@ func TestCheckConfiguredDates(t *testing.T) {
 // scrape fails with the reason instead of reporting figures.
 func TestReadRejectsImpossibleDates(t *testing.T) {
 	future := time.Now().AddDate(0, 0, 15).UTC().Format("2006-01-02")
-	campaign := Campaign{
+	campaign := pageSpec{
 		Name: "dates",
 		Kind: KindHTML,
 		Spec: Spec{AmountScale: 1, Location: time.UTC, Fields: map[Field]FieldSpec{
@@ -123,13 +123,13 @@ func TestReadRejectsImpossibleDates(t *testing.T) {
 			FieldDeadline: {Selectors: []Selector{MustParseSelector("#deadline")}},
 		}},
 	}
-	page := func(raised, start, deadline string) Response {
-		return Response{ContentType: "text/html", Body: []byte(`<p id="raised">` + raised + `</p><p id="start">` + start +
+	page := func(raised, start, deadline string) testPage {
+		return testPage{ContentType: "text/html", Body: []byte(`<p id="raised">` + raised + `</p><p id="start">` + start +
 			`</p><p id="deadline">` + deadline + `</p>`)}
 	}
 	tests := []struct {
 		name    string
-		resp    Response
+		resp    testPage
 		wantErr []string
 	}{
 		{name: "ended campaign", resp: page("$3,061", "2017-08-01", "2017-08-31")},

@@ -1,4 +1,4 @@
-package source
+package read
 
 import (
 	"os"
@@ -17,7 +17,7 @@ func zeroRead(t *testing.T, body string, kind Kind) (Values, []FieldTrace, error
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ExtractTrace(doc, Spec{AmountScale: 1, Location: time.UTC, ZeroConfig: true, Fields: map[Field]FieldSpec{}})
+	return extract(doc, Spec{AmountScale: 1, Location: time.UTC, ZeroConfig: true, Fields: map[Field]FieldSpec{}})
 }
 
 func readFile(t *testing.T, path string, edit ...string) string {

@@ -1,4 +1,4 @@
-package source
+package fetch
 
 import (
 	"bytes"
@@ -11,7 +11,6 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
-	"time"
 )
 
 // The decisions of issue 12, finding 9, on fetching: see docs/fetching.md.
@@ -163,16 +162,5 @@ func TestContentEncodings(t *testing.T) {
 				t.Fatalf("got %q, %v", resp.Body, err)
 			}
 		})
-	}
-}
-
-// TestAccountingParenthesesFailTheField: "($5,000)" is a negative amount,
-// which no raised figure can be; it used to read as 5000.
-func TestAccountingParenthesesFailTheField(t *testing.T) {
-	c := Campaign{Name: "c", Kind: KindHTML, Spec: Spec{AmountScale: 1, Location: time.UTC,
-		Fields: map[Field]FieldSpec{FieldRaised: {Selectors: []Selector{MustParseSelector("#raised")}}}}}
-	_, err := c.Read(Response{Body: []byte(`<p id="raised">($5,000)</p>`), ContentType: "text/html"})
-	if err == nil || !strings.Contains(err.Error(), "negative") {
-		t.Errorf("err = %v, want the amount refused as negative", err)
 	}
 }

@@ -1,4 +1,4 @@
-package source
+package read
 
 import (
 	"errors"
@@ -108,12 +108,12 @@ func TestExtractTrace(t *testing.T) {
 				t.Fatal(err)
 			}
 			spec := Spec{Fields: tc.fields, AmountScale: 1, Location: time.UTC}
-			vals, traces, err := ExtractTrace(doc, spec)
+			vals, traces, err := extract(doc, spec)
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("ExtractTrace error = %v, want error: %v", err, tc.wantErr)
 			}
 			// Extract is the same code path: same values, same error.
-			plainVals, plainErr := Extract(doc, spec)
+			plainVals, plainErr := extractValues(doc, spec)
 			if !reflect.DeepEqual(plainVals, vals) || errString(plainErr) != errString(err) {
 				t.Errorf("Extract = %+v, %v; ExtractTrace = %+v, %v", plainVals, plainErr, vals, err)
 			}

@@ -1,9 +1,10 @@
-package source
+package read
 
 import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,8 +27,11 @@ const (
 	FieldRemaining Field = "remaining"
 )
 
-// Fields lists every field in the order they are read and reported.
-var Fields = []Field{FieldRaised, FieldTarget, FieldCurrency, FieldStart, FieldDeadline, FieldDonors, FieldRemaining}
+// fieldOrder is every field in the order they are read and reported.
+var fieldOrder = []Field{FieldRaised, FieldTarget, FieldCurrency, FieldStart, FieldDeadline, FieldDonors, FieldRemaining}
+
+// Fields returns every field in the order they are read and reported.
+func Fields() []Field { return slices.Clone(fieldOrder) }
 
 // FieldSpec says how to get one field: a literal from the configuration, or
 // selectors tried in order until one matches. An empty FieldSpec leaves the
@@ -96,13 +100,6 @@ type Values struct {
 	Notes []string
 }
 
-// Extract reads every field of spec from the document. It reports every
-// field that failed, each error naming the field and the selectors tried.
-func Extract(doc *Document, spec Spec) (Values, error) {
-	vals, _, err := ExtractTrace(doc, spec)
-	return vals, err
-}
-
 // FieldTrace tells how one configured field was read, for people checking a
 // campaign's configuration.
 type FieldTrace struct {
@@ -126,15 +123,17 @@ type SelectorTry struct {
 	Err error
 }
 
-// ExtractTrace is Extract, also telling for each configured field (in the
-// order of Fields) which selectors were tried and what text was read.
-func ExtractTrace(doc *Document, spec Spec) (Values, []FieldTrace, error) {
+// extract reads every field of spec from the document, telling for each
+// configured field (in the order of Fields()) which selectors were tried and
+// what text was read. It reports every field that failed, each error
+// naming the field and the selectors tried.
+func extract(doc *Document, spec Spec) (Values, []FieldTrace, error) {
 	var vals Values
 	var errs []error
 	var traces []FieldTrace
 	pageCurrency := ""
 	readings := map[Field]reading{}
-	for _, field := range Fields {
+	for _, field := range fieldOrder {
 		fs, ok := spec.Fields[field]
 		if !ok || !fs.IsSet() {
 			continue

@@ -1,4 +1,4 @@
-package source
+package read
 
 import (
 	"os"
@@ -69,13 +69,13 @@ func TestReadDecodesCharsets(t *testing.T) {
 			return []byte("<!--" + strings.Repeat(" padding", 200) + " -->" + withMeta(""))
 		}, "text/html", "EUR"},
 	}
-	campaign := Campaign{Name: "de", Kind: KindHTML, Spec: Spec{AmountScale: 1, Fields: map[Field]FieldSpec{
+	campaign := pageSpec{Name: "de", Kind: KindHTML, Spec: Spec{AmountScale: 1, Fields: map[Field]FieldSpec{
 		FieldRaised: {Selectors: []Selector{MustParseSelector("#total-raised")}},
 		FieldTarget: {Selectors: []Selector{MustParseSelector(".goal-block .bold")}},
 	}}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			v, err := campaign.Read(Response{Body: tc.body(t), ContentType: tc.contentType})
+			v, err := campaign.Read(testPage{Body: tc.body(t), ContentType: tc.contentType})
 			if err != nil {
 				t.Fatalf("Read: %v", err)
 			}

@@ -1,4 +1,4 @@
-package source
+package read
 
 import (
 	"fmt"
@@ -9,8 +9,6 @@ import (
 	"strings"
 
 	"golang.org/x/net/html"
-
-	"github.com/donation-exporter/donation_exporter/read"
 )
 
 // Zero-config reads a page no preset and no selector describes, from what
@@ -188,9 +186,9 @@ var (
 )
 
 func zeroJSON(d *Document) []zeroReading {
-	var values []*read.JSONValue
+	var values []*JSONValue
 	if d.html == nil {
-		values = []*read.JSONValue{d.json}
+		values = []*JSONValue{d.json}
 	} else {
 		values, _ = d.pageJSON()
 	}
@@ -219,7 +217,7 @@ func zeroJSON(d *Document) []zeroReading {
 
 // walkJSON calls f on every object in v.
 func walkJSON(v any, depth int, f func(map[string]any)) {
-	if depth > read.MaxJSONDepth {
+	if depth > MaxJSONDepth {
 		return
 	}
 	switch n := v.(type) {
