@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -26,7 +27,7 @@ func TestHTTPSDOnRealPrometheus(t *testing.T) {
 		t.Skip("runs Prometheus; skipped with -short")
 	}
 	prometheus := requirePrometheusTool(t, "prometheus", "prometheus")
-	exporter := buildExporter(t)
+	exporter := testsupport.BuildExporter(t)
 
 	pages := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
@@ -42,11 +43,11 @@ func TestHTTPSDOnRealPrometheus(t *testing.T) {
 	if err := os.WriteFile(campaignsFile, []byte(file), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	port := freePortOn(t, "127.0.0.10", "127.0.0.11")
+	port := testsupport.FreePort(t, "127.0.0.10", "127.0.0.11")
 	replicas := []string{net.JoinHostPort("127.0.0.10", port), net.JoinHostPort("127.0.0.11", port)}
 	for _, addr := range replicas {
-		startProcess(t, exporter, nil, []string{"DONATION_CONFIG_FILE=" + campaignsFile, "DONATION_LISTEN_ADDRESS=" + addr})
-		waitOK(t, "http://"+addr+"/-/healthy")
+		testsupport.StartProcess(t, exporter, nil, []string{"DONATION_CONFIG_FILE=" + campaignsFile, "DONATION_LISTEN_ADDRESS=" + addr})
+		testsupport.WaitOK(t, "http://"+addr+"/-/healthy", 30*time.Second)
 	}
 
 	// The example jobs, scraping and discovering every second, pointed at
@@ -70,12 +71,12 @@ func TestHTTPSDOnRealPrometheus(t *testing.T) {
 	if err := os.WriteFile(configPath, cfg, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	promAddr := net.JoinHostPort("127.0.0.1", freePortOn(t, "127.0.0.1"))
-	startProcess(t, prometheus, []string{
+	promAddr := net.JoinHostPort("127.0.0.1", testsupport.FreePort(t, "127.0.0.1"))
+	testsupport.StartProcess(t, prometheus, []string{
 		"--config.file=" + configPath, "--storage.tsdb.path=" + filepath.Join(dir, "data"),
 		"--web.listen-address=" + promAddr,
 	}, nil)
-	waitOK(t, "http://"+promAddr+"/-/ready")
+	testsupport.WaitOK(t, "http://"+promAddr+"/-/ready", 30*time.Second)
 
 	targets := waitForSDTargets(t, promAddr, 6)
 	shards := map[string]bool{}

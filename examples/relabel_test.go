@@ -3,22 +3,18 @@ package examples
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/donation-exporter/donation_exporter/config"
 )
 
 // TestProbeRelabelOnRealPrometheus runs the scrape jobs of
@@ -32,7 +28,7 @@ func TestProbeRelabelOnRealPrometheus(t *testing.T) {
 		t.Skip("runs Prometheus; skipped with -short")
 	}
 	prometheus := requirePrometheusTool(t, "prometheus", "prometheus")
-	exporter := buildExporter(t)
+	exporter := testsupport.BuildExporter(t)
 
 	pages := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
@@ -45,10 +41,10 @@ func TestProbeRelabelOnRealPrometheus(t *testing.T) {
 		prefix := fmt.Sprintf("DONATION_CAMPAIGN_%d_", i)
 		environ = append(environ, prefix+"NAME="+name, prefix+"URL="+pages.URL+"/"+name, prefix+"RAISED_SELECTOR=.raised")
 	}
-	port := freePortOn(t, "127.0.0.10", "127.0.0.11")
+	port := testsupport.FreePort(t, "127.0.0.10", "127.0.0.11")
 	for _, host := range []string{"127.0.0.10", "127.0.0.11"} {
-		startProcess(t, exporter, nil, append(environ, "DONATION_LISTEN_ADDRESS="+net.JoinHostPort(host, port)))
-		waitOK(t, "http://"+net.JoinHostPort(host, port)+"/-/healthy")
+		testsupport.StartProcess(t, exporter, nil, append(environ, "DONATION_LISTEN_ADDRESS="+net.JoinHostPort(host, port)))
+		testsupport.WaitOK(t, "http://"+net.JoinHostPort(host, port)+"/-/healthy", 30*time.Second)
 	}
 
 	// The example jobs, scraping every second, pointed at the replicas.
@@ -70,12 +66,12 @@ func TestProbeRelabelOnRealPrometheus(t *testing.T) {
 	if err := os.WriteFile(configPath, cfg, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	promAddr := net.JoinHostPort("127.0.0.1", freePortOn(t, "127.0.0.1"))
-	startProcess(t, prometheus, []string{
+	promAddr := net.JoinHostPort("127.0.0.1", testsupport.FreePort(t, "127.0.0.1"))
+	testsupport.StartProcess(t, prometheus, []string{
 		"--config.file=" + configPath, "--storage.tsdb.path=" + filepath.Join(dir, "data"),
 		"--web.listen-address=" + promAddr,
 	}, nil)
-	waitOK(t, "http://"+promAddr+"/-/ready")
+	testsupport.WaitOK(t, "http://"+promAddr+"/-/ready", 30*time.Second)
 
 	type target struct {
 		Labels    map[string]string `json:"labels"`
@@ -135,95 +131,6 @@ func TestProbeRelabelOnRealPrometheus(t *testing.T) {
 	}
 	if n := len(queryInstances(t, promAddr, `donation_up{job="sharded"}`)); n != 4 {
 		t.Errorf("%d donation_up series from the sharded job, want 4", n)
-	}
-}
-
-// buildExporter builds the exporter into a temporary directory.
-func buildExporter(t *testing.T) string {
-	t.Helper()
-	binary := filepath.Join(t.TempDir(), "donation_exporter")
-	out, err := exec.CommandContext(t.Context(), "go", "build", "-o", binary, "../cmd/donation_exporter").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return binary
-}
-
-// startProcess starts a command that runs until the test ends; its output
-// is logged if the test fails.
-func startProcess(t *testing.T, path string, args, env []string) {
-	t.Helper()
-	cmd := exec.Command(path, args...)
-	// Not the test's DONATION_ variables (TEST_REQUIRE_*): the exporter
-	// rejects those it does not know.
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, config.Prefix) {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, env...)
-	log, err := os.Create(filepath.Join(t.TempDir(), filepath.Base(path)+".log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			out, _ := os.ReadFile(log.Name())
-			t.Logf("%s %v:\n%s", filepath.Base(path), args, out)
-		}
-		log.Close()
-	})
-}
-
-// freePortOn returns a port free on every host given.
-func freePortOn(t *testing.T, hosts ...string) string {
-	t.Helper()
-	for range 20 {
-		l, err := net.Listen("tcp", net.JoinHostPort(hosts[0], "0"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, port, _ := net.SplitHostPort(l.Addr().String())
-		free := true
-		for _, h := range hosts[1:] {
-			other, err := net.Listen("tcp", net.JoinHostPort(h, port))
-			if err != nil {
-				free = false
-				break
-			}
-			other.Close()
-		}
-		l.Close()
-		if free {
-			return port
-		}
-	}
-	t.Fatalf("no port free on all of %v", hosts)
-	return ""
-}
-
-func waitOK(t *testing.T, u string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(u)
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s not OK after 30s: %v", u, err)
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
 

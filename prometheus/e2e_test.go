@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -23,6 +22,7 @@ import (
 	"time"
 
 	"github.com/donation-exporter/donation_exporter/grafana"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 // requireEnv makes the end-to-end test fail, instead of skip, when
@@ -54,8 +54,8 @@ func TestEndToEnd(t *testing.T) {
 	ruleFiles := ruleFiles(t, ruleDir)
 	dir := t.TempDir()
 
-	bin := buildExporter(t, dir)
-	exporterAddr := freeAddr(t)
+	bin := testsupport.BuildExporter(t)
+	exporterAddr := testsupport.FreeAddr(t)
 	exporter := start(t, dir, "exporter", []string{bin},
 		"DONATION_DEMO=true", "DONATION_LISTEN_ADDRESS="+exporterAddr)
 	body := waitFor(t, exporter, "exporter serving the demo campaign", func() (string, error) {
@@ -77,7 +77,7 @@ func TestEndToEnd(t *testing.T) {
 	writeConfig(t, config, exporterAddr, ruleFiles)
 	run(t, ruleDir, promtoolBin, "check", "config", config)
 
-	promAddr := freeAddr(t)
+	promAddr := testsupport.FreeAddr(t)
 	prom := start(t, dir, "prometheus", []string{promBin,
 		"--config.file=" + config,
 		"--storage.tsdb.path=" + filepath.Join(dir, "data"),
@@ -322,26 +322,6 @@ func ruleFiles(t *testing.T, dir string) []string {
 	return files
 }
 
-// buildExporter builds ./cmd/donation_exporter of this module into dir.
-func buildExporter(t *testing.T, dir string) string {
-	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("find go: %v", err)
-	}
-	out, err := exec.CommandContext(t.Context(), goBin, "env", "GOMOD").Output()
-	if err != nil {
-		t.Fatalf("go env GOMOD: %v", err)
-	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		t.Fatal("go env GOMOD: not inside the module")
-	}
-	bin := filepath.Join(dir, "donation_exporter")
-	run(t, filepath.Dir(gomod), goBin, "build", "-o", bin, "./cmd/donation_exporter")
-	return bin
-}
-
 // run runs a command to completion in dir and fails the test with its output
 // if it fails.
 func run(t *testing.T, dir, name string, args ...string) {
@@ -428,17 +408,6 @@ func waitUntil[T any](t *testing.T, p *process, deadline time.Time, what string,
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-}
-
-// freeAddr returns a loopback address with a port that was free a moment ago.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 func writeConfig(t *testing.T, path, target string, ruleFiles []string) {

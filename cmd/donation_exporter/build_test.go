@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +13,7 @@ import (
 	"time"
 
 	"github.com/donation-exporter/donation_exporter/config"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 const repoRoot = "../.."
@@ -66,9 +65,9 @@ func TestMakeBuild(t *testing.T) {
 	})
 
 	t.Run("demo serves metrics and stops on SIGTERM", func(t *testing.T) {
-		addr := freeAddress(t)
+		addr := testsupport.FreeAddr(t)
 		cmd := exec.Command(binary)
-		cmd.Env = append(environWithout(config.Prefix), "DONATION_DEMO=true", "DONATION_LISTEN_ADDRESS="+addr)
+		cmd.Env = append(testsupport.EnvironWithout(config.Prefix), "DONATION_DEMO=true", "DONATION_LISTEN_ADDRESS="+addr)
 		stderr, err := cmd.StderrPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -89,8 +88,8 @@ func TestMakeBuild(t *testing.T) {
 			}
 		}()
 
-		metrics := waitForOK(t, "http://"+addr+"/metrics")
-		if healthy := waitForOK(t, "http://"+addr+"/-/healthy"); healthy != "Healthy\n" {
+		metrics := testsupport.WaitOK(t, "http://"+addr+"/metrics", 20*time.Second)
+		if healthy := testsupport.WaitOK(t, "http://"+addr+"/-/healthy", 20*time.Second); healthy != "Healthy\n" {
 			t.Errorf("/-/healthy answered %q", healthy)
 		}
 		for _, want := range []*regexp.Regexp{
@@ -118,40 +117,6 @@ func TestMakeBuild(t *testing.T) {
 			t.Fatal("no exit within 30s of SIGTERM")
 		}
 	})
-}
-
-// environWithout returns the test's environment less the variables that
-// start with prefix: the exporter rejects DONATION_ variables it does not
-// know, such as the TEST_REQUIRE_* switches of the tests.
-func environWithout(prefix string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, prefix) {
-			env = append(env, kv)
-		}
-	}
-	return env
-}
-
-// waitForOK polls url until it answers 200 and returns the body.
-func waitForOK(t *testing.T, url string) string {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get(url)
-		if err == nil {
-			var b strings.Builder
-			_, err = io.Copy(&b, bufio.NewReader(resp.Body))
-			resp.Body.Close()
-			if err == nil && resp.StatusCode == http.StatusOK {
-				return b.String()
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s not answering after 20s: %v", url, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }
 
 // TestDockerfileUsesMake keeps the image's build in the Makefile, where

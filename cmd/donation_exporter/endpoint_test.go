@@ -19,7 +19,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -34,27 +34,13 @@ import (
 // only the whole program shows: the web config (TLS, basic auth), shutdown
 // on SIGTERM, and that no request makes it fetch a URL of its choosing.
 func TestBinary(t *testing.T) {
-	bin := buildExporter(t)
+	bin := testsupport.BuildExporter(t)
 	t.Run("TLS and basic auth from the web config file", func(t *testing.T) { testWebConfig(t, bin) })
 	t.Run("SIGTERM lets a slow scrape finish and exits 0", func(t *testing.T) { testSIGTERM(t, bin) })
 	t.Run("no URL is taken from a request", func(t *testing.T) { testNoOpenProxy(t, bin) })
 	t.Run("a client that does not read holds no shutdown", func(t *testing.T) { testSlowReaderShutdown(t, bin) })
 	t.Run("a second SIGTERM stops at once", func(t *testing.T) { testSecondSignal(t, bin) })
 	t.Run("health check and refusals while scrapes are stuck", func(t *testing.T) { testStuckScrapes(t, bin) })
-}
-
-func buildExporter(t *testing.T) string {
-	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	bin := filepath.Join(t.TempDir(), "donation_exporter")
-	out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // exporterProcess is a running exporter and the JSON log lines it wrote.

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 func TestRunExitsOnBadConfiguration(t *testing.T) {
@@ -64,7 +66,7 @@ func TestDemo(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	addr := freeAddress(t)
+	addr := testsupport.FreeAddr(t)
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "DONATION_DEMO=true", "DONATION_LISTEN_ADDRESS="+addr)
 	stderr, err := cmd.StderrPipe()

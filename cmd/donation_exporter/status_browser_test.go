@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 // chromiumArgs make headless Chromium work as root on an offline machine.
@@ -40,25 +40,11 @@ func findChromium(t *testing.T) string {
 	return ""
 }
 
-// freeAddress returns a loopback address no one listens on.
-func freeAddress(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return addr
-}
-
 // runExporter runs the exporter as main does, on a loopback address,
 // until the test ends, and returns its base URL.
 func runExporter(t *testing.T, environ []string) string {
 	t.Helper()
-	addr := freeAddress(t)
+	addr := testsupport.FreeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	logFile, err := os.Create(t.TempDir() + "/exporter.log")
 	if err != nil {

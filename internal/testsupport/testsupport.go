@@ -1,0 +1,144 @@
+// Package testsupport holds what the tests of several packages need to run
+// the exporter for real: its binary, free loopback ports, processes that
+// end with the test, and waiting for an HTTP answer. It is imported by
+// tests only.
+package testsupport
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// BuildExporter builds ./cmd/donation_exporter of this module into a
+// temporary directory of the test and returns the binary's path.
+func BuildExporter(t testing.TB) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("find go: %v", err)
+	}
+	out, err := exec.Command(goBin, "env", "GOMOD").Output()
+	if err != nil {
+		t.Fatalf("go env GOMOD: %v", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		t.Fatal("go env GOMOD: not inside the module")
+	}
+	bin := filepath.Join(t.TempDir(), "donation_exporter")
+	build := exec.Command(goBin, "build", "-o", bin, "./cmd/donation_exporter")
+	build.Dir = filepath.Dir(gomod)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// FreeAddr returns a loopback address whose port was free a moment ago.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	return net.JoinHostPort("127.0.0.1", FreePort(t, "127.0.0.1"))
+}
+
+// FreePort returns a port free on every host given (127.0.0.10 and
+// 127.0.0.11 for two exporters on one port).
+func FreePort(t testing.TB, hosts ...string) string {
+	t.Helper()
+	for range 20 {
+		l, err := net.Listen("tcp", net.JoinHostPort(hosts[0], "0"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, port, _ := net.SplitHostPort(l.Addr().String())
+		free := true
+		for _, h := range hosts[1:] {
+			other, err := net.Listen("tcp", net.JoinHostPort(h, port))
+			if err != nil {
+				free = false
+				break
+			}
+			other.Close()
+		}
+		l.Close()
+		if free {
+			return port
+		}
+	}
+	t.Fatalf("no port free on all of %v", hosts)
+	return ""
+}
+
+// EnvironWithout returns the test's environment less the variables that
+// start with prefix: the exporter rejects DONATION_ variables it does not
+// know, and a test's environment may have some.
+func EnvironWithout(prefix string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, prefix) {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// StartProcess starts a command that runs until the test ends, with the
+// test's environment less DONATION_ variables, plus env. Its output is
+// logged if the test fails.
+func StartProcess(t testing.TB, path string, args, env []string) {
+	t.Helper()
+	cmd := exec.Command(path, args...)
+	cmd.Env = append(EnvironWithout("DONATION_"), env...)
+	log, err := os.Create(filepath.Join(t.TempDir(), filepath.Base(path)+".log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			out, _ := os.ReadFile(log.Name())
+			t.Logf("%s %v:\n%s", filepath.Base(path), args, out)
+		}
+		log.Close()
+	})
+}
+
+// WaitOK polls url until it answers 200, for at most timeout, and returns
+// the body.
+func WaitOK(t testing.TB, url string, timeout time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			body, readErr := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if readErr == nil && resp.StatusCode == http.StatusOK {
+				return string(body)
+			}
+			err = readErr
+			if err == nil {
+				err = &statusError{resp.Status}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not answering 200 after %v: %v", url, timeout, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+type statusError struct{ status string }
+
+func (e *statusError) Error() string { return "HTTP status " + e.status }
