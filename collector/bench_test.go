@@ -20,7 +20,7 @@ import (
 )
 
 // The benchmarks below are the scrape figures of issue 7
-// (docs/README-issue-7.md): run them with
+// (docs/benchmarks.md): run them with
 //
 //	go test ./collector -run '^$' -bench . -benchmem
 //

@@ -2,7 +2,6 @@ package examples
 
 import (
 	"encoding/json"
-	"errors"
 	"io/fs"
 	"net"
 	"net/url"
@@ -81,21 +80,6 @@ func loadCompose(t *testing.T) composeFile {
 	return c
 }
 
-// pendingFromIssue4 reports whether path is in a directory of the project
-// that does not exist yet in this tree (the rules and the dashboard come
-// with another change): such a mount is checked once it exists.
-func pendingFromIssue4(path string) bool {
-	for _, dir := range []string{"prometheus", "grafana"} {
-		abs, _ := filepath.Abs(filepath.Join(repoRoot, dir))
-		p, _ := filepath.Abs(path)
-		if strings.HasPrefix(p, abs+string(filepath.Separator)) {
-			_, err := os.Stat(abs)
-			return errors.Is(err, fs.ErrNotExist)
-		}
-	}
-	return false
-}
-
 func TestComposeServices(t *testing.T) {
 	c := loadCompose(t)
 	var names []string
@@ -164,9 +148,6 @@ func TestComposeMountsExist(t *testing.T) {
 				continue
 			}
 			t.Run(name+" "+m.Target, func(t *testing.T) {
-				if pendingFromIssue4(m.Source) {
-					t.Skipf("%s: its directory is not in this tree yet", m.Source)
-				}
 				if _, err := os.Stat(m.Source); err != nil {
 					t.Error(err)
 				}
@@ -380,9 +361,6 @@ func TestComposeGrafana(t *testing.T) {
 		if !ok {
 			t.Fatalf("nothing mounted at %s", home)
 		}
-		if pendingFromIssue4(host) {
-			t.Skipf("%s: its directory is not in this tree yet", host)
-		}
 		raw, err := os.ReadFile(host)
 		if err != nil {
 			t.Fatal(err)
@@ -409,7 +387,7 @@ func containerView(t *testing.T, svc composeService) string {
 	t.Helper()
 	root := t.TempDir()
 	for _, m := range svc.mounts() {
-		if !m.Bind || pendingFromIssue4(m.Source) {
+		if !m.Bind {
 			continue
 		}
 		err := filepath.WalkDir(m.Source, func(p string, d fs.DirEntry, err error) error {

@@ -15,7 +15,7 @@ import (
 )
 
 // The benchmarks below are the CPU and allocation figures of issue 7
-// (docs/README-issue-7.md): run them with
+// (docs/benchmarks.md): run them with
 //
 //	go test ./source -run '^$' -bench . -benchmem
 //
