@@ -295,15 +295,19 @@ type Request struct {
 	ETag, LastModified string
 }
 
-// Response is a fetched page.
-type Response struct {
+// Page is the body of a 2xx answer and how the server described it.
+type Page struct {
 	Body        []byte
 	ContentType string
+}
+
+// Answer is what a fetch tells besides the page.
+type Answer struct {
 	// ETag and LastModified are the page's validators, for the next
 	// conditional request.
 	ETag, LastModified string
-	// NotModified is true for a 304 answer to a conditional request; Body
-	// is then empty.
+	// NotModified is true for a 304 answer to a conditional request: there
+	// was no page to read.
 	NotModified bool
 }
 
@@ -343,28 +347,23 @@ const (
 	maxURLText    = 200
 )
 
-// Do performs req. Deadlines come from ctx. A status other than 2xx (or
-// 304 to a conditional request) is a *StatusError; a body over the size cap,
-// after decompression, is ErrBodyTooLarge. A body over SmallPageBytes is
-// read holding one of the fetcher's MaxPagesInMemory slots.
-func (f *Fetcher) Do(ctx context.Context, r Request) (Response, error) {
-	return f.DoThen(ctx, r, nil)
-}
-
-// DoThen is Do, and then hands a page (a 2xx response) to use, holding one
-// of the fetcher's MaxParses slots as well as the page's own, if any, so
-// that the page is parsed before another takes its place in memory. use is
-// not called for an error or a 304; when it was called, the Response
-// returned has no Body. Waiting for a slot ends with ctx.
-func (f *Fetcher) DoThen(ctx context.Context, r Request, use func(Response)) (Response, error) {
+// Fetch performs req and hands a 2xx answer's page to read, then returns.
+// read runs while the fetcher holds, for that page, one of its MaxParses
+// slots and, for a body over SmallPageBytes, one of its MaxPagesInMemory
+// slots: so a page is parsed before another takes its place in memory,
+// and read must not keep the body. read is not called for a 304 (Answer
+// says NotModified) nor for an error: a status other than 2xx is a
+// *StatusError, a body over the size cap (after decompression)
+// ErrBodyTooLarge. Deadlines, and the waits for slots, come from ctx.
+func (f *Fetcher) Fetch(ctx context.Context, r Request, read func(Page)) (Answer, error) {
 	client := f.client
 	if r.InsecureSkipVerify {
 		u, err := url.Parse(r.URL)
 		if err != nil {
-			return Response{}, fmt.Errorf("build request: %w", err)
+			return Answer{}, fmt.Errorf("build request: %w", err)
 		}
 		if client, err = f.insecureClient(u.Hostname()); err != nil {
-			return Response{}, err
+			return Answer{}, err
 		}
 	}
 	// The request is cancelled with a cause of its own when its body
@@ -374,7 +373,7 @@ func (f *Fetcher) DoThen(ctx context.Context, r Request, use func(Response)) (Re
 	defer cancel(nil)
 	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, r.URL, nil)
 	if err != nil {
-		return Response{}, fmt.Errorf("build request: %w", err)
+		return Answer{}, fmt.Errorf("build request: %w", err)
 	}
 	if f.userAgent != "" {
 		req.Header.Set("User-Agent", f.userAgent)
@@ -391,16 +390,16 @@ func (f *Fetcher) DoThen(ctx context.Context, r Request, use func(Response)) (Re
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return Response{}, shortenURLError(err)
+		return Answer{}, shortenURLError(err)
 	}
 	defer resp.Body.Close()
 	if conditional && resp.StatusCode == http.StatusNotModified {
-		return Response{NotModified: true, ETag: r.ETag, LastModified: r.LastModified}, nil
+		return Answer{NotModified: true, ETag: r.ETag, LastModified: r.LastModified}, nil
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// Drain a little so the connection can be reused.
 		_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
-		return Response{}, &StatusError{
+		return Answer{}, &StatusError{
 			Code:       resp.StatusCode,
 			Status:     shorten(resp.Status, maxStatusText),
 			RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now()),
@@ -408,26 +407,17 @@ func (f *Fetcher) DoThen(ctx context.Context, r Request, use func(Response)) (Re
 	}
 	body, release, err := f.readBody(reqCtx, cancel, resp)
 	if err != nil {
-		return Response{}, err
+		return Answer{}, err
 	}
 	defer release()
-	page := Response{
-		Body:         body,
-		ContentType:  resp.Header.Get("Content-Type"),
-		ETag:         resp.Header.Get("ETag"),
-		LastModified: resp.Header.Get("Last-Modified"),
-	}
-	if use == nil {
-		return page, nil
-	}
+	answer := Answer{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
 	releaseParse, err := acquire(ctx, f.parses)
 	if err != nil {
-		return Response{}, fmt.Errorf("wait for a slot to parse the page in: %w", err)
+		return Answer{}, fmt.Errorf("wait for a slot to parse the page in: %w", err)
 	}
 	defer releaseParse()
-	use(page)
-	page.Body = nil
-	return page, nil
+	read(Page{Body: body, ContentType: resp.Header.Get("Content-Type")})
+	return answer, nil
 }
 
 // shortenURLError cuts the URL a *url.Error quotes (a redirect's Location

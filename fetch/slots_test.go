@@ -44,7 +44,7 @@ func TestFetcherBoundsParses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := NewFetcher(FetcherConfig{MaxPagesInMemory: tc.pages, MaxParses: tc.parses, SmallPageBytes: smallPage})
 			var running, most atomic.Int32
-			use := func(page Response) {
+			use := func(page Page) {
 				n := running.Add(1)
 				defer running.Add(-1)
 				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
@@ -57,12 +57,8 @@ func TestFetcherBoundsParses(t *testing.T) {
 			var wg sync.WaitGroup
 			for range 4 * max(tc.pages, tc.parses) {
 				wg.Go(func() {
-					resp, err := f.DoThen(t.Context(), Request{URL: srv.URL + tc.path}, use)
-					if err != nil {
+					if _, err := f.Fetch(t.Context(), Request{URL: srv.URL + tc.path}, use); err != nil {
 						t.Error(err)
-					}
-					if resp.Body != nil {
-						t.Errorf("Response still has the body use had: %q", resp.Body)
 					}
 				})
 			}
@@ -185,8 +181,9 @@ func TestFetcherPageSlots(t *testing.T) {
 	})
 }
 
-// TestDoThenUse checks that use gets pages only: not errors, not a 304.
-func TestDoThenUse(t *testing.T) {
+// TestFetchReadsPagesOnly checks that read gets pages only: not errors,
+// not a 304.
+func TestFetchReadsPagesOnly(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.URL.Path == "/gone":
@@ -212,7 +209,7 @@ func TestDoThenUse(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			used := false
-			_, _ = f.DoThen(t.Context(), tc.req, func(Response) { used = true })
+			_, _ = f.Fetch(t.Context(), tc.req, func(Page) { used = true })
 			if used != tc.wantUse {
 				t.Errorf("use called %v, want %v", used, tc.wantUse)
 			}

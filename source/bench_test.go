@@ -51,7 +51,7 @@ func BenchmarkParseDate(b *testing.B) {
 }
 
 // benchRead times reading resp as c does, which must succeed.
-func benchRead(b *testing.B, c source.Campaign, resp fetch.Response) {
+func benchRead(b *testing.B, c source.Campaign, resp fetch.Page) {
 	b.Helper()
 	if _, _, err := read.Page(resp.Body, resp.ContentType, c.Kind, c.Spec, time.Now()); err != nil {
 		b.Fatalf("read: %v", err)
@@ -97,7 +97,7 @@ func BenchmarkHTMLPage(b *testing.B) {
 		{"Read/undeclared-charset", "text/html"},
 	} {
 		b.Run(ct.name, func(b *testing.B) {
-			benchRead(b, c, fetch.Response{Body: body, ContentType: ct.contentType})
+			benchRead(b, c, fetch.Page{Body: body, ContentType: ct.contentType})
 		})
 	}
 }
@@ -123,7 +123,7 @@ func BenchmarkJSON(b *testing.B) {
 			}
 		})
 		b.Run(size.name+"/Read", func(b *testing.B) {
-			benchRead(b, c, fetch.Response{Body: body, ContentType: "application/json"})
+			benchRead(b, c, fetch.Page{Body: body, ContentType: "application/json"})
 		})
 	}
 }

@@ -126,20 +126,20 @@ type pageRead struct {
 }
 
 // fetchAndRead does req and reads the page it gets while the fetcher's
-// slots are held (see fetch.Fetcher.DoThen); a 304 or an error reads
+// slots are held (see fetch.Fetcher.Fetch); a 304 or an error reads
 // nothing. When req is for a platform endpoint that is gone (404 or 410)
 // and the campaign allows it, it gets the page instead, and the first of
 // the values' notes says so. Its errors are cut to fetch.MaxErrorText.
-func fetchAndRead(ctx context.Context, f *fetch.Fetcher, c Campaign, req fetch.Request, now time.Time) (fetch.Response, pageRead, error) {
+func fetchAndRead(ctx context.Context, f *fetch.Fetcher, c Campaign, req fetch.Request, now time.Time) (fetch.Answer, pageRead, error) {
 	resp, result, err := fetchAndReadOnce(ctx, f, c, req, now)
 	result.err = fetch.ShortenError(result.err)
 	return resp, result, fetch.ShortenError(err)
 }
 
-func fetchAndReadOnce(ctx context.Context, f *fetch.Fetcher, c Campaign, req fetch.Request, now time.Time) (fetch.Response, pageRead, error) {
+func fetchAndReadOnce(ctx context.Context, f *fetch.Fetcher, c Campaign, req fetch.Request, now time.Time) (fetch.Answer, pageRead, error) {
 	var result pageRead
-	use := func(page fetch.Response) { result = readRecovering(c, page, now) }
-	resp, err := f.DoThen(ctx, req, use)
+	use := func(page fetch.Page) { result = readRecovering(c, page, now) }
+	resp, err := f.Fetch(ctx, req, use)
 	result.trace.URL = req.URL
 	if !c.PageFallback || req.URL == c.URL || !isGone(err) {
 		if err != nil {
@@ -150,10 +150,10 @@ func fetchAndReadOnce(ctx context.Context, f *fetch.Fetcher, c Campaign, req fet
 	gone := err
 	page := req
 	page.URL = c.URL
-	resp, err = f.DoThen(ctx, page, use)
+	resp, err = f.Fetch(ctx, page, use)
 	result.trace.URL = c.URL
 	if err != nil {
-		return fetch.Response{}, pageRead{}, fmt.Errorf("page %s (endpoint %s: %v): %w", c.URL, req.URL, gone, err)
+		return fetch.Answer{}, pageRead{}, fmt.Errorf("page %s (endpoint %s: %v): %w", c.URL, req.URL, gone, err)
 	}
 	note := fmt.Sprintf("endpoint %s answered %v, so the page was read instead", req.URL, gone)
 	result.values.Notes = append([]string{note}, result.values.Notes...)
@@ -162,7 +162,7 @@ func fetchAndReadOnce(ctx context.Context, f *fetch.Fetcher, c Campaign, req fet
 
 // readRecovering is read.Page, with a panic turned into this campaign's
 // error: a bug met on one hostile page must not stop the exporter.
-func readRecovering(c Campaign, page fetch.Response, now time.Time) (result pageRead) {
+func readRecovering(c Campaign, page fetch.Page, now time.Time) (result pageRead) {
 	defer func() {
 		if r := recover(); r != nil {
 			result = pageRead{err: fmt.Errorf("reading the page panicked (a bug: please report it): %v", r)}
