@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/donation-exporter/donation_exporter/internal/promqltest"
 )
 
 // exporterMetrics is the metric contract of the exporter (issue 2): every
@@ -58,6 +60,17 @@ func recordingRules(t *testing.T) []string {
 	}
 	if len(names) == 0 {
 		t.Fatal("no recording rules found in ../prometheus/*.yml")
+	}
+	return names
+}
+
+// metricNames returns the metrics a panel query selects. A query the PromQL
+// parser rejects fails the test, naming the panel and the query.
+func metricNames(t *testing.T, p Panel, tg Target) []string {
+	t.Helper()
+	names, err := promqltest.MetricNames(tg.Expr)
+	if err != nil {
+		t.Errorf("panel %q query %s: %v", p.Title, tg.RefID, err)
 	}
 	return names
 }
@@ -138,7 +151,11 @@ func TestPanels(t *testing.T) {
 				if tg.Datasource == nil || tg.Datasource.UID != "${datasource}" {
 					t.Errorf("query %s: datasource = %+v, want ${datasource}", tg.RefID, tg.Datasource)
 				}
-				names := MetricNames(tg.Expr)
+				names, err := promqltest.MetricNames(tg.Expr)
+				if err != nil {
+					t.Errorf("query %s: %v", tg.RefID, err)
+					continue
+				}
 				if len(names) == 0 {
 					t.Errorf("query %s selects no metric: %q", tg.RefID, tg.Expr)
 				}
@@ -162,7 +179,7 @@ func TestDashboardCoversIssue(t *testing.T) {
 	used := map[string]bool{}
 	for _, p := range d.AllPanels() {
 		for _, tg := range p.Targets {
-			for _, n := range MetricNames(tg.Expr) {
+			for _, n := range metricNames(t, p, tg) {
 				used[n] = true
 			}
 		}
@@ -215,43 +232,6 @@ func TestImportPlaceholder(t *testing.T) {
 	}
 }
 
-func TestMetricNames(t *testing.T) {
-	tests := []struct {
-		name string
-		expr string
-		want []string
-	}{
-		{name: "bare metric", expr: "donation_raised", want: []string{"donation_raised"}},
-		{name: "matcher with variable", expr: `donation_raised{campaign=~"$campaign"}`, want: []string{"donation_raised"}},
-		{
-			name: "binary with on and group_left",
-			expr: "a_metric * on (job, instance) group_left (currency) b_metric",
-			want: []string{"a_metric", "b_metric"},
-		},
-		{name: "function and range", expr: "deriv(donation_raised[7d]) * 86400", want: []string{"donation_raised"}},
-		{name: "grafana range variable", expr: "rate(x_total[$__rate_interval])", want: []string{"x_total"}},
-		{name: "aggregation by", expr: "sum by (campaign) (donation_up)", want: []string{"donation_up"}},
-		{name: "aggregation by after", expr: "sum(donation_up) without (instance)", want: []string{"donation_up"}},
-		{name: "recording rule with digits", expr: "campaign:donation_raised:daily_deriv7d > 1e6",
-			want: []string{"campaign:donation_raised:daily_deriv7d"}},
-		{name: "keywords and offset", expr: "a and b offset 3d or c unless d == bool 0",
-			want: []string{"a", "b", "c", "d"}},
-		{name: "comment", expr: "a > 0 # THRESHOLD: b\n", want: []string{"a"}},
-		{name: "string with braces", expr: `label_replace(a, "x", "}{", "y", "(.*)")`, want: []string{"a"}},
-		{name: "time function", expr: "time() - a", want: []string{"a"}},
-		{name: "duplicates", expr: "a / a", want: []string{"a"}},
-		{name: "no metric", expr: "vector(1)", want: nil},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got := MetricNames(tc.expr)
-			if !slices.Equal(got, tc.want) {
-				t.Errorf("MetricNames(%q) = %q, want %q", tc.expr, got, tc.want)
-			}
-		})
-	}
-}
-
 // perPeriodFilter leaves out the campaigns whose donation_raised is an
 // income per period. Written with unless, a campaign whose basis is unknown
 // (no info series) is still shown.
@@ -267,7 +247,7 @@ func TestProjectionPanelsSkipPerPeriodCampaigns(t *testing.T) {
 	found := 0
 	for _, p := range loadDashboard(t).AllPanels() {
 		for _, tg := range p.Targets {
-			uses := slices.ContainsFunc(MetricNames(tg.Expr), func(n string) bool { return slices.Contains(projections, n) })
+			uses := slices.ContainsFunc(metricNames(t, p, tg), func(n string) bool { return slices.Contains(projections, n) })
 			if !uses {
 				continue
 			}
@@ -290,7 +270,7 @@ func TestProjectionPanelsSkipPerPeriodCampaigns(t *testing.T) {
 func TestBasisShownNextToRaised(t *testing.T) {
 	for _, p := range loadDashboard(t).AllPanels() {
 		for _, tg := range p.Targets {
-			names := MetricNames(tg.Expr)
+			names := metricNames(t, p, tg)
 			if p.Type == "table" && tg.Format == "table" && slices.Contains(names, "donation_raised") &&
 				strings.Contains(tg.Expr, "group_left (platform, raised_basis, donors_basis)") &&
 				strings.Contains(tg.Expr, "group_left (state)") {

@@ -58,7 +58,7 @@ func TestPanelsOnPerPeriodCampaigns(t *testing.T) {
 	for _, p := range loadDashboard(t).AllPanels() {
 		for _, tg := range p.Targets {
 			expr := strings.NewReplacer(`$campaign`, ".*", "$__rate_interval", "1m").Replace(tg.Expr)
-			names := MetricNames(tg.Expr)
+			names := metricNames(t, p, tg)
 			by, want := "campaign", []string{}
 			switch {
 			case strings.Contains(tg.Expr, perPeriodFilter):

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/donation-exporter/donation_exporter/grafana"
+	"github.com/donation-exporter/donation_exporter/internal/promqltest"
 	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
@@ -129,7 +130,12 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("queries use only exposed metrics", func(t *testing.T) {
 		check := func(what, expr string, extra ...string) {
 			t.Helper()
-			for _, n := range grafana.MetricNames(expr) {
+			names, err := promqltest.MetricNames(expr)
+			if err != nil {
+				t.Errorf("%s: %v", what, err)
+				return
+			}
+			for _, n := range names {
 				if n == infoMetric && !exposed[n] {
 					continue // see infoMetric
 				}
