@@ -161,7 +161,7 @@ func Load(environ []string) (Config, error) {
 		errs = append(errs, fmt.Errorf("%sSCRAPE_TIMEOUT_OFFSET: %v must not be negative", Prefix, cfg.ScrapeTimeoutOffset))
 	}
 	errs = append(errs, cfg.checkLimits()...)
-	campaigns, err := cfg.Env.LoadCampaigns()
+	campaigns, err := cfg.LoadCampaigns()
 	if err != nil {
 		errs = append(errs, err)
 	}

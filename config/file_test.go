@@ -238,7 +238,7 @@ func TestLoadCampaignsReusesUnchanged(t *testing.T) {
 	if err := os.WriteFile(path, []byte("campaigns:\n"+entry("a", ".raised", "{team: south}")+entry("b", ".amount", "{team: north}")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	again, err := cfg.Env.LoadCampaigns(cfg.Campaigns...)
+	again, err := cfg.LoadCampaigns(cfg.Campaigns...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func TestLoadCampaignsReusesUnchanged(t *testing.T) {
 	if err := os.WriteFile(path, []byte("campaigns:\n"+entry("a", ".raised", "{campaign: x}")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cfg.Env.LoadCampaigns(cfg.Campaigns...); err == nil || !strings.Contains(err.Error(), `(name "a"): labels: label name "campaign" is reserved`) {
+	if _, err := cfg.LoadCampaigns(cfg.Campaigns...); err == nil || !strings.Contains(err.Error(), `(name "a"): labels: label name "campaign" is reserved`) {
 		t.Errorf("a reused campaign's bad label: err = %v", err)
 	}
 }

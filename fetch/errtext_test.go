@@ -25,7 +25,7 @@ func TestShortenError(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got := ShortenError(tc.err)
 			if tc.wantSame {
-				if got != tc.err {
+				if got != tc.err { //nolint:errorlint // the very same error value, not one wrapping it
 					t.Errorf("ShortenError changed %v", tc.err)
 				}
 				return

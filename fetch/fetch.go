@@ -1,3 +1,7 @@
+// Package fetch gets donation pages over HTTP, and only that: one client
+// for every campaign, bounded bodies (after decompression), redirects and
+// addresses it refuses, conditional requests, and slots that bound the
+// pages held and parsed at once. What a page says is package read's job.
 package fetch
 
 import (

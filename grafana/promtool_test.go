@@ -59,7 +59,8 @@ func TestPanelsOnPerPeriodCampaigns(t *testing.T) {
 		for _, tg := range p.Targets {
 			expr := strings.NewReplacer(`$campaign`, ".*", "$__rate_interval", "1m").Replace(tg.Expr)
 			names := metricNames(t, p, tg)
-			by, want := "campaign", []string{}
+			by := "campaign"
+			var want []string
 			switch {
 			case strings.Contains(tg.Expr, perPeriodFilter):
 				want = []string{`campaign="cumulative"`, `campaign="unknown"`}

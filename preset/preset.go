@@ -215,6 +215,16 @@ func parse(data []byte, fileName string) (*Preset, error) {
 // lists, URL patterns that compile, and every selector parsed (with its
 // variables filled in) for the kind of document it applies to.
 func (p *Preset) check(fileName string) error {
+	errs := p.checkHeader(fileName)
+	vars, pageErrs := p.compilePages()
+	errs = append(errs, pageErrs...)
+	errs = append(errs, p.checkFields(vars)...)
+	return errors.Join(errs...)
+}
+
+// checkHeader checks what the preset says of itself: name, title, kind,
+// scale, bases and hosts.
+func (p *Preset) checkHeader(fileName string) []error {
 	var errs []error
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if p.Name != fileName {
@@ -250,11 +260,18 @@ func (p *Preset) check(fileName string) error {
 			fail("host %q: want a lower-case host name, optionally *.domain", h)
 		}
 	}
+	return errs
+}
+
+// compilePages compiles the page patterns and returns the variables they
+// capture.
+func (p *Preset) compilePages() (map[string]bool, []error) {
+	var errs []error
 	vars := map[string]bool{}
 	for _, pg := range p.Pages {
 		pat, err := compilePage(pg)
 		if err != nil {
-			fail("page %q: %v", pg.Page, err)
+			errs = append(errs, fmt.Errorf("page %q: %w", pg.Page, err))
 			continue
 		}
 		p.pages = append(p.pages, pat)
@@ -262,6 +279,14 @@ func (p *Preset) check(fileName string) error {
 			vars[v] = true
 		}
 	}
+	return vars, errs
+}
+
+// checkFields checks each field's literal or selectors, the progress
+// checks, and the required fields.
+func (p *Preset) checkFields(vars map[string]bool) []error {
+	var errs []error
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if len(p.Fields) == 0 {
 		fail("fields: the preset reads nothing")
 	}
@@ -270,13 +295,12 @@ func (p *Preset) check(fileName string) error {
 			fail("field %q: want one of %v", field, read.Fields())
 			continue
 		}
-		if f.Literal != "" && len(f.Selectors) > 0 {
+		switch {
+		case f.Literal != "" && len(f.Selectors) > 0:
 			fail("field %s: a literal or selectors, not both", field)
-		}
-		if f.Literal == "" && len(f.Selectors) == 0 {
+		case f.Literal == "" && len(f.Selectors) == 0:
 			fail("field %s: neither a literal nor a selector", field)
-		}
-		if f.Literal != "" {
+		case f.Literal != "":
 			if err := read.CheckLiteral(field, f.Literal, nil); err != nil {
 				fail("field %s: %v", field, err)
 			}
@@ -291,7 +315,7 @@ func (p *Preset) check(fileName string) error {
 			fail("requires %q: not a field", field)
 		}
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 func (p *Preset) checkSelectors(where string, sels []Selector, vars map[string]bool) []error {

@@ -148,7 +148,7 @@ func parseUnix(s string) (time.Time, bool, error) {
 	}
 	n, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return time.Time{}, false, nil
+		return time.Time{}, false, nil //nolint:nilerr // not a number ("1.2.3"): the other layouts are tried
 	}
 	t, err := DateFromNumber(n)
 	return t, true, err

@@ -63,7 +63,7 @@ type FieldSpec struct {
 }
 
 // IsSet reports whether the field has a literal or a selector.
-func (f FieldSpec) IsSet() bool { return f.Literal != "" || len(f.Selectors) > 0 }
+func (fs FieldSpec) IsSet() bool { return fs.Literal != "" || len(fs.Selectors) > 0 }
 
 // Spec says how to read a campaign's figures out of its page.
 type Spec struct {

@@ -176,10 +176,10 @@ func parseGroupedNumber(span string, compact bool) (float64, error) {
 	}
 	var clean strings.Builder
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == decimal:
+		switch c := s[i]; c {
+		case decimal:
 			clean.WriteByte('.')
-		case c == '.' || c == ',':
+		case '.', ',':
 			// grouping separator
 		default:
 			clean.WriteByte(c)

@@ -128,7 +128,7 @@ func ParseSelector(text string) (Selector, error) {
 	}
 	sel.css, sel.cssErr = cascadia.Compile(css)
 	if sel.cssErr != nil && missedSeparator.MatchString(sel.locator) {
-		return sel, fmt.Errorf("selector %q: %q is not a CSS selector (%v); stages are separated by a bar with a space on each side: \" | \"", s, sel.locator, sel.cssErr)
+		return sel, fmt.Errorf("selector %q: stages are separated by a bar with a space on each side: \" | \"; %q is not a CSS selector: %w", s, sel.locator, sel.cssErr)
 	}
 	if sel.cssErr != nil && (sel.hasQuery || looksLikeCSS(sel.locator)) {
 		return sel, fmt.Errorf("selector %q: %q is not a CSS selector: %w", s, sel.locator, sel.cssErr)

@@ -153,7 +153,7 @@ func fetchAndReadOnce(ctx context.Context, f *fetch.Fetcher, c Campaign, req fet
 	resp, err = f.Fetch(ctx, page, use)
 	result.trace.URL = c.URL
 	if err != nil {
-		return fetch.Answer{}, pageRead{}, fmt.Errorf("page %s (endpoint %s: %v): %w", c.URL, req.URL, gone, err)
+		return fetch.Answer{}, pageRead{}, fmt.Errorf("page %s (endpoint %s: %s): %w", c.URL, req.URL, gone.Error(), err)
 	}
 	note := fmt.Sprintf("endpoint %s answered %v, so the page was read instead", req.URL, gone)
 	result.values.Notes = append([]string{note}, result.values.Notes...)

@@ -158,7 +158,7 @@ func hasField(fields []read.FieldTrace, field read.Field) bool {
 
 // writeFieldRows writes one row per selector tried (or one for a literal).
 func writeFieldRows(w io.Writer, f read.FieldTrace, vals read.Values) {
-	result := "-"
+	var result string
 	switch {
 	case f.Err != nil:
 		result = "error: " + f.Err.Error()

@@ -129,7 +129,7 @@ func waitForMetrics(t *testing.T, url string) string {
 			if readErr == nil && resp.StatusCode == http.StatusOK {
 				return string(body)
 			}
-			err = fmt.Errorf("status %s, read %v", resp.Status, readErr)
+			err = fmt.Errorf("status %s, read: %w", resp.Status, readErr)
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("exporter did not answer at %s: %v", url, err)

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 )
@@ -58,7 +59,7 @@ func MetricNames(expr string) ([]string, error) {
 func metricName(vs *parser.VectorSelector) (string, error) {
 	var nameMatchers []*labels.Matcher
 	for _, m := range vs.LabelMatchers {
-		if m.Name == labels.MetricName {
+		if m.Name == model.MetricNameLabel {
 			nameMatchers = append(nameMatchers, m)
 		}
 	}
