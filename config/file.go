@@ -73,22 +73,8 @@ func (e Env) LoadCampaigns(previous ...source.Campaign) ([]source.Campaign, erro
 				errs = append(errs, err)
 				return
 			}
-			if strings.TrimSpace(ce.MinInterval) == "" {
-				c.MinInterval = e.MinInterval
-			}
-			if strings.TrimSpace(ce.MaxStaleness) == "" {
-				c.MaxStaleness = e.MaxStaleness
-			}
-			if c.MinInterval >= c.MaxStaleness && c.MaxStaleness > 0 {
-				intervalVar, stalenessVar := Prefix+"MIN_INTERVAL", Prefix+"MAX_STALENESS"
-				if strings.TrimSpace(ce.MinInterval) != "" {
-					intervalVar = n.where("MIN_INTERVAL")
-				}
-				if strings.TrimSpace(ce.MaxStaleness) != "" {
-					stalenessVar = n.where("MAX_STALENESS")
-				}
-				errs = append(errs, fmt.Errorf("%s: %v must be shorter than %s (%v): figures served between two fetches would be too old to report",
-					intervalVar, c.MinInterval, stalenessVar, c.MaxStaleness))
+			if err := e.applyDefaults(ce, n, &c); err != nil {
+				errs = append(errs, err)
 				return
 			}
 			c.Definition = definition
@@ -116,6 +102,27 @@ func (e Env) LoadCampaigns(previous ...source.Campaign) ([]source.Campaign, erro
 		return nil, err
 	}
 	return campaigns, nil
+}
+
+// applyDefaults gives c the exporter-wide MIN_INTERVAL and MAX_STALENESS
+// where its own settings give none, and checks the two together.
+func (e Env) applyDefaults(ce CampaignEnv, n naming, c *source.Campaign) error {
+	intervalVar, stalenessVar := Prefix+"MIN_INTERVAL", Prefix+"MAX_STALENESS"
+	if strings.TrimSpace(ce.MinInterval) == "" {
+		c.MinInterval = e.MinInterval
+	} else {
+		intervalVar = n.where("MIN_INTERVAL")
+	}
+	if strings.TrimSpace(ce.MaxStaleness) == "" {
+		c.MaxStaleness = e.MaxStaleness
+	} else {
+		stalenessVar = n.where("MAX_STALENESS")
+	}
+	if c.MinInterval >= c.MaxStaleness && c.MaxStaleness > 0 {
+		return fmt.Errorf("%s: %v must be shorter than %s (%v): figures served between two fetches would be too old to report",
+			intervalVar, c.MinInterval, stalenessVar, c.MaxStaleness)
+	}
+	return nil
 }
 
 // fileNaming names an entry's keys in errors: the file, the entry's line,

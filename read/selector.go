@@ -70,54 +70,79 @@ func ParseSelector(text string) (Selector, error) {
 	if s == "" {
 		return sel, errors.New("empty selector")
 	}
-	stages := strings.SplitN(s, stageSeparator, 2)
+	path, re, err := sel.splitStages()
+	if err != nil {
+		return sel, fmt.Errorf("selector %q: %w", s, err)
+	}
+	if re != "" {
+		if sel.regexp, err = compileRegexpStage(re); err != nil {
+			return sel, fmt.Errorf("selector %q: %w", s, err)
+		}
+	}
+	if err := sel.compileLocator(path); err != nil {
+		return sel, fmt.Errorf("selector %q: %w", s, err)
+	}
+	return sel, nil
+}
+
+// splitStages sets the locator and returns the PATH and /REGEXP/ stages
+// (either may be "").
+func (sel *Selector) splitStages() (path, re string, err error) {
+	stages := strings.SplitN(sel.raw, stageSeparator, 2)
 	sel.locator = strings.TrimSpace(stages[0])
 	if strings.HasPrefix(sel.locator, "/") {
-		return sel, fmt.Errorf("selector %q: a /regexp/ must follow a locator", s)
+		return "", "", errors.New("a /regexp/ must follow a locator")
 	}
-	rest := ""
 	if len(stages) == 2 {
-		rest = strings.TrimSpace(stages[1])
+		re = strings.TrimSpace(stages[1])
 	}
-	path := ""
-	if rest != "" && !strings.HasPrefix(rest, "/") {
-		parts := strings.SplitN(rest, stageSeparator, 2)
-		path = strings.TrimSpace(parts[0])
-		rest = ""
+	if re != "" && !strings.HasPrefix(re, "/") {
+		parts := strings.SplitN(re, stageSeparator, 2)
+		path, re = strings.TrimSpace(parts[0]), ""
 		if len(parts) == 2 {
-			rest = strings.TrimSpace(parts[1])
-			if !strings.HasPrefix(rest, "/") {
-				return sel, fmt.Errorf("selector %q: the stage after the JSON path must be a /regexp/", s)
+			re = strings.TrimSpace(parts[1])
+			if !strings.HasPrefix(re, "/") {
+				return "", "", errors.New("the stage after the JSON path must be a /regexp/")
 			}
 		}
 	}
-	if rest != "" {
-		if len(rest) < 2 || !strings.HasSuffix(rest, "/") {
-			return sel, fmt.Errorf("selector %q: regexp %q must be written between slashes", s, rest)
-		}
-		re, err := regexp.Compile(rest[1 : len(rest)-1])
-		if err != nil {
-			return sel, fmt.Errorf("selector %q: %w", s, err)
-		}
-		if re.NumSubexp() > 1 {
-			return sel, fmt.Errorf("selector %q: regexp %s has %d capture groups, at most one is read", s, rest, re.NumSubexp())
-		}
-		sel.regexp = re
+	return path, re, nil
+}
+
+// compileRegexpStage compiles a /REGEXP/ stage: between slashes, with at
+// most one capture group.
+func compileRegexpStage(stage string) (*regexp.Regexp, error) {
+	if len(stage) < 2 || !strings.HasSuffix(stage, "/") {
+		return nil, fmt.Errorf("regexp %q must be written between slashes", stage)
 	}
+	re, err := regexp.Compile(stage[1 : len(stage)-1])
+	if err != nil {
+		return nil, err
+	}
+	if re.NumSubexp() > 1 {
+		return nil, fmt.Errorf("regexp %s has %d capture groups, at most one is read", stage, re.NumSubexp())
+	}
+	return re, nil
+}
+
+// compileLocator compiles the locator, as a JSONPath over the page's data
+// when it starts with "$", else as CSS (and as a path for JSON documents),
+// and path, the JSON stage that follows a CSS locator.
+func (sel *Selector) compileLocator(path string) error {
 	var err error
 	if strings.HasPrefix(sel.locator, "$") {
 		if path != "" {
-			return sel, fmt.Errorf("selector %q: a JSONPath locator takes no second path", s)
+			return errors.New("a JSONPath locator takes no second path")
 		}
 		if sel.query, err = ParseQuery(sel.locator); err != nil {
-			return sel, fmt.Errorf("selector %q: %w", s, err)
+			return err
 		}
 		sel.pageQuery, sel.docQuery = true, sel.query
-		return sel, nil
+		return nil
 	}
 	if path != "" {
 		if sel.query, err = ParseQuery(path); err != nil {
-			return sel, fmt.Errorf("selector %q: %w", s, err)
+			return err
 		}
 		sel.hasQuery = true
 	}
@@ -128,12 +153,12 @@ func ParseSelector(text string) (Selector, error) {
 	}
 	sel.css, sel.cssErr = cascadia.Compile(css)
 	if sel.cssErr != nil && missedSeparator.MatchString(sel.locator) {
-		return sel, fmt.Errorf("selector %q: stages are separated by a bar with a space on each side: \" | \"; %q is not a CSS selector: %w", s, sel.locator, sel.cssErr)
+		return fmt.Errorf("stages are separated by a bar with a space on each side: \" | \"; %q is not a CSS selector: %w", sel.locator, sel.cssErr)
 	}
 	if sel.cssErr != nil && (sel.hasQuery || looksLikeCSS(sel.locator)) {
-		return sel, fmt.Errorf("selector %q: %q is not a CSS selector: %w", s, sel.locator, sel.cssErr)
+		return fmt.Errorf("%q is not a CSS selector: %w", sel.locator, sel.cssErr)
 	}
-	return sel, nil
+	return nil
 }
 
 // looksLikeCSS reports whether a locator that failed to compile as CSS was
