@@ -87,10 +87,10 @@ func ParseSelector(text string) (Selector, error) {
 
 // splitStages sets the locator and returns the PATH and /REGEXP/ stages
 // (either may be "").
-func (sel *Selector) splitStages() (path, re string, err error) {
-	stages := strings.SplitN(sel.raw, stageSeparator, 2)
-	sel.locator = strings.TrimSpace(stages[0])
-	if strings.HasPrefix(sel.locator, "/") {
+func (s *Selector) splitStages() (path, re string, err error) {
+	stages := strings.SplitN(s.raw, stageSeparator, 2)
+	s.locator = strings.TrimSpace(stages[0])
+	if strings.HasPrefix(s.locator, "/") {
 		return "", "", errors.New("a /regexp/ must follow a locator")
 	}
 	if len(stages) == 2 {
@@ -128,35 +128,35 @@ func compileRegexpStage(stage string) (*regexp.Regexp, error) {
 // compileLocator compiles the locator, as a JSONPath over the page's data
 // when it starts with "$", else as CSS (and as a path for JSON documents),
 // and path, the JSON stage that follows a CSS locator.
-func (sel *Selector) compileLocator(path string) error {
+func (s *Selector) compileLocator(path string) error {
 	var err error
-	if strings.HasPrefix(sel.locator, "$") {
+	if strings.HasPrefix(s.locator, "$") {
 		if path != "" {
 			return errors.New("a JSONPath locator takes no second path")
 		}
-		if sel.query, err = ParseQuery(sel.locator); err != nil {
+		if s.query, err = ParseQuery(s.locator); err != nil {
 			return err
 		}
-		sel.pageQuery, sel.docQuery = true, sel.query
+		s.pageQuery, s.docQuery = true, s.query
 		return nil
 	}
 	if path != "" {
-		if sel.query, err = ParseQuery(path); err != nil {
+		if s.query, err = ParseQuery(path); err != nil {
 			return err
 		}
-		sel.hasQuery = true
+		s.hasQuery = true
 	}
-	sel.docQuery, _ = ParseQuery(sel.locator) // a gjson path: any text is one
-	css := sel.locator
+	s.docQuery, _ = ParseQuery(s.locator) // a gjson path: any text is one
+	css := s.locator
 	if m := attrSuffix.FindStringSubmatch(css); m != nil {
-		css, sel.attr = m[1], m[2]
+		css, s.attr = m[1], m[2]
 	}
-	sel.css, sel.cssErr = cascadia.Compile(css)
-	if sel.cssErr != nil && missedSeparator.MatchString(sel.locator) {
-		return fmt.Errorf("stages are separated by a bar with a space on each side: \" | \"; %q is not a CSS selector: %w", sel.locator, sel.cssErr)
+	s.css, s.cssErr = cascadia.Compile(css)
+	if s.cssErr != nil && missedSeparator.MatchString(s.locator) {
+		return fmt.Errorf("stages are separated by a bar with a space on each side: \" | \"; %q is not a CSS selector: %w", s.locator, s.cssErr)
 	}
-	if sel.cssErr != nil && (sel.hasQuery || looksLikeCSS(sel.locator)) {
-		return fmt.Errorf("%q is not a CSS selector: %w", sel.locator, sel.cssErr)
+	if s.cssErr != nil && (s.hasQuery || looksLikeCSS(s.locator)) {
+		return fmt.Errorf("%q is not a CSS selector: %w", s.locator, s.cssErr)
 	}
 	return nil
 }
