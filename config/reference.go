@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 )
 
@@ -90,6 +91,10 @@ func splitSettings(all []Setting) (env, campaign []Setting) {
 	return env, campaign
 }
 
+// docPath is a doc named in a setting's help: a link in
+// docs/configuration.md, which sits beside it.
+var docPath = regexp.MustCompile(`docs/([a-z-]+\.md(?:#[a-z0-9-]+)?)`)
+
 func writeTable(b *strings.Builder, settings []Setting) {
 	b.WriteString("| Variable | Default | Meaning |\n|---|---|---|\n")
 	for _, s := range settings {
@@ -97,7 +102,8 @@ func writeTable(b *strings.Builder, settings []Setting) {
 		if s.Default != "" {
 			def = "`" + s.Default + "`"
 		}
-		fmt.Fprintf(b, "| `%s` | %s | %s |\n", s.Name, def, strings.ReplaceAll(s.Meaning, "|", `\|`))
+		meaning := docPath.ReplaceAllString(strings.ReplaceAll(s.Meaning, "|", `\|`), "[$1]($1)")
+		fmt.Fprintf(b, "| `%s` | %s | %s |\n", s.Name, def, meaning)
 	}
 }
 
