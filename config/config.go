@@ -46,48 +46,48 @@ type Config struct {
 
 // Env holds the variables, DONATION_<NAME>.
 type Env struct {
-	ListenAddress string `env:"LISTEN_ADDRESS" envDefault:":9366"`
-	WebConfigFile string `env:"WEB_CONFIG_FILE"`
-	MetricsPath   string `env:"METRICS_PATH" envDefault:"/metrics"`
-	LogLevel      string `env:"LOG_LEVEL" envDefault:"info"`
-	LogFormat     string `env:"LOG_FORMAT" envDefault:"logfmt"`
+	ListenAddress string `env:"LISTEN_ADDRESS" envDefault:":9366" help:"Address to listen on."`
+	WebConfigFile string `env:"WEB_CONFIG_FILE" help:"exporter-toolkit web configuration file: TLS, basic auth, headers (docs/endpoint-security.md)."`
+	MetricsPath   string `env:"METRICS_PATH" envDefault:"/metrics" help:"Path of the metrics endpoint. / puts the metrics in place of the status page; /probe, /-/healthy, /-/reload and /sd are taken."`
+	LogLevel      string `env:"LOG_LEVEL" envDefault:"info" help:"debug, info, warn or error."`
+	LogFormat     string `env:"LOG_FORMAT" envDefault:"logfmt" help:"logfmt or json."`
 	// Demo serves an embedded demo page on loopback and watches it.
-	Demo bool `env:"DEMO"`
+	Demo bool `env:"DEMO" help:"Also watch the embedded demo campaign, served on a random loopback port as the campaign demo." helpDefault:"false"`
 	// ScrapeTimeoutOffset is taken off Prometheus' scrape timeout so the
 	// answer reaches Prometheus before it gives up.
-	ScrapeTimeoutOffset time.Duration `env:"SCRAPE_TIMEOUT_OFFSET" envDefault:"500ms"`
+	ScrapeTimeoutOffset time.Duration `env:"SCRAPE_TIMEOUT_OFFSET" envDefault:"500ms" help:"Taken off the scrape timeout Prometheus announces (X-Prometheus-Scrape-Timeout-Seconds), so the answer arrives before Prometheus gives up."`
 	// UserAgent replaces the User-Agent the exporter sends.
-	UserAgent string `env:"USER_AGENT"`
+	UserAgent string `env:"USER_AGENT" help:"User-Agent sent to donation sites." helpDefault:"donation_exporter/<version> (+https://github.com/donation-exporter/donation_exporter)"`
 	// MaxBodyBytes caps a page's size, counted after decompression.
-	MaxBodyBytes int64 `env:"MAX_BODY_BYTES" envDefault:"5242880"`
+	MaxBodyBytes int64 `env:"MAX_BODY_BYTES" envDefault:"5242880" help:"Largest page read (5 MiB by default), counted after gzip decompression. A bigger page fails its campaign (body too large)."`
 	// MaxRedirects is how many redirects a fetch follows (0: none).
-	MaxRedirects int `env:"MAX_REDIRECTS" envDefault:"5"`
+	MaxRedirects int `env:"MAX_REDIRECTS" envDefault:"5" help:"Redirects one fetch follows; 0 follows none (the 3xx is then an error)."`
 	// MaxRequestsInFlight limits concurrent requests to the metrics path
 	// (0: no limit); more are answered 503.
-	MaxRequestsInFlight int `env:"MAX_REQUESTS_IN_FLIGHT" envDefault:"128"`
+	MaxRequestsInFlight int `env:"MAX_REQUESTS_IN_FLIGHT" envDefault:"128" help:"Concurrent scrapes on the metrics path and /probe; more are answered 503 at once. 0: no limit."`
 	// MaxConnections caps the client connections open at once (0: no
 	// cap); one over it is closed at once.
-	MaxConnections int `env:"MAX_CONNECTIONS" envDefault:"512"`
+	MaxConnections int `env:"MAX_CONNECTIONS" envDefault:"512" help:"Client connections open at once. At the cap a new one takes the place of the one idle the longest, or, with none idle, is closed at once (and counted). 0: no cap."`
 	// MetricsTimeout bounds one request to the metrics path (0: no bound
 	// but the campaigns' TIMEOUT and Prometheus' scrape timeout).
-	MetricsTimeout time.Duration `env:"METRICS_TIMEOUT" envDefault:"30s"`
+	MetricsTimeout time.Duration `env:"METRICS_TIMEOUT" envDefault:"30s" help:"Upper bound of one request to the metrics path, the scrape included. 0: none but the campaigns' TIMEOUT and Prometheus' scrape timeout."`
 	// MaxConcurrentParses bounds how many pages are parsed at the same
 	// time (0: GOMAXPROCS, the CPUs Go uses).
-	MaxConcurrentParses int `env:"MAX_CONCURRENT_PARSES" envDefault:"0"`
+	MaxConcurrentParses int `env:"MAX_CONCURRENT_PARSES" envDefault:"0" help:"Pages parsed at the same time. 0: GOMAXPROCS, the CPUs Go uses (it follows a container's CPU limit). Parsing is CPU work, so more than the CPUs buys nothing."`
 	// MaxPagesInMemory bounds how many pages are held at the same time,
 	// from their response headers until they are parsed (0: twice
 	// MAX_CONCURRENT_PARSES).
-	MaxPagesInMemory int `env:"MAX_PAGES_IN_MEMORY" envDefault:"0"`
+	MaxPagesInMemory int `env:"MAX_PAGES_IN_MEMORY" envDefault:"0" help:"Pages over 256 KiB held in memory at the same time, from their first 256 KiB until they are parsed (docs/operations.md#how-many-pages-at-once). 0: twice MAX_CONCURRENT_PARSES."`
 	// MinInterval is the campaigns' default MIN_INTERVAL.
-	MinInterval time.Duration `env:"MIN_INTERVAL" envDefault:"0s"`
+	MinInterval time.Duration `env:"MIN_INTERVAL" envDefault:"0s" help:"Default of every campaign's MIN_INTERVAL. 0s: off."`
 	// MaxStaleness is the campaigns' default MAX_STALENESS: how old the
 	// figures served (while a site defers fetches with Retry-After) may
 	// be before the campaign reports donation_up 0.
-	MaxStaleness time.Duration `env:"MAX_STALENESS" envDefault:"1h"`
+	MaxStaleness time.Duration `env:"MAX_STALENESS" envDefault:"1h" help:"Default of every campaign's MAX_STALENESS."`
 	CampaignVars []CampaignEnv `envPrefix:"CAMPAIGN_"`
 	// ConfigFile is a YAML file of more campaigns (see file.go); it is
 	// read again on reload.
-	ConfigFile string `env:"CONFIG_FILE"`
+	ConfigFile string `env:"CONFIG_FILE" help:"A YAML file of more campaigns, read again on SIGHUP and POST /-/reload (docs/campaigns-file.md)."`
 }
 
 // CampaignEnv is one campaign's definition: its variables,
@@ -96,41 +96,41 @@ type Env struct {
 // compile, so they accept and reject the same things. Everything is read as
 // text so that errors can name the variable or key.
 type CampaignEnv struct {
-	Name     string `env:"NAME" yaml:"name"`
-	URL      string `env:"URL" yaml:"url"`
-	Platform string `env:"PLATFORM" yaml:"platform"`
+	Name     string `env:"NAME" yaml:"name" help:"Required, unique. The campaign label."`
+	URL      string `env:"URL" yaml:"url" help:"Required. The page a person opens in a browser (http or https)."`
+	Platform string `env:"PLATFORM" yaml:"platform" help:"A platform preset (docs/platforms.md), or html / json to read the page only by the selectors given. Empty: the preset of the URL's host; for other hosts, html or json as the Content-Type says, read by zero-config when no RAISED_SELECTOR is given."`
 
-	Raised           string `env:"RAISED" yaml:"raised"`
-	RaisedSelector   string `env:"RAISED_SELECTOR" yaml:"raised_selector"`
-	Target           string `env:"TARGET" yaml:"target"`
-	TargetSelector   string `env:"TARGET_SELECTOR" yaml:"target_selector"`
-	Currency         string `env:"CURRENCY" yaml:"currency"`
-	CurrencySelector string `env:"CURRENCY_SELECTOR" yaml:"currency_selector"`
-	Start            string `env:"START" yaml:"start"`
-	StartSelector    string `env:"START_SELECTOR" yaml:"start_selector"`
-	Deadline         string `env:"DEADLINE" yaml:"deadline"`
-	DeadlineSelector string `env:"DEADLINE_SELECTOR" yaml:"deadline_selector"`
-	Donors           string `env:"DONORS" yaml:"donors"`
-	DonorsSelector   string `env:"DONORS_SELECTOR" yaml:"donors_selector"`
+	Raised           string `env:"RAISED" yaml:"raised" help:"Amount raised, as a fixed value. Not with RAISED_SELECTOR."`
+	RaisedSelector   string `env:"RAISED_SELECTOR" yaml:"raised_selector" help:"Where on the page the amount raised is (docs/selectors.md). Without it, RAISED and a preset, the page is read by zero-config."`
+	Target           string `env:"TARGET" yaml:"target" help:"The goal, as a fixed value (1000000)."`
+	TargetSelector   string `env:"TARGET_SELECTOR" yaml:"target_selector" help:"Where on the page the goal is."`
+	Currency         string `env:"CURRENCY" yaml:"currency" help:"ISO 4217 code (USD) or symbol. When unset, the currency the raised (or target) text shows, if any."`
+	CurrencySelector string `env:"CURRENCY_SELECTOR" yaml:"currency_selector" help:"Where on the page the currency is."`
+	Start            string `env:"START" yaml:"start" help:"When the campaign started (2026-03-24); a bare date is the start of that day."`
+	StartSelector    string `env:"START_SELECTOR" yaml:"start_selector" help:"Where on the page the start is."`
+	Deadline         string `env:"DEADLINE" yaml:"deadline" help:"When it ends (2026-07-08); a bare date is the end of that day."`
+	DeadlineSelector string `env:"DEADLINE_SELECTOR" yaml:"deadline_selector" help:"Where on the page the deadline is."`
+	Donors           string `env:"DONORS" yaml:"donors" help:"Number of donors, donations, patrons or backers, as a fixed value."`
+	DonorsSelector   string `env:"DONORS_SELECTOR" yaml:"donors_selector" help:"Where on the page the number of donors is."`
 	// Remaining is the amount still needed: with raised it gives the
 	// target, with the target the amount raised.
-	Remaining         string `env:"REMAINING" yaml:"remaining"`
-	RemainingSelector string `env:"REMAINING_SELECTOR" yaml:"remaining_selector"`
+	Remaining         string `env:"REMAINING" yaml:"remaining" help:"The amount still needed, for pages that give it instead of the target (target = raised + remaining) or of the amount raised (raised = target - remaining). Not exported itself."`
+	RemainingSelector string `env:"REMAINING_SELECTOR" yaml:"remaining_selector" help:"Where on the page the amount still needed is."`
 	// RaisedBasis and DonorsBasis say what the figures count, for a
 	// campaign no preset reads (donation_campaign_info).
-	RaisedBasis string `env:"RAISED_BASIS" yaml:"raised_basis"`
-	DonorsBasis string `env:"DONORS_BASIS" yaml:"donors_basis"`
+	RaisedBasis string `env:"RAISED_BASIS" yaml:"raised_basis" help:"What donation_raised counts, on donation_campaign_info: cumulative, per_week, per_month or last_12_months. A preset sets it for its platform." helpDefault:"cumulative"`
+	DonorsBasis string `env:"DONORS_BASIS" yaml:"donors_basis" help:"What donation_donors counts: donors, donations, patrons or backers. A preset sets it for its platform." helpDefault:"donors"`
 
-	AmountScale string `env:"AMOUNT_SCALE" yaml:"amount_scale"`
-	Timezone    string `env:"TIMEZONE" yaml:"timezone"`
-	Timeout     string `env:"TIMEOUT" yaml:"timeout"`
+	AmountScale string `env:"AMOUNT_SCALE" yaml:"amount_scale" help:"Multiplies amounts read from the page (not fixed values): 0.01 for an API that gives cents." helpDefault:"1"`
+	Timezone    string `env:"TIMEZONE" yaml:"timezone" help:"IANA zone (Europe/Berlin) of dates written without an offset." helpDefault:"UTC"`
+	Timeout     string `env:"TIMEOUT" yaml:"timeout" help:"Upper bound of one fetch; Prometheus' scrape timeout may cut it shorter." helpDefault:"10s"`
 
-	InsecureSkipVerify string `env:"INSECURE_SKIP_VERIFY" yaml:"insecure_skip_verify"`
-	MinInterval        string `env:"MIN_INTERVAL" yaml:"min_interval"`
-	MaxStaleness       string `env:"MAX_STALENESS" yaml:"max_staleness"`
+	InsecureSkipVerify string `env:"INSECURE_SKIP_VERIFY" yaml:"insecure_skip_verify" help:"true accepts any TLS certificate from this campaign's site (self-signed, expired, wrong name); logged as a warning at start. Other campaigns, and other hosts this site redirects to, still verify." helpDefault:"false"`
+	MinInterval        string `env:"MIN_INTERVAL" yaml:"min_interval" help:"Least time between two fetches of this page (5m); scrapes in between get the last outcome. 0s fetches on every scrape. Must be shorter than MAX_STALENESS." helpDefault:"DONATION_MIN_INTERVAL"`
+	MaxStaleness       string `env:"MAX_STALENESS" yaml:"max_staleness" help:"Oldest figures served while the site defers fetches with Retry-After; past it the campaign reports donation_up 0." helpDefault:"DONATION_MAX_STALENESS"`
 
 	// Labels are extra labels on every series of the campaign.
-	Labels Labels `env:"LABELS" yaml:"labels"`
+	Labels Labels `env:"LABELS" yaml:"labels" help:"Extra labels on every series of the campaign: appeal=spring,team=north. Not campaign, currency, platform, state, job, instance or __*."`
 }
 
 // Load reads the configuration from environ (as os.Environ gives it) and

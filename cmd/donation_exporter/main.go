@@ -70,8 +70,11 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 		return exitOK
 	case len(args) == 1 && (args[0] == "check" || args[0] == "--check" || args[0] == "-check"):
 		check = true
+	case isHelp(args):
+		printHelp(stdout)
+		return exitOK
 	default:
-		fmt.Fprintf(stderr, "%s: unknown arguments %q: the exporter is configured with %s* environment variables (see README.md); its only arguments are check and --version\n",
+		fmt.Fprintf(stderr, "%s: unknown arguments %q: the exporter is configured with %s* environment variables (see README.md); its only arguments are check, --version and --help\n",
 			exporterName, args, config.Prefix)
 		return exitConfig
 	}
