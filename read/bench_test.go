@@ -1,4 +1,4 @@
-package source_test
+package read_test
 
 import (
 	"bytes"
@@ -11,7 +11,6 @@ import (
 	"github.com/donation-exporter/donation_exporter/bench/pagegen"
 	"github.com/donation-exporter/donation_exporter/fetch"
 	"github.com/donation-exporter/donation_exporter/read"
-	"github.com/donation-exporter/donation_exporter/source"
 )
 
 // The benchmarks below are the CPU and allocation figures of issue 7
@@ -50,8 +49,14 @@ func BenchmarkParseDate(b *testing.B) {
 	}
 }
 
+// pageSpec is what a campaign reads a page with.
+type pageSpec struct {
+	Kind read.Kind
+	Spec read.Spec
+}
+
 // benchRead times reading resp as c does, which must succeed.
-func benchRead(b *testing.B, c source.Campaign, resp fetch.Page) {
+func benchRead(b *testing.B, c pageSpec, resp fetch.Page) {
 	b.Helper()
 	if _, _, err := read.Page(resp.Body, resp.ContentType, c.Kind, c.Spec, time.Now()); err != nil {
 		b.Fatalf("read: %v", err)
@@ -66,12 +71,12 @@ func benchRead(b *testing.B, c source.Campaign, resp fetch.Page) {
 }
 
 // generated is a campaign reading every field of a generated page.
-func generated(selectors map[string]string) source.Campaign {
+func generated(selectors map[string]string) pageSpec {
 	fields := map[read.Field]read.FieldSpec{}
 	for name, sel := range selectors {
 		fields[read.Field(name)] = read.FieldSpec{Selectors: []read.Selector{read.MustParseSelector(sel)}}
 	}
-	return source.Campaign{Spec: read.Spec{AmountScale: 1, Location: time.UTC, Fields: fields}}
+	return pageSpec{Spec: read.Spec{AmountScale: 1, Location: time.UTC, Fields: fields}}
 }
 
 var figures = pagegen.Figures{Raised: 123456, Target: 250000, Donors: 1234}
