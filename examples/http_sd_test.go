@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -29,11 +28,7 @@ func TestHTTPSDOnRealPrometheus(t *testing.T) {
 	prometheus := requirePrometheusTool(t, "prometheus", "prometheus")
 	exporter := testsupport.BuildExporter(t)
 
-	pages := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html")
-		fmt.Fprintf(w, `<p class="raised">$%d</p>`, len(r.URL.Path)*1000)
-	}))
-	defer pages.Close()
+	pages := testsupport.RaisedPages(t)
 	entry := func(name, labels string) string {
 		return fmt.Sprintf("  - name: %s\n    url: %s/%s\n    raised_selector: .raised\n%s", name, pages.URL, name, labels)
 	}

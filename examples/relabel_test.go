@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -30,11 +29,7 @@ func TestProbeRelabelOnRealPrometheus(t *testing.T) {
 	prometheus := requirePrometheusTool(t, "prometheus", "prometheus")
 	exporter := testsupport.BuildExporter(t)
 
-	pages := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html")
-		fmt.Fprintf(w, `<p class="raised">$%d</p>`, len(r.URL.Path)*1000)
-	}))
-	defer pages.Close()
+	pages := testsupport.RaisedPages(t)
 	campaigns := []string{"session", "spring-appeal", "members-drive"} // and the demo
 	environ := []string{"DONATION_DEMO=true"}
 	for i, name := range campaigns {

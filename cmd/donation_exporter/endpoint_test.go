@@ -282,18 +282,7 @@ func writeSelfSignedCert(t *testing.T, dir string) []byte {
 }
 
 func testSIGTERM(t *testing.T, bin string) {
-	var requested atomic.Bool
-	release := make(chan struct{})
-	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requested.Store(true)
-		select {
-		case <-release:
-		case <-r.Context().Done():
-			return
-		}
-		_, _ = io.WriteString(w, `<p id="raised">$1,234</p>`)
-	}))
-	defer site.Close()
+	site := testsupport.NewHeldPage(t)
 	p := startExporter(t, bin, oneCampaignEnv(site.URL, "DONATION_CAMPAIGN_0_TIMEOUT=10s")...)
 
 	type answer struct {
@@ -311,7 +300,7 @@ func testSIGTERM(t *testing.T, bin string) {
 		body, err := io.ReadAll(resp.Body)
 		scrape <- answer{string(body), err}
 	}()
-	for !requested.Load() {
+	for !site.Requested.Load() {
 		time.Sleep(5 * time.Millisecond)
 	}
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -332,7 +321,7 @@ func testSIGTERM(t *testing.T, bin string) {
 		}
 	}
 	// ...but the scrape in flight finishes with its figures.
-	close(release)
+	site.Release()
 	select {
 	case a := <-scrape:
 		if a.err != nil || !strings.Contains(a.body, "donation_up{campaign=\"c\"} 1\n") {

@@ -91,25 +91,10 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-
-	campaigns := cfg.Campaigns
-	var demoCampaigns []source.Campaign // kept across reloads
-	if cfg.Demo {
-		url, err := serveDemo(ctx, logger)
-		if err != nil {
-			logger.Error("cannot serve the demo page", "err", err)
-			return exitFailed
-		}
-		logger.Info("watching the embedded demo campaign: its figures are made up", "campaign", demo.Name, "url", url)
-		demoCampaigns = append(demoCampaigns, demo.Campaign(url))
-		campaigns = append(campaigns, demoCampaigns...)
+	campaigns, demoCampaigns, code := withDemo(ctx, cfg, logger, stderr)
+	if code != exitOK {
+		return code
 	}
-	if len(campaigns) == 0 {
-		fmt.Fprintf(stderr, "%s: no campaign configured. Set %sCAMPAIGN_0_NAME, %sCAMPAIGN_0_URL and %sCAMPAIGN_0_RAISED_SELECTOR (see README.md), or %sDEMO=true to watch the embedded demo campaign.\n",
-			exporterName, config.Prefix, config.Prefix, config.Prefix, config.Prefix)
-		return exitConfig
-	}
-
 	for _, c := range campaigns {
 		if c.InsecureSkipVerify {
 			logger.Warn("TLS certificate verification is off for this campaign", "campaign", c.Name, "url", c.FetchURL)
@@ -119,6 +104,36 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 	if check {
 		return checkCampaigns(ctx, stdout, campaigns, fetcher, time.Now())
 	}
+	return serveCampaigns(ctx, cfg, campaigns, demoCampaigns, fetcher, logger, stderr)
+}
+
+// withDemo returns the configured campaigns, with the demo campaign (served
+// on loopback until ctx ends) when DONATION_DEMO asks for it, and the demo
+// alone again, to keep across reloads. A code other than exitOK says the
+// exporter must stop: nothing to watch, or the demo could not be served.
+func withDemo(ctx context.Context, cfg config.Config, logger *slog.Logger, stderr io.Writer) (campaigns, demoCampaigns []source.Campaign, code int) {
+	campaigns = cfg.Campaigns
+	if cfg.Demo {
+		url, err := serveDemo(ctx, logger)
+		if err != nil {
+			logger.Error("cannot serve the demo page", "err", err)
+			return nil, nil, exitFailed
+		}
+		logger.Info("watching the embedded demo campaign: its figures are made up", "campaign", demo.Name, "url", url)
+		demoCampaigns = append(demoCampaigns, demo.Campaign(url))
+		campaigns = append(campaigns, demoCampaigns...)
+	}
+	if len(campaigns) == 0 {
+		fmt.Fprintf(stderr, "%s: no campaign configured. Set %sCAMPAIGN_0_NAME, %sCAMPAIGN_0_URL and %sCAMPAIGN_0_RAISED_SELECTOR (see README.md), or %sDEMO=true to watch the embedded demo campaign.\n",
+			exporterName, config.Prefix, config.Prefix, config.Prefix, config.Prefix)
+		return nil, nil, exitConfig
+	}
+	return campaigns, demoCampaigns, exitOK
+}
+
+// serveCampaigns wires the scraper, the reloader, the registries and the
+// HTTP server, and serves until ctx ends.
+func serveCampaigns(ctx context.Context, cfg config.Config, campaigns, demoCampaigns []source.Campaign, fetcher *fetch.Fetcher, logger *slog.Logger, stderr io.Writer) int {
 	// Read before the server starts, so that a bad file stops the
 	// exporter at once, with a message naming the variable (check mode
 	// serves nothing and does not read it).

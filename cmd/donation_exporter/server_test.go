@@ -22,6 +22,7 @@ import (
 
 	"github.com/donation-exporter/donation_exporter/config"
 	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -204,24 +205,14 @@ func testSlowReaderShutdown(t *testing.T, bin string) {
 // testSecondSignal: a second SIGTERM during a graceful shutdown stops the
 // exporter at once (the first waits for a slow scrape).
 func testSecondSignal(t *testing.T, bin string) {
-	var requested atomic.Bool
-	release := make(chan struct{})
-	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requested.Store(true)
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	defer site.Close()
-	defer close(release)
+	site := testsupport.NewHeldPage(t)
 	p := startExporter(t, bin, oneCampaignEnv(site.URL, "DONATION_CAMPAIGN_0_TIMEOUT=20s", "DONATION_METRICS_TIMEOUT=20s")...)
 	go func() {
 		if resp, err := http.Get("http://" + p.addr + "/metrics"); err == nil {
 			resp.Body.Close()
 		}
 	}()
-	for !requested.Load() {
+	for !site.Requested.Load() {
 		time.Sleep(5 * time.Millisecond)
 	}
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -255,18 +246,7 @@ func testSecondSignal(t *testing.T, bin string) {
 // in-flight limit refuses more, the health check answers, and the
 // refusals are counted on /metrics and logged.
 func testStuckScrapes(t *testing.T, bin string) {
-	var requested atomic.Bool
-	release := make(chan struct{})
-	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requested.Store(true)
-		select {
-		case <-release:
-		case <-r.Context().Done():
-			return
-		}
-		_, _ = io.WriteString(w, `<p id="raised">$1,234</p>`)
-	}))
-	defer site.Close()
+	site := testsupport.NewHeldPage(t)
 	p := startExporter(t, bin, oneCampaignEnv(site.URL, "DONATION_MAX_REQUESTS_IN_FLIGHT=1")...)
 	first := make(chan int, 1)
 	go func() {
@@ -278,7 +258,7 @@ func testStuckScrapes(t *testing.T, bin string) {
 		resp.Body.Close()
 		first <- resp.StatusCode
 	}()
-	for !requested.Load() {
+	for !site.Requested.Load() {
 		time.Sleep(5 * time.Millisecond)
 	}
 	get := func(path string) (int, string) {
@@ -297,7 +277,7 @@ func testStuckScrapes(t *testing.T, bin string) {
 	if code, body := get("/-/healthy"); code != http.StatusOK || body != "Healthy\n" {
 		t.Errorf("/-/healthy while scrapes are stuck: %d %q, want 200", code, body)
 	}
-	close(release)
+	site.Release()
 	if code := <-first; code != http.StatusOK {
 		t.Errorf("the stuck scrape ended with %d", code)
 	}

@@ -5,13 +5,17 @@
 package testsupport
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -142,3 +146,47 @@ func WaitOK(t testing.TB, url string, timeout time.Duration) string {
 type statusError struct{ status string }
 
 func (e *statusError) Error() string { return "HTTP status " + e.status }
+
+// RaisedPages serves, at every path, a page whose amount raised is
+// <p class="raised">$N</p>, N being 1000 times the path's length: each
+// campaign of a test gets a figure of its own from one site.
+func RaisedPages(t testing.TB) *httptest.Server {
+	t.Helper()
+	pages := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<p class="raised">$%d</p>`, len(r.URL.Path)*1000)
+	}))
+	t.Cleanup(pages.Close)
+	return pages
+}
+
+// HeldPage is a site whose answers wait until Release: scrapes stuck on a
+// slow site.
+type HeldPage struct {
+	*httptest.Server
+	// Requested is set once a request arrived.
+	Requested atomic.Bool
+	release   chan struct{}
+	once      sync.Once
+}
+
+// NewHeldPage starts a HeldPage that answers <p id="raised">$1,234</p>
+// once released (or nothing, when the client gives up first).
+func NewHeldPage(t testing.TB) *HeldPage {
+	t.Helper()
+	h := &HeldPage{release: make(chan struct{})}
+	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.Requested.Store(true)
+		select {
+		case <-h.release:
+		case <-r.Context().Done():
+			return
+		}
+		_, _ = io.WriteString(w, `<p id="raised">$1,234</p>`)
+	}))
+	t.Cleanup(func() { h.Release(); h.Close() })
+	return h
+}
+
+// Release lets every answer, waiting or to come, through.
+func (h *HeldPage) Release() { h.once.Do(func() { close(h.release) }) }
