@@ -139,6 +139,7 @@ func TestApplyFetchURL(t *testing.T) {
 		{preset: "donordrive", url: "https://www.extra-life.org/participant/297674", want: "https://www.extra-life.org/api/participants/297674"},
 		{preset: "donordrive", url: "https://www.extra-life.org/index.cfm?fuseaction=donorDrive.participant&participantID=297674", want: "https://www.extra-life.org/api/participants/297674"},
 		{preset: "donordrive", url: "https://www.extra-life.org/index.cfm?fuseaction=donordrive.team&teamid=5", want: "https://www.extra-life.org/api/teams/5"},
+		{preset: "donordrive", url: "https://www.extra-life.org/index.cfm?fuseaction=donorDrive.participant&participantID=297674&format=json", want: "https://www.extra-life.org/index.cfm?fuseaction=donorDrive.participant&participantID=297674&format=json"},
 		{preset: "donordrive", url: "https://www.extra-life.org/event/539", want: "https://www.extra-life.org/api/events/539"},
 		{preset: "donordrive", url: "https://www.extra-life.org/api/participants/297674", want: "https://www.extra-life.org/api/participants/297674"},
 		{preset: "kiva", url: "https://www.kiva.org/lend/1229448", want: "https://api.kivaws.org/v1/loans/1229448.json"},
