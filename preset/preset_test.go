@@ -262,6 +262,14 @@ func TestVariants(t *testing.T) {
 			want: "raised=12500 target=20000 currency=GBP start=2023-10-15T22:13:20Z deadline=2023-11-14T22:13:20Z donors=210",
 		},
 		{
+			// A project renamed since its URL was written: the slug no
+			// longer matches, and window.current_project is the page's own.
+			name: "kickstarter renamed project", preset: "kickstarter", url: "https://www.kickstarter.com/projects/1452363698/veggie-burgers-old-name",
+			file: "kickstarter/good-seed-veggie-burgers-2020capture.html",
+			edit: []string{"<body", `<body><div data-project="{&quot;slug&quot;:&quot;other&quot;,&quot;pledged&quot;:1.0,&quot;goal&quot;:2.0,&quot;currency&quot;:&quot;EUR&quot;,&quot;deadline&quot;:1,&quot;backers_count&quot;:1}"></div`},
+			want: "raised=3422 target=20000 currency=USD start=2014-06-06T13:48:39Z deadline=2014-07-09T13:48:39Z donors=78",
+		},
+		{
 			name: "kickstarter discover page without a card", preset: "kickstarter", url: "https://www.kickstarter.com/discover/categories/art",
 			file:    "kickstarter/discover-card-2017.html",
 			edit:    []string{"data-project=", "data-card="},

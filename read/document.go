@@ -226,7 +226,7 @@ func (d *Document) selectInElement(s Selector) (value, error) {
 		if e.err == nil {
 			e.values, e.err = FindInText(v.text, s.locator)
 			if len(e.values) == 0 && e.err == nil {
-				e.err = errors.New("text holds no JSON, so a path cannot apply")
+				e.err = fmt.Errorf("text holds no JSON, so a path cannot apply: %w", errNoMatch)
 			}
 		}
 		if d.inElement == nil {
