@@ -1,10 +1,8 @@
 package collector
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -12,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,45 +19,10 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
-
-// logBuffer collects a logger's JSON lines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// records returns the log records at level (e.g. "ERROR").
-func (b *logBuffer) records(t *testing.T, level string) []map[string]any {
-	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var out []map[string]any
-	sc := bufio.NewScanner(bytes.NewReader(b.buf.Bytes()))
-	for sc.Scan() {
-		var rec map[string]any
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			t.Fatalf("log line %q: %v", sc.Text(), err)
-		}
-		if rec["level"] == level {
-			out = append(out, rec)
-		}
-	}
-	return out
-}
-
-func newLogBuffer() (*logBuffer, *slog.Logger) {
-	b := &logBuffer{}
-	return b, slog.New(slog.NewJSONHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
 
 // serveSite starts a site for one test and returns its URL.
 func serveSite(t *testing.T, h http.HandlerFunc) string {
@@ -273,7 +235,7 @@ func TestHostileSites(t *testing.T) {
 			if timeout == 0 {
 				timeout = 2 * time.Second
 			}
-			logs, logger := newLogBuffer()
+			logs, logger := testsupport.JSONLogger(slog.LevelDebug)
 			c := NewScraper(Config{
 				Campaigns: []source.Campaign{
 					hostileCampaign("good", good, read.KindAuto, 2*time.Second, raisedHTML),
@@ -295,7 +257,7 @@ func TestHostileSites(t *testing.T) {
 				t.Error(err)
 			}
 
-			errs := logs.records(t, "ERROR")
+			errs := logs.Records(t, "level", "ERROR")
 			if tc.wantErr == "" {
 				if len(errs) != 0 {
 					t.Errorf("error lines for a page read by rule: %v", errs)

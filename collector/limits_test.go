@@ -2,6 +2,7 @@ package collector
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
@@ -66,7 +68,7 @@ func TestScrapeDeadline(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			slow, _, _ := heldSite(t)
-			logs, logger := newLogBuffer()
+			logs, logger := testsupport.JSONLogger(slog.LevelDebug)
 			c := NewScraper(Config{
 				Campaigns: []source.Campaign{
 					hostileCampaign("good", good, read.KindAuto, time.Second, map[read.Field]string{read.FieldRaised: "#raised"}),
@@ -95,7 +97,7 @@ func TestScrapeDeadline(t *testing.T) {
 					t.Errorf("status %d, output lacks %s", rec.Code, line)
 				}
 			}
-			errs := logs.records(t, "ERROR")
+			errs := logs.Records(t, "level", "ERROR")
 			if len(errs) != 1 || !strings.Contains(errs[0]["err"].(string), tc.wantErr) {
 				t.Errorf("error lines %v, want one with %q", errs, tc.wantErr)
 			}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
@@ -31,17 +31,7 @@ import (
 // It asserts no failed scrape, at most one upstream fetch per campaign per
 // wave, a bounded heap, and goroutines back to their number before the run.
 func TestLoad(t *testing.T) {
-	if os.Getenv("TEST_LOAD") != "1" {
-		t.Skip("set TEST_LOAD=1 to run the load test")
-	}
-	duration := 30 * time.Second
-	if s := os.Getenv("TEST_LOAD_DURATION"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			t.Fatalf("TEST_LOAD_DURATION: %v", err)
-		}
-		duration = d
-	}
+	duration := testsupport.LoadDuration(t, 30*time.Second)
 	const (
 		campaigns = 50
 		scrapers  = 100

@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
@@ -63,7 +65,7 @@ func TestServedFromEarlierFetch(t *testing.T) {
 	start := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
 	var elapsed atomic.Int64 // since start, moved by the steps
 	now := func() time.Time { return start.Add(time.Duration(elapsed.Load())) }
-	logs, logger := newLogBuffer()
+	logs, logger := testsupport.JSONLogger(slog.LevelDebug)
 	c := NewScraper(Config{
 		Campaigns: []source.Campaign{hostileCampaign("c", site.url, read.KindAuto, time.Second,
 			map[read.Field]string{read.FieldRaised: "#raised"})},
@@ -106,7 +108,7 @@ func TestServedFromEarlierFetch(t *testing.T) {
 		if got := site.fetches.Load(); got != step.fetches {
 			t.Errorf("%s: site fetched %d times, want %d", step.name, got, step.fetches)
 		}
-		if errs, warns := len(logs.records(t, "ERROR")), len(logs.records(t, "WARN")); errs != step.errs || warns != step.warns {
+		if errs, warns := len(logs.Records(t, "level", "ERROR")), len(logs.Records(t, "level", "WARN")); errs != step.errs || warns != step.warns {
 			t.Errorf("%s: %d error and %d warning lines, want %d and %d", step.name, errs, warns, step.errs, step.warns)
 		}
 	}

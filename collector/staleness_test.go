@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
@@ -26,7 +28,7 @@ func TestDeferredForEverGoesDown(t *testing.T) {
 	start := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
 	var elapsed atomic.Int64
 	now := func() time.Time { return start.Add(time.Duration(elapsed.Load())) }
-	logs, logger := newLogBuffer()
+	logs, logger := testsupport.JSONLogger(slog.LevelDebug)
 	campaign := hostileCampaign("c", site.url, read.KindAuto, time.Second, map[read.Field]string{read.FieldRaised: "#raised"})
 	campaign.MaxStaleness = 30 * time.Minute
 	c := NewScraper(Config{Campaigns: []source.Campaign{campaign}, Fetcher: fetch.NewFetcher(fetch.FetcherConfig{}), Logger: logger, Now: now})
@@ -64,7 +66,7 @@ func TestDeferredForEverGoesDown(t *testing.T) {
 		if got := site.fetches.Load(); got != step.fetches {
 			t.Errorf("%s: site fetched %d times, want %d", step.name, got, step.fetches)
 		}
-		errs := logs.records(t, "ERROR")
+		errs := logs.Records(t, "level", "ERROR")
 		if len(errs) != step.errs {
 			t.Errorf("%s: %d error lines, want %d", step.name, len(errs), step.errs)
 		}

@@ -3,12 +3,14 @@ package collector
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
@@ -41,7 +43,7 @@ func TestStalledSitesLeaveHealthyCampaignUp(t *testing.T) {
 		campaigns = append(campaigns, hostileCampaign(fmt.Sprintf("stalled%d", i), fmt.Sprintf("%s/%d", stalled, i), read.KindHTML, time.Minute, raised))
 	}
 	campaigns = append(campaigns, hostileCampaign("healthy", healthy, read.KindHTML, 2*time.Second, raised))
-	logs, logger := newLogBuffer()
+	logs, logger := testsupport.JSONLogger(slog.LevelDebug)
 	c := NewScraper(Config{Campaigns: campaigns, Fetcher: fetcher, Logger: logger})
 
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
@@ -50,7 +52,7 @@ func TestStalledSitesLeaveHealthyCampaignUp(t *testing.T) {
 	if r := results[stalledCount]; r.Err != nil || r.Values.Raised == nil || *r.Values.Raised != 1234.5 {
 		t.Errorf("healthy campaign beside %d stalled ones: %+v, %v", stalledCount, r.Values, r.Err)
 	}
-	errorLines := logs.records(t, "ERROR")
+	errorLines := logs.Records(t, "level", "ERROR")
 	if len(errorLines) != stalledCount {
 		t.Errorf("%d error lines, want one per stalled campaign (%d)", len(errorLines), stalledCount)
 	}

@@ -2,8 +2,6 @@ package endpoint
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,68 +12,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"golang.org/x/crypto/bcrypt"
 )
-
-// logBuffer collects a logger's JSON lines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// records returns the records whose msg contains msg.
-func (b *logBuffer) records(t *testing.T, msg string) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	sc := bufio.NewScanner(strings.NewReader(b.String()))
-	for sc.Scan() {
-		var rec map[string]any
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			t.Fatalf("log line %q: %v", sc.Text(), err)
-		}
-		if strings.Contains(fmt.Sprint(rec["msg"]), msg) {
-			out = append(out, rec)
-		}
-	}
-	return out
-}
-
-func newLogger() (*logBuffer, *slog.Logger) {
-	b := &logBuffer{}
-	return b, slog.New(slog.NewJSONHandler(b, nil))
-}
-
-// checkRejected compares the rejections counter with want (reasons not in
-// want: 0).
-func checkRejected(t *testing.T, rejections *Rejections, want map[string]int) {
-	t.Helper()
-	var b strings.Builder
-	b.WriteString("# HELP donation_exporter_http_requests_rejected_total Requests and connections the exporter refused before serving them, by reason.\n")
-	b.WriteString("# TYPE donation_exporter_http_requests_rejected_total counter\n")
-	for _, reason := range []string{"auth", "auth_busy", "auth_rate_limit", "connection_limit", "in_flight_limit", "method", "rate_limit"} {
-		fmt.Fprintf(&b, "donation_exporter_http_requests_rejected_total{reason=%q} %d\n", reason, want[reason])
-	}
-	if err := testutil.CollectAndCompare(rejections, strings.NewReader(b.String())); err != nil {
-		t.Error(err)
-	}
-}
 
 func hash(t testing.TB, password string, cost int) string {
 	t.Helper()
@@ -92,7 +34,7 @@ const changemeCost10 = "$2a$10$wZh5tz9DjnSpWGStOZoBsOAQSr3lKkeGEecuyQxUbzdOxkEua
 var ok = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 
 func TestLimitListener(t *testing.T) {
-	_, logger := newLogger()
+	_, logger := testsupport.JSONLogger(slog.LevelInfo)
 	rejections := NewRejections(logger)
 	srv := httptest.NewUnstartedServer(ok)
 	limited := LimitListener(srv.Listener, 2, rejections)
@@ -138,7 +80,7 @@ func TestLimitListener(t *testing.T) {
 		}
 	}
 	waitRefused()
-	checkRejected(t, rejections, map[string]int{ReasonConnectionLimit: 1})
+	testsupport.CheckRejected(t, rejections, map[string]int{ReasonConnectionLimit: 1})
 	// A place freed is a place for a new connection.
 	held[0].Close()
 	held[1].Close()
@@ -198,7 +140,7 @@ func TestLimitListenerIdle(t *testing.T) {
 	if err := request(conns[1], readers[1]); err != nil {
 		t.Errorf("the second connection was closed too: %v", err)
 	}
-	checkRejected(t, rejections, nil)
+	testsupport.CheckRejected(t, rejections, nil)
 }
 
 func TestBasicAuthHashCosts(t *testing.T) {
@@ -214,7 +156,7 @@ func TestBasicAuthHashCosts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			logs, logger := newLogger()
+			logs, logger := testsupport.JSONLogger(slog.LevelInfo)
 			users := map[string]string{}
 			for i, cost := range tc.costs {
 				if cost == 10 {
@@ -230,7 +172,7 @@ func TestBasicAuthHashCosts(t *testing.T) {
 			if got := auth.DummyCost(); got != tc.wantDummy {
 				t.Errorf("unknown users are checked at cost %d, want %d: their time would tell them from known ones", got, tc.wantDummy)
 			}
-			warns := logs.records(t, "basic auth")
+			warns := logs.Records(t, "msg", "basic auth")
 			if len(warns) != len(tc.wantWarns) {
 				t.Fatalf("warnings %v, want %q", warns, tc.wantWarns)
 			}
@@ -251,7 +193,7 @@ func TestBasicAuthHashCosts(t *testing.T) {
 
 func TestBasicAuth(t *testing.T) {
 	const password = "correct horse"
-	logs, logger := newLogger()
+	logs, logger := testsupport.JSONLogger(slog.LevelInfo)
 	rejections := NewRejections(logger)
 	auth, err := NewBasicAuth(BasicAuthConfig{
 		Users:      map[string]string{"prometheus": hash(t, password, bcrypt.MinCost)},
@@ -314,11 +256,11 @@ func TestBasicAuth(t *testing.T) {
 	if code := get("/metrics", "admin", "x").StatusCode; code != http.StatusTooManyRequests {
 		t.Errorf("unknown user over the budget: %d, want 429", code)
 	}
-	checkRejected(t, rejections, map[string]int{
+	testsupport.CheckRejected(t, rejections, map[string]int{
 		ReasonAuth:          1 + codes[http.StatusUnauthorized],
 		ReasonAuthRateLimit: codes[http.StatusTooManyRequests] + 1,
 	})
-	rejectedLines := logs.records(t, "request rejected")
+	rejectedLines := logs.Records(t, "msg", "request rejected")
 	if len(rejectedLines) == 0 || len(rejectedLines) > logBurst {
 		t.Errorf("%d lines for the refusals, want 1 to %d", len(rejectedLines), logBurst)
 	}
@@ -333,7 +275,7 @@ func TestBasicAuth(t *testing.T) {
 }
 
 func TestBasicAuthUnknownUserNotLogged(t *testing.T) {
-	logs, logger := newLogger()
+	logs, logger := testsupport.JSONLogger(slog.LevelInfo)
 	auth, err := NewBasicAuth(BasicAuthConfig{
 		Users:      map[string]string{"prometheus": hash(t, "pw", bcrypt.MinCost)},
 		Rejections: NewRejections(logger),
@@ -349,7 +291,7 @@ func TestBasicAuthUnknownUserNotLogged(t *testing.T) {
 	if rec.Code != http.StatusUnauthorized || rec.Header().Get("WWW-Authenticate") != "Basic" {
 		t.Errorf("status %d, WWW-Authenticate %q", rec.Code, rec.Header().Get("WWW-Authenticate"))
 	}
-	lines := logs.records(t, "request rejected")
+	lines := logs.Records(t, "msg", "request rejected")
 	if len(lines) != 1 || lines[0]["why"] != "unknown user" {
 		t.Errorf("lines %v, want one unknown user", lines)
 	}
@@ -359,17 +301,17 @@ func TestBasicAuthUnknownUserNotLogged(t *testing.T) {
 }
 
 func TestRejectionsLogRate(t *testing.T) {
-	logs, logger := newLogger()
+	logs, logger := testsupport.JSONLogger(slog.LevelInfo)
 	rejections := NewRejections(logger)
 	req := httptest.NewRequest(http.MethodPost, "/metrics", nil)
 	for range 1000 {
 		rejections.Request(req, ReasonMethod)
 	}
-	lines := logs.records(t, "request rejected")
+	lines := logs.Records(t, "msg", "request rejected")
 	if len(lines) != logBurst {
 		t.Errorf("1000 refusals in %d lines, want %d", len(lines), logBurst)
 	}
-	checkRejected(t, rejections, map[string]int{ReasonMethod: 1000})
+	testsupport.CheckRejected(t, rejections, map[string]int{ReasonMethod: 1000})
 }
 
 // TestBasicAuthPause: a client over its budget gets its 429 after a pause,
@@ -398,7 +340,7 @@ func TestBasicAuthPause(t *testing.T) {
 // TestBasicAuthBusy: with maxQueuedChecks checks running or waiting, a
 // login is answered 429 at once rather than queued behind them.
 func TestBasicAuthBusy(t *testing.T) {
-	_, logger := newLogger()
+	_, logger := testsupport.JSONLogger(slog.LevelInfo)
 	rejections := NewRejections(logger)
 	auth, err := NewBasicAuth(BasicAuthConfig{Users: map[string]string{"u": hash(t, "pw", bcrypt.MinCost)}, Rejections: rejections}, ok)
 	if err != nil {
@@ -424,7 +366,7 @@ func TestBasicAuthBusy(t *testing.T) {
 	if code := login(); code != http.StatusOK {
 		t.Errorf("login with the queue free: %d, want 200", code)
 	}
-	checkRejected(t, rejections, map[string]int{ReasonAuthBusy: 1})
+	testsupport.CheckRejected(t, rejections, map[string]int{ReasonAuthBusy: 1})
 }
 
 // TestWebConfigHeadersAndRateLimit: the web config file's headers and
@@ -453,5 +395,5 @@ func TestWebConfigHeadersAndRateLimit(t *testing.T) {
 	if codes[0] != http.StatusOK || codes[1] != http.StatusTooManyRequests {
 		t.Errorf("answers %v, want 200 then 429 (burst 1)", codes)
 	}
-	checkRejected(t, rejections, map[string]int{ReasonRateLimit: 1})
+	testsupport.CheckRejected(t, rejections, map[string]int{ReasonRateLimit: 1})
 }

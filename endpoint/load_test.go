@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"github.com/prometheus/exporter-toolkit/web"
 )
 
@@ -31,17 +32,7 @@ import (
 //
 //	TEST_LOAD=1 go test ./endpoint -run '^TestLoadBasicAuth$' -v -timeout 10m
 func TestLoadBasicAuth(t *testing.T) {
-	if os.Getenv("TEST_LOAD") != "1" {
-		t.Skip("set TEST_LOAD=1 to run the load test")
-	}
-	duration := 60 * time.Second
-	if s := os.Getenv("TEST_LOAD_DURATION"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		duration = d
-	}
+	duration := testsupport.LoadDuration(t, 60*time.Second)
 	const attackers = 256
 	only := os.Getenv("TEST_LOAD_CASE") // runs only the cases whose name contains it
 	t.Run("correct scrapes while 256 clients send wrong passwords", func(t *testing.T) {

@@ -1,40 +1,21 @@
 package status
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/donation-exporter/donation_exporter/collector"
 	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
-
-// syncBuffer is a log destination scrapes may write to at once.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // TestHostileTextStaysShort is finding 5 of issue 12: a 4 MB number, a
 // 1 MiB status reason phrase and a 4 MiB Location went whole into the
@@ -85,7 +66,7 @@ func TestHostileTextStaysShort(t *testing.T) {
 			}},
 		})
 	}
-	var logs syncBuffer
+	var logs testsupport.LogBuffer
 	coll := collector.NewScraper(collector.Config{
 		Campaigns: campaigns,
 		Fetcher:   fetch.NewFetcher(fetch.FetcherConfig{}),

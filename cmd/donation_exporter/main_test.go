@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -84,7 +82,7 @@ func TestDemo(t *testing.T) {
 	}()
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 
-	body := waitForMetrics(t, "http://"+addr+"/metrics")
+	body := testsupport.WaitOK(t, "http://"+addr+"/metrics", 20*time.Second)
 	for _, want := range []string{
 		`donation_up{campaign="demo"} 1`,
 		`donation_target{campaign="demo",currency="USD"} 1e+06`,
@@ -102,7 +100,7 @@ func TestDemo(t *testing.T) {
 	if !regexp.MustCompile(`donation_exporter_build_info\{[^}]*version="[^"]+"`).MatchString(body) {
 		t.Errorf("build_info has an empty version:\n%s", regexp.MustCompile(`donation_exporter_build_info.*`).FindString(body))
 	}
-	if page := waitForMetrics(t, "http://"+addr+"/"); strings.Contains(page, "version=,") {
+	if page := testsupport.WaitOK(t, "http://"+addr+"/", 20*time.Second); strings.Contains(page, "version=,") {
 		t.Errorf("the status page shows an empty version")
 	}
 
@@ -115,25 +113,5 @@ func TestDemo(t *testing.T) {
 	<-logsDone
 	if !strings.Contains(logs.String(), "demo campaign") {
 		t.Errorf("the log does not say the demo campaign is watched:\n%s", logs.String())
-	}
-}
-
-func waitForMetrics(t *testing.T, url string) string {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get(url)
-		if err == nil {
-			body, readErr := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if readErr == nil && resp.StatusCode == http.StatusOK {
-				return string(body)
-			}
-			err = fmt.Errorf("status %s, read: %w", resp.Status, readErr)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("exporter did not answer at %s: %v", url, err)
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }

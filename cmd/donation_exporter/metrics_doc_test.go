@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 // TestMetricsTable: README's metrics table names every metric family the
@@ -26,7 +29,7 @@ func TestMetricsTable(t *testing.T) {
 		"DONATION_CAMPAIGN_0_URL=" + closed.URL + "/donate",
 		"DONATION_CAMPAIGN_0_RAISED_SELECTOR=#raised",
 	})
-	body := waitForMetrics(t, base+"/metrics")
+	body := testsupport.WaitOK(t, base+"/metrics", 20*time.Second)
 	for _, want := range []string{`donation_up{campaign="demo"} 1`, `donation_up{campaign="unreachable"} 0`} {
 		if !strings.Contains(body, want) {
 			t.Fatalf("/metrics lacks %q: the test needs a campaign read and one failing\n%s", want, body)

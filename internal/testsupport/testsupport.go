@@ -5,8 +5,12 @@
 package testsupport
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +22,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // BuildExporter builds ./cmd/donation_exporter of this module into a
@@ -190,3 +197,82 @@ func NewHeldPage(t testing.TB) *HeldPage {
 
 // Release lets every answer, waiting or to come, through.
 func (h *HeldPage) Release() { h.once.Do(func() { close(h.release) }) }
+
+// LogBuffer is a log destination that concurrent scrapes may write to, for
+// a slog handler (slog.NewJSONHandler for Records).
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *LogBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything logged so far.
+func (b *LogBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Records returns the JSON log records whose key holds a value containing
+// substring (Records(t, "level", "ERROR"), Records(t, "msg", "refused")).
+func (b *LogBuffer) Records(t testing.TB, key, substring string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(b.String()))
+	sc.Buffer(nil, 1<<24)
+	for sc.Scan() {
+		var rec map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatalf("log line %q: %v", sc.Text(), err)
+		}
+		if strings.Contains(fmt.Sprint(rec[key]), substring) {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+// JSONLogger returns a LogBuffer and a JSON logger writing to it at level
+// and above.
+func JSONLogger(level slog.Level) (*LogBuffer, *slog.Logger) {
+	b := &LogBuffer{}
+	return b, slog.New(slog.NewJSONHandler(b, &slog.HandlerOptions{Level: level}))
+}
+
+// LoadDuration is how long a load test runs: TEST_LOAD_DURATION, or def.
+// It skips the test unless TEST_LOAD=1: load tests measure, on request.
+func LoadDuration(t testing.TB, def time.Duration) time.Duration {
+	t.Helper()
+	if os.Getenv("TEST_LOAD") != "1" {
+		t.Skip("set TEST_LOAD=1 to run the load test")
+	}
+	s := os.Getenv("TEST_LOAD_DURATION")
+	if s == "" {
+		return def
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		t.Fatalf("TEST_LOAD_DURATION: %v", err)
+	}
+	return d
+}
+
+// CheckRejected compares the exporter's refusals counter with want
+// (reasons not in want: 0).
+func CheckRejected(t testing.TB, rejections prometheus.Collector, want map[string]int) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("# HELP donation_exporter_http_requests_rejected_total Requests and connections the exporter refused before serving them, by reason.\n")
+	b.WriteString("# TYPE donation_exporter_http_requests_rejected_total counter\n")
+	for _, reason := range []string{"auth", "auth_busy", "auth_rate_limit", "connection_limit", "in_flight_limit", "method", "rate_limit"} {
+		fmt.Fprintf(&b, "donation_exporter_http_requests_rejected_total{reason=%q} %d\n", reason, want[reason])
+	}
+	if err := testutil.CollectAndCompare(rejections, strings.NewReader(b.String())); err != nil {
+		t.Error(err)
+	}
+}
