@@ -145,7 +145,7 @@ func (m Match) One(pick Pick) (any, error) {
 		for _, n := range m.Nodes {
 			f, ok := n.(float64)
 			if !ok {
-				return nil, fmt.Errorf("%d values in %s, and %s is not a number: cannot take the lowest", len(m.Nodes), m.Origin, Describe(n))
+				return nil, fmt.Errorf("%d values in %s, and %s is not a number: cannot take the lowest", len(m.Nodes), m.Origin, describe(n))
 			}
 			lowest = math.Min(lowest, f)
 		}
@@ -154,7 +154,7 @@ func (m Match) One(pick Pick) (any, error) {
 		first := m.Nodes[0]
 		for _, n := range m.Nodes[1:] {
 			if !sameScalar(first, n) {
-				return nil, fmt.Errorf("ambiguous: %d different values (%s, %s, …) in %s; narrow the path to the campaign's own object", len(m.Nodes), Describe(first), Describe(n), m.Origin)
+				return nil, fmt.Errorf("ambiguous: %d different values (%s, %s, …) in %s; narrow the path to the campaign's own object", len(m.Nodes), describe(first), describe(n), m.Origin)
 			}
 		}
 		return first, nil
@@ -169,8 +169,8 @@ func sameScalar(a, b any) bool {
 	return false
 }
 
-// Describe writes a node short, for error messages.
-func Describe(n any) string {
+// describe writes a node short, for error messages.
+func describe(n any) string {
 	switch v := n.(type) {
 	case nil:
 		return "null"

@@ -26,7 +26,10 @@ type zeroRule struct {
 // zeroReading is what a rule read for one field.
 type zeroReading struct {
 	field Field
-	r     reading // amount, margin, and where ("from")
+	// rule is the name of the rule that read it: readings are grouped by
+	// the rules that agree on them.
+	rule string
+	r    reading // amount, margin, and where ("from")
 	// currency is the one shown with an amount, if any.
 	currency string
 }
@@ -48,6 +51,7 @@ func (spec Spec) zeroConfig(doc *Document, vals *Values) ([]FieldTrace, []error)
 	var all []zeroReading
 	for _, rule := range zeroRules {
 		for _, zr := range rule.read(doc) {
+			zr.rule = rule.name
 			zr.r.from = rule.name + ": " + zr.r.from
 			all = append(all, zr)
 		}
@@ -127,7 +131,6 @@ func decideZero(field Field, readings []zeroReading) (*zeroReading, error) {
 	}
 	var groups []*group
 	for _, zr := range readings {
-		rule, _, _ := strings.Cut(zr.r.from, ": ")
 		var g *group
 		for _, cand := range groups {
 			if agree(cand.best.r, zr.r) {
@@ -142,7 +145,7 @@ func decideZero(field Field, readings []zeroReading) (*zeroReading, error) {
 		if zr.r.margin < g.best.r.margin {
 			g.best = zr
 		}
-		g.rules[rule] = true
+		g.rules[zr.rule] = true
 		g.all = append(g.all, zr)
 	}
 	if len(groups) == 1 {
