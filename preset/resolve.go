@@ -250,11 +250,24 @@ func (p *Preset) selectors(sels []Selector, vars map[string]string) ([]read.Sele
 		if missing {
 			continue
 		}
-		sel, err := read.ParseSelector(text)
+		sel, err := p.parse(text)
 		if err != nil {
 			return nil, fmt.Errorf("preset %s: %w", p.Name, err)
 		}
 		out = append(out, sel.For(s.Kind).WithPick(s.Pick))
 	}
 	return out, nil
+}
+
+// parse parses a selector's text, or takes it from the preset's cache.
+func (p *Preset) parse(text string) (read.Selector, error) {
+	if sel, ok := p.parsed.Load(text); ok {
+		return sel.(read.Selector), nil
+	}
+	sel, err := read.ParseSelector(text)
+	if err != nil {
+		return read.Selector{}, err
+	}
+	p.parsed.Store(text, sel)
+	return sel, nil
 }
