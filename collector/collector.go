@@ -5,6 +5,7 @@ package collector
 import (
 	"context"
 	"fmt"
+	"github.com/donation-exporter/donation_exporter/forecast"
 	"log/slog"
 	"slices"
 	"strings"
@@ -74,7 +75,7 @@ func NewScraper(cfg Config) *Scraper {
 type Result struct {
 	Campaign   source.Campaign
 	Values     read.Values
-	Projection Projection
+	Projection forecast.Projection
 	// Err is why the scrape failed; nil when it succeeded.
 	Err      error
 	Duration time.Duration
@@ -172,7 +173,7 @@ func (c *Scraper) result(campaign source.Campaign, out source.Outcome, begin tim
 	if out.Err != nil {
 		return r
 	}
-	projection, err := Project(out.Values, r.Time)
+	projection, err := Project(out.Values, campaign.Curve, r.Time)
 	if err != nil {
 		// Figures that cannot be computed with are a failed scrape too.
 		r.Err = fmt.Errorf("project: %w", err)

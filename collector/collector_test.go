@@ -111,12 +111,18 @@ donation_donors{campaign="family-memorial"} 2609
 # TYPE donation_progress_ratio gauge
 donation_progress_ratio{campaign="family-memorial"} 2.54245
 donation_progress_ratio{campaign="online-bleiben"} 0.25974064705882355
-# HELP donation_projected_shortfall Target minus the projected total, 0 when the campaign is on track, in currency units.
+# HELP donation_projected_shortfall Target minus donation_projected_raised, 0 when the campaign is on track, in currency units.
 # TYPE donation_projected_shortfall gauge
 donation_projected_shortfall{campaign="online-bleiben",currency="EUR"} 105714.18985294117
-# HELP donation_projected_raised Amount raised by the deadline if the average daily rate holds, in currency units.
+# HELP donation_projected_raised Forecast of the total raised by the deadline, in currency units: raised so far divided by the share of the final total that campaigns following donation_campaign_info's forecast curve had raised by this point (linear: the average daily rate holds). Only while the campaign runs, with its start and deadline known.
 # TYPE donation_projected_raised gauge
 donation_projected_raised{campaign="online-bleiben",currency="EUR"} 64285.81014705883
+# HELP donation_projected_raised_high High end of the forecast's range of the total by the deadline, in currency units. Absent while the range has no upper bound (early in a campaign, or nothing raised yet), and for a curve file without range columns.
+# TYPE donation_projected_raised_high gauge
+donation_projected_raised_high{campaign="online-bleiben",currency="EUR"} 135316.76293599795
+# HELP donation_projected_raised_low Low end of the forecast's range of the total by the deadline (about 80 % of the campaigns the curve was measured on ended inside the range), in currency units. Absent for a curve file without range columns.
+# TYPE donation_projected_raised_low gauge
+donation_projected_raised_low{campaign="online-bleiben",currency="EUR"} 45928.76014146037
 # HELP donation_raised Amount the campaign reports raised, in currency units: so far, or per period as donation_campaign_info's raised_basis says.
 # TYPE donation_raised gauge
 donation_raised{campaign="family-memorial",currency="USD"} 254245
@@ -143,7 +149,8 @@ donation_up{campaign="online-bleiben"} 1
 // varies from run to run.
 var valueMetrics = []string{
 	"donation_campaign_state", "donation_daily_rate", "donation_days_left", "donation_deadline_timestamp_seconds", "donation_donors",
-	"donation_progress_ratio", "donation_projected_shortfall", "donation_projected_raised", "donation_raised",
+	"donation_progress_ratio", "donation_projected_shortfall", "donation_projected_raised",
+	"donation_projected_raised_low", "donation_projected_raised_high", "donation_raised",
 	"donation_required_daily_rate", "donation_start_timestamp_seconds", "donation_target", "donation_up",
 }
 

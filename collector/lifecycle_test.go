@@ -79,7 +79,7 @@ donation_days_left{campaign="not-started"} 33
 donation_deadline_timestamp_seconds{campaign="ended"} 1.5041376e+09
 donation_deadline_timestamp_seconds{campaign="far"} 3.3340464e+10
 donation_deadline_timestamp_seconds{campaign="not-started"} 1.783728e+09
-# HELP donation_projected_raised Amount raised by the deadline if the average daily rate holds, in currency units.
+# HELP donation_projected_raised Forecast of the total raised by the deadline, in currency units: raised so far divided by the share of the final total that campaigns following donation_campaign_info's forecast curve had raised by this point (linear: the average daily rate holds). Only while the campaign runs, with its start and deadline known.
 # TYPE donation_projected_raised gauge
 donation_projected_raised{campaign="far",currency="USD"} 521828.5714285714
 # HELP donation_required_daily_rate Amount needed per day from now to reach the target by the deadline, in currency units.

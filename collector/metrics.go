@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"github.com/donation-exporter/donation_exporter/forecast"
 	"slices"
 
 	"github.com/donation-exporter/donation_exporter/read"
@@ -12,12 +13,13 @@ type descs struct {
 	raised, target, progress                      *prometheus.Desc
 	daysLeft, dailyRate, projectedTotal           *prometheus.Desc
 	projectedShortfall, requiredDailyRate         *prometheus.Desc
+	projectedLow, projectedHigh                   *prometheus.Desc
 	startTimestamp, deadlineTimestamp, donorCount *prometheus.Desc
 	campaignState                                 *prometheus.Desc
 }
 
 var (
-	infoLabels     = []string{"campaign", "platform", "raised_basis", "donors_basis"}
+	infoLabels     = []string{"campaign", "platform", "raised_basis", "donors_basis", "forecast"}
 	campaignLabels = []string{"campaign"}
 	moneyLabels    = []string{"campaign", "currency"}
 	stateLabels    = []string{"campaign", "state"}
@@ -44,7 +46,8 @@ func newDescs(extraLabels []string) descs {
 			campaignLabels),
 		info: newDesc("campaign_info",
 			"Always 1: what reads the campaign (platform: a preset's name, \"selectors\" or \"zero-config\") and what its figures count: "+
-				"raised_basis is cumulative (raised so far), per_week, per_month or last_12_months; donors_basis is donors, donations, patrons or backers.",
+				"raised_basis is cumulative (raised so far), per_week, per_month or last_12_months; donors_basis is donors, donations, patrons or backers; "+
+				"forecast is the pace curve of the projections (kickstarter, marathon, jinglejam, linear, or file:<name> for a curve file).",
 			infoLabels),
 		raised: newDesc("raised",
 			"Amount the campaign reports raised, in currency units: so far, or per period as donation_campaign_info's raised_basis says.", moneyLabels),
@@ -57,9 +60,17 @@ func newDescs(extraLabels []string) descs {
 		dailyRate: newDesc("daily_rate",
 			"Average amount raised per day since the start, in currency units.", moneyLabels),
 		projectedTotal: newDesc("projected_raised",
-			"Amount raised by the deadline if the average daily rate holds, in currency units.", moneyLabels),
+			"Forecast of the total raised by the deadline, in currency units: raised so far divided by the share of the final total that campaigns "+
+				"following donation_campaign_info's forecast curve had raised by this point (linear: the average daily rate holds). "+
+				"Only while the campaign runs, with its start and deadline known.", moneyLabels),
+		projectedLow: newDesc("projected_raised_low",
+			"Low end of the forecast's range of the total by the deadline (about 80 % of the campaigns the curve was measured on ended inside the range), in currency units. "+
+				"Absent for a curve file without range columns.", moneyLabels),
+		projectedHigh: newDesc("projected_raised_high",
+			"High end of the forecast's range of the total by the deadline, in currency units. Absent while the range has no upper bound "+
+				"(early in a campaign, or nothing raised yet), and for a curve file without range columns.", moneyLabels),
 		projectedShortfall: newDesc("projected_shortfall",
-			"Target minus the projected total, 0 when the campaign is on track, in currency units.", moneyLabels),
+			"Target minus donation_projected_raised, 0 when the campaign is on track, in currency units.", moneyLabels),
 		requiredDailyRate: newDesc("required_daily_rate",
 			"Amount needed per day from now to reach the target by the deadline, in currency units.", moneyLabels),
 		startTimestamp: newDesc("start_timestamp_seconds",
@@ -78,7 +89,7 @@ func newDescs(extraLabels []string) descs {
 func (d descs) all() []*prometheus.Desc {
 	return []*prometheus.Desc{
 		d.up, d.scrapeDuration, d.lastSuccess, d.info, d.raised, d.target, d.progress, d.daysLeft, d.dailyRate,
-		d.projectedTotal, d.projectedShortfall, d.requiredDailyRate,
+		d.projectedTotal, d.projectedLow, d.projectedHigh, d.projectedShortfall, d.requiredDailyRate,
 		d.startTimestamp, d.deadlineTimestamp, d.donorCount,
 		d.campaignState,
 	}
@@ -133,7 +144,11 @@ func (s Collector) collectOne(ch chan<- prometheus.Metric, r Result) {
 	}
 	seconds := r.Duration.Seconds()
 	one := 1.0
-	gauge(s.descs.info, &one, name, r.Campaign.Platform, r.Campaign.RaisedBasis, r.Campaign.DonorsBasis)
+	curve := forecast.LinearName
+	if r.Campaign.Curve != nil {
+		curve = r.Campaign.Curve.Name
+	}
+	gauge(s.descs.info, &one, name, r.Campaign.Platform, r.Campaign.RaisedBasis, r.Campaign.DonorsBasis, curve)
 	gauge(s.descs.up, &up, name)
 	gauge(s.descs.scrapeDuration, &seconds, name)
 	if !r.LastSuccess.IsZero() {
@@ -152,6 +167,8 @@ func (s Collector) collectOne(ch chan<- prometheus.Metric, r Result) {
 	gauge(s.descs.daysLeft, p.DaysLeft, name)
 	gauge(s.descs.dailyRate, p.DailyRate, name, currency)
 	gauge(s.descs.projectedTotal, p.ProjectedTotal, name, currency)
+	gauge(s.descs.projectedLow, p.ProjectedLow, name, currency)
+	gauge(s.descs.projectedHigh, p.ProjectedHigh, name, currency)
 	gauge(s.descs.projectedShortfall, p.ProjectedShortfall, name, currency)
 	gauge(s.descs.requiredDailyRate, p.RequiredDailyRate, name, currency)
 	gauge(s.descs.donorCount, v.Donors, name)
@@ -163,7 +180,7 @@ func (s Collector) collectOne(ch chan<- prometheus.Metric, r Result) {
 		ts := read.UnixSeconds(*v.Deadline)
 		gauge(s.descs.deadlineTimestamp, &ts, name)
 	}
-	for _, state := range States {
+	for _, state := range forecast.States {
 		current := 0.0
 		if p.State == state {
 			current = 1

@@ -5,7 +5,10 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/donation-exporter/donation_exporter/forecast"
+	"io"
 	"net/url"
+	"os"
 	"reflect"
 	"sort"
 	"strconv"
@@ -128,6 +131,9 @@ type CampaignEnv struct {
 	InsecureSkipVerify string `env:"INSECURE_SKIP_VERIFY" yaml:"insecure_skip_verify" help:"true accepts any TLS certificate from this campaign's site (self-signed, expired, wrong name); logged as a warning at start. Other campaigns, and other hosts this site redirects to, still verify." helpDefault:"false"`
 	MinInterval        string `env:"MIN_INTERVAL" yaml:"min_interval" help:"Least time between two fetches of this page (5m); scrapes in between get the last outcome. 0s fetches on every scrape. Must be shorter than MAX_STALENESS." helpDefault:"DONATION_MIN_INTERVAL"`
 	MaxStaleness       string `env:"MAX_STALENESS" yaml:"max_staleness" help:"Oldest figures served while the site defers fetches with Retry-After; past it the campaign reports donation_up 0." helpDefault:"DONATION_MAX_STALENESS"`
+
+	// ForecastCurve is the pace curve of the campaign's projection.
+	ForecastCurve string `env:"FORECAST_CURVE" yaml:"forecast_curve" help:"Pace curve of the projection (docs/forecast.md): kickstarter, marathon, jinglejam or linear (the average daily rate holds), or the path of a curve file of elapsed_fraction,share_of_final[,share_low,share_high] rows, as the curve subcommand writes from past years' timelines." helpDefault:"the preset's curve, else linear"`
 
 	// Labels are extra labels on every series of the campaign.
 	Labels Labels `env:"LABELS" yaml:"labels" help:"Extra labels on every series of the campaign: appeal=spring,team=north. Not campaign, currency, platform, state, job, instance or __*."`
@@ -329,6 +335,9 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campai
 		errs = append(errs, err)
 	}
 	ce.compileBases(p, &c, fail)
+	if c.Curve, err = ce.curve(p); err != nil {
+		fail("FORECAST_CURVE", "%v", err)
+	}
 	if p == nil && strings.TrimSpace(ce.Raised) == "" && strings.TrimSpace(ce.RaisedSelector) == "" {
 		// No preset and nothing says where the amount raised is: read
 		// what donation pages commonly carry (see source.ZeroConfig).
@@ -341,6 +350,20 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campai
 	}
 	c.Labels = labels
 	return c, errors.Join(errs...)
+}
+
+// curve loads FORECAST_CURVE: a built-in curve or a curve file; unset,
+// the preset's curve, or linear.
+func (ce CampaignEnv) curve(p *preset.Preset) (*forecast.Curve, error) {
+	spec := strings.TrimSpace(ce.ForecastCurve)
+	switch {
+	case spec != "":
+	case p != nil && p.Forecast != "":
+		spec = p.Forecast
+	default:
+		spec = forecast.LinearName
+	}
+	return forecast.Load(spec, func(path string) (io.ReadCloser, error) { return os.Open(path) })
 }
 
 // platform resolves PLATFORM: a preset by name, html or json (selectors

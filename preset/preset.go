@@ -11,6 +11,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/donation-exporter/donation_exporter/forecast"
 	"io/fs"
 	"path"
 	"slices"
@@ -52,6 +53,9 @@ type Preset struct {
 	// count counts (donors, donations, patrons, backers).
 	RaisedBasis string `yaml:"raised_basis"`
 	DonorsBasis string `yaml:"donors_basis"`
+	// Forecast names the built-in pace curve the platform's campaigns
+	// follow (forecast.BuiltinNames); empty is linear.
+	Forecast string `yaml:"forecast"`
 	// Notes say, for people, what the preset reads and what it cannot.
 	Notes string `yaml:"notes"`
 	// Pages are the platform's page URLs, tried in order: the first that
@@ -237,6 +241,11 @@ func (p *Preset) checkHeader(fileName string) []error {
 	}
 	if p.Title == "" {
 		fail("title is required")
+	}
+	if p.Forecast != "" {
+		if _, err := forecast.Builtin(p.Forecast); err != nil {
+			fail("forecast: %v", err)
+		}
 	}
 	switch p.KindName {
 	case "html":

@@ -31,7 +31,7 @@ func TestDemoFiguresAreTheDemos(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := collector.Project(vals, noon)
+	p, err := collector.Project(vals, demo.Campaign(page.URL).Curve, noon)
 	if err != nil {
 		t.Fatal(err)
 	}

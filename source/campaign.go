@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/donation-exporter/donation_exporter/forecast"
 	"net/http"
 	"time"
 
@@ -39,6 +40,8 @@ type Campaign struct {
 	// (404 or 410): the page carries the same figures, less fresh.
 	PageFallback bool
 	Spec         read.Spec
+	// Curve is the pace curve the campaign's projection follows.
+	Curve *forecast.Curve
 	// Timeout bounds one fetch; the scrape's own deadline may cut it shorter.
 	Timeout time.Duration
 	// InsecureSkipVerify accepts any TLS certificate from this campaign's

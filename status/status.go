@@ -8,6 +8,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"github.com/donation-exporter/donation_exporter/forecast"
 	"html/template"
 	"log/slog"
 	"math"
@@ -143,7 +144,10 @@ type campaignRow struct {
 	Ratio               float64
 	Percent             string
 	DaysLeft, Shortfall string
-	Short               bool
+	// Projected, Range and Curve are the forecast: the central total, its
+	// low–high range and the pace curve that made them.
+	Projected, Range, Curve string
+	Short                   bool
 	// State is the campaign's life state (collector.State); Ended and
 	// NotStarted pick what the row says instead of days left.
 	State             string
@@ -189,10 +193,20 @@ func (h *Handler) tableData(results []collector.Result, at time.Time) tableData 
 		}
 		row.Shortfall = money(p.ProjectedShortfall)
 		row.Short = p.ProjectedShortfall != nil && *p.ProjectedShortfall > 0
+		row.Projected = money(p.ProjectedTotal)
+		switch {
+		case p.ProjectedLow != nil && p.ProjectedHigh != nil:
+			row.Range = money(p.ProjectedLow) + " to " + money(p.ProjectedHigh)
+		case p.ProjectedLow != nil:
+			row.Range = money(p.ProjectedLow) + " or more"
+		}
+		if p.ProjectedTotal != nil {
+			row.Curve = p.Curve
+		}
 		if r.Err == nil {
 			row.State = string(p.State)
-			row.Ended = p.State == collector.StateEnded
-			row.NotStarted = p.State == collector.StateNotStarted
+			row.Ended = p.State == forecast.StateEnded
+			row.NotStarted = p.State == forecast.StateNotStarted
 		}
 		if v.Deadline != nil {
 			// The last day, as people write it: a deadline is the end of its day.

@@ -109,7 +109,9 @@ func TestStatusPage(t *testing.T) {
 		{"progress bar value", attr(`tr[data-campaign="demo"] progress`, "value"), "0.2"},
 		{"progress bar max", attr(`tr[data-campaign="demo"] progress`, "max"), "1"},
 		{"days left", cell("demo", "days-left"), "37.5"},
-		{"projected shortfall", cell("demo", "shortfall"), "700,000 USD"},
+		{"projected shortfall, projection, range and curve", cell("demo", "shortfall"), "700,000 USD" +
+			"projected 300,000 USDlikely 208,029.96 USD to 651,041.67 USDcurve linear"},
+		{"range", doc.Find(`tr[data-campaign="demo"] small.range`).Text(), "likely 208,029.96 USD to 651,041.67 USD"},
 		{"shortfall marked", attr(`tr[data-campaign="demo"] td.shortfall`, "class"), "shortfall short"},
 		{"failed row", attr(`tr.failed`, "data-campaign"), hostileName},
 		{"hostile name shown as text", doc.Find("tr.failed td.name a").First().Text(), hostileName},

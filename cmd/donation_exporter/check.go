@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/donation-exporter/donation_exporter/forecast"
 	"io"
 	"math"
 	"strconv"
@@ -49,7 +50,7 @@ func checkCampaigns(ctx context.Context, w io.Writer, campaigns []source.Campaig
 		if r.Err != nil {
 			return exitFailed
 		}
-		if _, err := collector.Project(r.Values, now); err != nil {
+		if _, err := collector.Project(r.Values, r.Campaign.Curve, now); err != nil {
 			return exitFailed
 		}
 	}
@@ -133,7 +134,7 @@ func writeCheckReport(w io.Writer, reports []checkReport, now time.Time) error {
 			fmt.Fprintf(tw, "\n  FAILED: %v\n", r.Err)
 			continue
 		}
-		p, err := collector.Project(r.Values, now)
+		p, err := collector.Project(r.Values, r.Campaign.Curve, now)
 		if err != nil {
 			failed++
 			fmt.Fprintf(tw, "\n  FAILED: project: %v\n", err)
@@ -212,7 +213,7 @@ func fieldValue(field read.Field, v read.Values) string {
 	return "?"
 }
 
-func writeDerived(w io.Writer, v read.Values, p collector.Projection) {
+func writeDerived(w io.Writer, v read.Values, p forecast.Projection) {
 	rows := []struct {
 		name, value string
 	}{
@@ -221,26 +222,40 @@ func writeDerived(w io.Writer, v read.Values, p collector.Projection) {
 		{"days left", number(p.DaysLeft)},
 		{"daily rate (average since the start)", amount(p.DailyRate, v.Currency)},
 		{"projected total at the deadline", amount(p.ProjectedTotal, v.Currency)},
+		{"likely range (80 %)", projectedRange(p, v.Currency)},
 		{"projected shortfall", amount(p.ProjectedShortfall, v.Currency)},
 		{"required daily rate", amount(p.RequiredDailyRate, v.Currency)},
+		{"forecast curve", p.Curve},
 	}
-	if p.State == collector.StateEnded {
+	if p.State == forecast.StateEnded {
 		rows[3].name = "daily rate (average from start to deadline)"
 	}
 	for i, r := range rows {
-		if p.State == collector.StateEnded && i >= 4 && r.value == number(nil) {
+		if p.State == forecast.StateEnded && i >= 4 && r.value == number(nil) {
 			r.value = "not exported: the campaign has ended"
 		}
 		fmt.Fprintf(w, "  %s\t%s\n", r.name, r.value)
 	}
 }
 
+// projectedRange says the forecast's low–high range, "or more" when it has
+// no upper bound yet.
+func projectedRange(p forecast.Projection, currency string) string {
+	switch {
+	case p.ProjectedLow == nil:
+		return number(nil)
+	case p.ProjectedHigh == nil:
+		return amount(p.ProjectedLow, currency) + " or more (no upper bound yet: too early in the campaign)"
+	}
+	return amount(p.ProjectedLow, currency) + " to " + amount(p.ProjectedHigh, currency)
+}
+
 // stateText says where the campaign is in its life, as donation_campaign_state does.
-func stateText(s collector.State) string {
+func stateText(s forecast.State) string {
 	switch s {
-	case collector.StateNotStarted:
+	case forecast.StateNotStarted:
 		return "not_started (the start is still to come)"
-	case collector.StateEnded:
+	case forecast.StateEnded:
 		return "ended (the deadline has passed: figures are final)"
 	}
 	return string(s)

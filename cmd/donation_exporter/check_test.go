@@ -290,8 +290,10 @@ func TestWriteCheckReport(t *testing.T) {
   days left                             37
   daily rate (average since the start)  2666.67 USD
   projected total at the deadline       298666.67 USD
+  likely range (80 %)                   208029.96 USD to 643929.81 USD
   projected shortfall                   701333.33 USD
   required daily rate                   21621.62 USD
+  forecast curve                        linear
 
   OK: read raised, target, currency, start, deadline; the selector that found nothing is a fallback: the next one was used
 

@@ -70,11 +70,15 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 		return exitOK
 	case len(args) == 1 && (args[0] == "check" || args[0] == "--check" || args[0] == "-check"):
 		check = true
+	case len(args) >= 1 && args[0] == "curve":
+		return runCurve(args[1:], stdout, stderr)
+	case len(args) >= 1 && args[0] == "backtest":
+		return runBacktest(args[1:], stdout, stderr)
 	case isHelp(args):
 		printHelp(stdout)
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "%s: unknown arguments %q: the exporter is configured with %s* environment variables (see README.md); its only arguments are check, --version and --help\n",
+		fmt.Fprintf(stderr, "%s: unknown arguments %q: the exporter is configured with %s* environment variables (see README.md); its only arguments are check, curve, backtest, --version and --help\n",
 			exporterName, args, config.Prefix)
 		return exitConfig
 	}

@@ -1,4 +1,4 @@
-package collector
+package forecast
 
 import (
 	"errors"
@@ -6,27 +6,25 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/donation-exporter/donation_exporter/read"
 )
 
 func TestProject(t *testing.T) {
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	daysFromNow := func(d float64) *time.Time {
-		t := now.Add(time.Duration(d * float64(day)))
+		t := now.Add(time.Duration(d * float64(24*time.Hour)))
 		return &t
 	}
 	f := ptr
 	tests := []struct {
 		name   string
-		values read.Values
+		values Inputs
 		want   Projection
 	}{
 		{
 			// The issue's worked example: $200k raised 75 days after the
 			// start, 37 days left, target $1M.
 			name: "worked example",
-			values: read.Values{Raised: f(200_000), Target: f(1_000_000),
+			values: Inputs{Raised: f(200_000), Target: f(1_000_000),
 				Start: daysFromNow(-75), Deadline: daysFromNow(37)},
 			want: Projection{
 				ProgressRatio:      f(0.2),
@@ -39,7 +37,7 @@ func TestProject(t *testing.T) {
 		},
 		{
 			name: "not started: no rate yet, the target spread over the campaign's days",
-			values: read.Values{Raised: f(0), Target: f(10_000),
+			values: Inputs{Raised: f(0), Target: f(10_000),
 				Start: daysFromNow(3), Deadline: daysFromNow(33)},
 			want: Projection{
 				State:             StateNotStarted,
@@ -50,7 +48,7 @@ func TestProject(t *testing.T) {
 		},
 		{
 			name: "start on the same day: no division by zero",
-			values: read.Values{Raised: f(1_000), Target: f(100_000),
+			values: Inputs{Raised: f(1_000), Target: f(100_000),
 				Start: daysFromNow(-0.25), Deadline: daysFromNow(30)},
 			want: Projection{
 				ProgressRatio:      f(0.01),
@@ -63,7 +61,7 @@ func TestProject(t *testing.T) {
 		},
 		{
 			name: "ended: the rate is fixed at the deadline, no projection",
-			values: read.Values{Raised: f(600_000), Target: f(1_000_000),
+			values: Inputs{Raised: f(600_000), Target: f(1_000_000),
 				Start: daysFromNow(-120), Deadline: daysFromNow(-8)},
 			want: Projection{
 				State:         StateEnded,
@@ -76,7 +74,7 @@ func TestProject(t *testing.T) {
 			// Issue 11: a Kickstarter that raised 3,061 in 30 days showed
 			// 0.898 a day years later; it was ~102 a day.
 			name: "ended years ago: the rate is still what the campaign achieved",
-			values: read.Values{Raised: f(3_061), Target: f(2_500),
+			values: Inputs{Raised: f(3_061), Target: f(2_500),
 				Start: daysFromNow(-9*365 - 30), Deadline: daysFromNow(-9 * 365)},
 			want: Projection{
 				State:         StateEnded,
@@ -87,18 +85,18 @@ func TestProject(t *testing.T) {
 		},
 		{
 			name:   "ended exactly at the deadline",
-			values: read.Values{Raised: f(50), Target: f(100), Start: daysFromNow(-10), Deadline: daysFromNow(0)},
+			values: Inputs{Raised: f(50), Target: f(100), Start: daysFromNow(-10), Deadline: daysFromNow(0)},
 			want:   Projection{State: StateEnded, ProgressRatio: f(0.5), DaysLeft: f(0), DailyRate: f(5)},
 		},
 		{
 			name:   "ended one-day campaign: at least one day",
-			values: read.Values{Raised: f(50), Start: daysFromNow(-1.5), Deadline: daysFromNow(-1.25)},
+			values: Inputs{Raised: f(50), Start: daysFromNow(-1.5), Deadline: daysFromNow(-1.25)},
 			want:   Projection{State: StateEnded, DaysLeft: f(0), DailyRate: f(50)},
 		},
 		{
 			// Issue 12: past 2262 time.Duration saturates at 106751.99 days.
 			name: "deadline in 3026: days counted without overflow",
-			values: read.Values{Raised: f(1), Target: f(2),
+			values: Inputs{Raised: f(1), Target: f(2),
 				Start: daysFromNow(-1), Deadline: ptrTime(time.Date(3026, 7, 9, 0, 0, 0, 0, time.UTC))},
 			want: Projection{
 				ProgressRatio:      f(0.5),
@@ -111,7 +109,7 @@ func TestProject(t *testing.T) {
 		},
 		{
 			name: "target already reached",
-			values: read.Values{Raised: f(254_245), Target: f(100_000),
+			values: Inputs{Raised: f(254_245), Target: f(100_000),
 				Start: daysFromNow(-10), Deadline: daysFromNow(20)},
 			want: Projection{
 				ProgressRatio:      f(2.54245),
@@ -124,33 +122,33 @@ func TestProject(t *testing.T) {
 		},
 		{
 			name:   "no deadline, no start (open-ended page): only progress",
-			values: read.Values{Raised: f(254_245), Target: f(100_000)},
+			values: Inputs{Raised: f(254_245), Target: f(100_000)},
 			want:   Projection{ProgressRatio: f(2.54245)},
 		},
 		{
 			name:   "no deadline, started: running for ever, a rate but no projection",
-			values: read.Values{Raised: f(300), Start: daysFromNow(-30)},
+			values: Inputs{Raised: f(300), Start: daysFromNow(-30)},
 			want:   Projection{DailyRate: f(10)},
 		},
 		{
 			name:   "no target: pace but no shortfall",
-			values: read.Values{Raised: f(3_000), Start: daysFromNow(-30), Deadline: daysFromNow(10)},
+			values: Inputs{Raised: f(3_000), Start: daysFromNow(-30), Deadline: daysFromNow(10)},
 			want:   Projection{DaysLeft: f(10), DailyRate: f(100), ProjectedTotal: f(4_000)},
 		},
 		{
 			name:   "zero target: no ratio",
-			values: read.Values{Raised: f(10), Target: f(0)},
+			values: Inputs{Raised: f(10), Target: f(0)},
 			want:   Projection{},
 		},
 		{
 			name:   "raised unknown (a count-only goal): only the days left",
-			values: read.Values{Target: f(100), Donors: f(40), Deadline: daysFromNow(5)},
+			values: Inputs{Target: f(100), Deadline: daysFromNow(5)},
 			want:   Projection{DaysLeft: f(5)},
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := Project(tc.values, now)
+			got, err := Project(tc.values, nil, now)
 			if err != nil {
 				t.Fatalf("Project: %v", err)
 			}
@@ -191,23 +189,23 @@ func TestProjectRefusesNonFiniteFigures(t *testing.T) {
 	start, deadline := now.AddDate(0, 0, -10), now.AddDate(0, 0, 20)
 	tests := []struct {
 		name   string
-		values read.Values
+		values Inputs
 		want   []string
 	}{
 		{
 			name:   "raised 1e308: projected total overflows",
-			values: read.Values{Raised: ptr(1e308), Target: ptr(1e6), Start: &start, Deadline: &deadline},
+			values: Inputs{Raised: ptr(1e308), Target: ptr(1e6), Start: &start, Deadline: &deadline},
 			want:   []string{"projected total is +Inf", "raised 1e+308"},
 		},
 		{
 			name:   "tiny target: progress ratio overflows",
-			values: read.Values{Raised: ptr(1e10), Target: ptr(1e-300)},
+			values: Inputs{Raised: ptr(1e10), Target: ptr(1e-300)},
 			want:   []string{"progress ratio is +Inf", "target 1e-300"},
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := Project(tc.values, now)
+			p, err := Project(tc.values, nil, now)
 			if !errors.Is(err, ErrNotFinite) {
 				t.Fatalf("Project = %+v, %v; want an ErrNotFinite error", p, err)
 			}
