@@ -22,6 +22,9 @@ var exporterMetrics = []string{
 	"donation_progress_ratio",
 	"donation_daily_rate",
 	"donation_projected_raised",
+	// Added by issue 17: the range of the final total around the projection.
+	"donation_projected_raised_low",
+	"donation_projected_raised_high",
 	"donation_required_daily_rate",
 	"donation_start_timestamp_seconds",
 	"donation_deadline_timestamp_seconds",
@@ -189,6 +192,7 @@ func TestDashboardCoversIssue(t *testing.T) {
 		"donation_projected_shortfall", "donation_projected_raised", "donation_daily_rate",
 		"donation_required_daily_rate", "donation_donors", "donation_up",
 		"donation_scrape_duration_seconds", "donation_campaign_state", "donation_campaign_info",
+		"donation_projected_raised_low", "donation_projected_raised_high",
 	} {
 		t.Run(m, func(t *testing.T) {
 			if !used[m] {
@@ -237,11 +241,30 @@ func TestImportPlaceholder(t *testing.T) {
 // (no info series) is still shown.
 const perPeriodFilter = `unless on (job, instance, campaign) donation_campaign_info{campaign=~"$campaign",raised_basis!="cumulative"}`
 
+// pathPerPeriodFilter is perPeriodFilter for a path drawn into the future
+// (a query using time()): there the info series has no sample within the
+// lookback, so the filter takes its last value, as the path takes the last
+// figures. With perPeriodFilter a per-week campaign's path showed in the
+// future part of the time range.
+const pathPerPeriodFilter = `unless on (job, instance, campaign) last_over_time(donation_campaign_info{campaign=~"$campaign",raised_basis!="cumulative"}[60d])`
+
+// skipsPerPeriod reports whether expr ends with the filter that leaves out
+// per-period campaigns, the one for paths if it draws into the future.
+func skipsPerPeriod(expr string) bool {
+	filter := perPeriodFilter
+	if strings.Contains(expr, "time()") {
+		filter = pathPerPeriodFilter
+	}
+	return strings.HasSuffix(strings.TrimSpace(expr), filter)
+}
+
 // TestProjectionPanelsSkipPerPeriodCampaigns: every query that projects or
-// judges a rate from donation_raised ends with perPeriodFilter (issue 11).
+// judges a rate from donation_raised ends with perPeriodFilter (issue 11),
+// or pathPerPeriodFilter for a path into the future.
 func TestProjectionPanelsSkipPerPeriodCampaigns(t *testing.T) {
 	projections := []string{
-		"donation_projected_raised", "donation_projected_shortfall", "donation_daily_rate",
+		"donation_projected_raised", "donation_projected_raised_low", "donation_projected_raised_high",
+		"donation_projected_shortfall", "donation_daily_rate",
 		"donation_required_daily_rate", "campaign:donation_raised:daily_deriv7d",
 	}
 	found := 0
@@ -252,7 +275,7 @@ func TestProjectionPanelsSkipPerPeriodCampaigns(t *testing.T) {
 				continue
 			}
 			found++
-			if !strings.HasSuffix(strings.TrimSpace(tg.Expr), perPeriodFilter) {
+			if !skipsPerPeriod(tg.Expr) {
 				t.Errorf("panel %q query %s projects without leaving out per-period campaigns:\n%s", p.Title, tg.RefID, tg.Expr)
 			}
 			if !strings.Contains(p.Description, "per period") {
@@ -266,17 +289,18 @@ func TestProjectionPanelsSkipPerPeriodCampaigns(t *testing.T) {
 }
 
 // TestBasisShownNextToRaised: a table shows each campaign's raised figure
-// with its raised_basis, donors_basis, platform and state (issue 11).
+// with its raised_basis, donors_basis, platform and state (issue 11) and
+// the forecast curve its projections follow (issue 17).
 func TestBasisShownNextToRaised(t *testing.T) {
 	for _, p := range loadDashboard(t).AllPanels() {
 		for _, tg := range p.Targets {
 			names := metricNames(t, p, tg)
 			if p.Type == "table" && tg.Format == "table" && slices.Contains(names, "donation_raised") &&
-				strings.Contains(tg.Expr, "group_left (platform, raised_basis, donors_basis)") &&
+				strings.Contains(tg.Expr, "group_left (platform, raised_basis, donors_basis, forecast)") &&
 				strings.Contains(tg.Expr, "group_left (state)") {
 				return
 			}
 		}
 	}
-	t.Error("no table joins donation_raised with donation_campaign_info's bases and donation_campaign_state")
+	t.Error("no table joins donation_raised with donation_campaign_info's bases and curve and donation_campaign_state")
 }

@@ -73,7 +73,7 @@ func TestDemoFiguresAreTheDemos(t *testing.T) {
 
 	// The description promtool checks for the demo's shortfall alert is
 	// what README.md quotes.
-	desc := regexp.MustCompile(`description: "(At its average rate since the start, campaign demo [^"]*)"`).FindSubmatch(tests)
+	desc := regexp.MustCompile(`description: "(On its forecast curve \(linear\), campaign demo [^"]*)"`).FindSubmatch(tests)
 	if desc == nil {
 		t.Fatal("alerts_test.yml has no expected description of the demo's shortfall alert")
 	}

@@ -33,9 +33,10 @@ const requireEnv = "TEST_REQUIRE_PROMETHEUS"
 // waitTimeout bounds every wait for the exporter or Prometheus.
 const waitTimeout = 60 * time.Second
 
-// shortfallAlert must be pending or firing for the demo campaign, whose
-// projected shortfall is positive.
-const shortfallAlert = "DonationProjectedShortfall"
+// shortfallAlerts must be pending or firing for the demo campaign: its
+// central projection is short of the target (the warning), and so is the
+// high end of its range (the page; the demo needs 3 times its pace).
+var shortfallAlerts = []string{"DonationProjectedShortfall", "DonationProjectedShortfallCritical"}
 
 // infoMetric says what each campaign's figures mean. It comes with the
 // lead's part of issue 11, merged separately: until then this test lets
@@ -45,7 +46,7 @@ const infoMetric = "donation_campaign_info"
 // TestEndToEnd starts the exporter in demo mode and a real Prometheus that
 // scrapes it every second and loads rules.yml and alerts.yml, then checks the
 // rules with promtool, runs every dashboard query through the HTTP API and
-// expects the demo campaign's shortfall alert to be pending or firing.
+// expects the demo campaign's shortfall alerts to be pending or firing.
 func TestEndToEnd(t *testing.T) {
 	promBin, promtoolBin := findTools(t)
 	ruleDir, err := filepath.Abs(".")
@@ -235,29 +236,31 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
-	t.Run("demo shortfall alert is pending or firing", func(t *testing.T) {
-		a := waitFor(t, prom, shortfallAlert+" for demo", func() (alert, error) {
-			alerts, err := api.alerts(t.Context())
-			if err != nil {
-				return alert{}, err
+	for _, name := range shortfallAlerts {
+		t.Run("demo "+name+" is pending or firing", func(t *testing.T) {
+			a := waitFor(t, prom, name+" for demo", func() (alert, error) {
+				alerts, err := api.alerts(t.Context())
+				if err != nil {
+					return alert{}, err
+				}
+				for _, a := range alerts {
+					if a.Labels["alertname"] == name && a.Labels["campaign"] == "demo" {
+						return a, nil
+					}
+				}
+				return alert{}, errors.New("not active yet")
+			})
+			if a.State != "pending" && a.State != "firing" {
+				t.Errorf("state %q, want pending or firing", a.State)
 			}
-			for _, a := range alerts {
-				if a.Labels["alertname"] == shortfallAlert && a.Labels["campaign"] == "demo" {
-					return a, nil
+			for k, v := range a.Annotations {
+				if v == "" || strings.Contains(v, "<no value>") || strings.Contains(v, "error") {
+					t.Errorf("annotation %s not rendered from real data: %q", k, v)
 				}
 			}
-			return alert{}, errors.New("not active yet")
+			t.Logf("%s %s: %s", name, a.State, a.Annotations["description"])
 		})
-		if a.State != "pending" && a.State != "firing" {
-			t.Errorf("state %q, want pending or firing", a.State)
-		}
-		for k, v := range a.Annotations {
-			if v == "" || strings.Contains(v, "<no value>") || strings.Contains(v, "error") {
-				t.Errorf("annotation %s not rendered from real data: %q", k, v)
-			}
-		}
-		t.Logf("%s %s: %s", shortfallAlert, a.State, a.Annotations["description"])
-	})
+	}
 
 	t.Run("demo campaign is running", func(t *testing.T) {
 		res, err := api.query(t.Context(), `donation_campaign_state{campaign="demo"} == 1`)
