@@ -49,6 +49,8 @@ func TestDemoFiguresAreTheDemos(t *testing.T) {
 		value  *float64
 	}{
 		{"donation_projected_shortfall", p.ProjectedShortfall},
+		{"donation_projected_raised_low", p.ProjectedLow},
+		{"donation_projected_raised_high", p.ProjectedHigh},
 		{"donation_days_left", p.DaysLeft},
 		{"donation_required_daily_rate", p.RequiredDailyRate},
 		{"donation_target", vals.Target},
