@@ -301,6 +301,7 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campai
 		errs = append(errs, fmt.Errorf("%s: %s", n.where(suffix), fmt.Sprintf(format, args...)))
 	}
 	c := source.Campaign{Name: strings.TrimSpace(ce.Name), URL: strings.TrimSpace(ce.URL)}
+	c.SettingPrefix, c.SettingsLower = n.prefix, n.lower
 	if c.Name == "" {
 		fail("NAME", "required: the campaign label")
 	}
@@ -325,7 +326,7 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campai
 	ce.compileOptions(&c, n, fail)
 	ce.compileFields(&c, n, fail)
 	variable := func(f read.Field) string { return n.where(strings.ToUpper(string(f))) }
-	if err := read.CheckConfiguredDates(ce.Start, ce.Deadline, c.Spec.Location, time.Now(), variable); err != nil {
+	if err := read.CheckConfiguredDates(ce.Start, ce.Deadline, c.Spec.Location, variable); err != nil {
 		errs = append(errs, err)
 	}
 	ce.compileBases(p, &c, fail)
@@ -464,7 +465,7 @@ func (ce CampaignEnv) compileFields(c *source.Campaign, n naming, fail func(stri
 				fail(suffix, "%v", err)
 				continue
 			}
-			c.Spec.Fields[f.field] = read.FieldSpec{Literal: literal}
+			c.Spec.Fields[f.field] = read.FieldSpec{Literal: literal, Setting: n.where(suffix)}
 		case selector != "":
 			sel, err := read.ParseSelector(selector)
 			if err == nil {
@@ -474,7 +475,7 @@ func (ce CampaignEnv) compileFields(c *source.Campaign, n naming, fail func(stri
 				fail(suffix+"_SELECTOR", "%v", err)
 				continue
 			}
-			c.Spec.Fields[f.field] = read.FieldSpec{Selectors: []read.Selector{sel}}
+			c.Spec.Fields[f.field] = read.FieldSpec{Selectors: []read.Selector{sel}, Setting: n.where(suffix + "_SELECTOR")}
 		}
 	}
 }
