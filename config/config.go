@@ -130,7 +130,7 @@ type CampaignEnv struct {
 	MaxStaleness       string `env:"MAX_STALENESS" yaml:"max_staleness" help:"Oldest figures served while the site defers fetches with Retry-After; past it the campaign reports donation_up 0." helpDefault:"DONATION_MAX_STALENESS"`
 
 	// Labels are extra labels on every series of the campaign.
-	Labels Labels `env:"LABELS" yaml:"labels" help:"Extra labels on every series of the campaign: appeal=spring,team=north. Not campaign, currency, platform, state, job, instance or __*."`
+	Labels Labels `env:"LABELS" yaml:"labels" help:"Extra labels on every series of the campaign: appeal=spring,team=north. Not campaign, currency, platform, raised_basis, donors_basis, forecast, state, job, instance or __*."`
 }
 
 // Load reads the configuration from environ (as os.Environ gives it) and
@@ -302,6 +302,9 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campai
 	}
 	c := source.Campaign{Name: strings.TrimSpace(ce.Name), URL: strings.TrimSpace(ce.URL)}
 	c.SettingPrefix, c.SettingsLower = n.prefix, n.lower
+	if bad := ce.checkUTF8(n); len(bad) > 0 {
+		return c, errors.Join(bad...) // nothing else is worth reading
+	}
 	if c.Name == "" {
 		fail("NAME", "required: the campaign label")
 	}
