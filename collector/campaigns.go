@@ -58,8 +58,16 @@ func newCampaignSet(campaigns []source.Campaign, fetcher *fetch.Fetcher, now fun
 			}
 		}
 	}
+	own := map[string]bool{}
+	for _, name := range LabelNames() {
+		own[name] = true
+	}
 	for name := range names {
-		set.labelNames = append(set.labelNames, name)
+		// Package config refuses these names; were one to come through,
+		// it would make every descriptor invalid and /metrics empty.
+		if !own[name] {
+			set.labelNames = append(set.labelNames, name)
+		}
 	}
 	sort.Strings(set.labelNames)
 	set.descs = newDescs(set.labelNames)

@@ -144,8 +144,15 @@ func (c *Scraper) LastResults() ([]Result, time.Time) {
 // scrapeOne polls one campaign. A failure is logged at error level by the
 // scrapes that fetched (or shared the fetch); one that only reuses an
 // earlier failure logs it at debug level, as it was reported already.
-func (c *Scraper) scrapeOne(ctx context.Context, campaign source.Campaign, poller *source.Poller, since time.Time) Result {
+func (c *Scraper) scrapeOne(ctx context.Context, campaign source.Campaign, poller *source.Poller, since time.Time) (r Result) {
 	begin := c.cfg.Now()
+	// A panic here would stop the whole process (scrapes run in their
+	// own goroutines): it becomes this campaign's failure instead.
+	defer func() {
+		if p := recover(); p != nil {
+			r = c.result(campaign, source.Outcome{Err: fmt.Errorf("scrape panicked (a bug: please report it): %v", p)}, begin)
+		}
+	}()
 	return c.result(campaign, poller.Poll(ctx, since), begin)
 }
 

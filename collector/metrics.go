@@ -1,9 +1,12 @@
 package collector
 
 import (
-	"github.com/donation-exporter/donation_exporter/forecast"
+	"fmt"
+	"log/slog"
 	"slices"
+	"sort"
 
+	"github.com/donation-exporter/donation_exporter/forecast"
 	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -24,6 +27,24 @@ var (
 	moneyLabels    = []string{"campaign", "currency"}
 	stateLabels    = []string{"campaign", "state"}
 )
+
+// LabelNames lists every label name a donation_* metric carries itself:
+// a campaign's extra label of one of these names would make every
+// descriptor invalid, so package config reserves them all.
+func LabelNames() []string {
+	seen := map[string]bool{}
+	for _, labels := range [][]string{infoLabels, campaignLabels, moneyLabels, stateLabels} {
+		for _, l := range labels {
+			seen[l] = true
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for l := range seen {
+		names = append(names, l)
+	}
+	sort.Strings(names)
+	return names
+}
 
 func newDesc(name, help string, labels []string) *prometheus.Desc {
 	return prometheus.NewDesc(prometheus.BuildFQName(namespace, "", name), help, labels, nil)
@@ -99,7 +120,7 @@ func (d descs) all() []*prometheus.Desc {
 // scrape.
 func (c *Scraper) Metrics(results []Result) Collector {
 	set := c.set.Load()
-	return Collector{descs: set.descs, labelNames: set.labelNames, results: results}
+	return Collector{descs: set.descs, labelNames: set.labelNames, results: results, logger: c.cfg.Logger}
 }
 
 // Collector is a prometheus.Collector of the results of one scrape: fresh
@@ -109,6 +130,7 @@ type Collector struct {
 	descs      descs
 	labelNames []string // the extra labels, in the descs' order
 	results    []Result
+	logger     *slog.Logger // nil: Metrics was not used; nothing is logged
 }
 
 var _ prometheus.Collector = Collector{}
@@ -120,14 +142,45 @@ func (s Collector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
-// Collect sends the metrics of every result.
+// Collect sends the metrics of every result. A campaign whose series
+// cannot be made (a label value that is not UTF-8, a bug) is left out
+// whole and logged at error; the others are sent.
 func (s Collector) Collect(ch chan<- prometheus.Metric) {
 	for _, r := range s.results {
-		s.collectOne(ch, r)
+		metrics, err := s.campaignMetrics(r)
+		if err != nil {
+			if s.logger != nil {
+				s.logger.Error("campaign left out of the metrics", "campaign", r.Campaign.Name, "err", err)
+			}
+			continue
+		}
+		for _, m := range metrics {
+			ch <- m
+		}
 	}
 }
 
-func (s Collector) collectOne(ch chan<- prometheus.Metric, r Result) {
+// campaignMetrics makes one campaign's series, or says why it cannot; a
+// panic is its error, so that it stays this campaign's.
+func (s Collector) campaignMetrics(r Result) (metrics []prometheus.Metric, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			metrics, err = nil, fmt.Errorf("making its series panicked (a bug: please report it): %v", p)
+		}
+	}()
+	s.collectOne(func(m prometheus.Metric, e error) {
+		if e != nil && err == nil {
+			err = e
+		}
+		metrics = append(metrics, m)
+	}, r)
+	if err != nil {
+		return nil, err
+	}
+	return metrics, nil
+}
+
+func (s Collector) collectOne(emit func(prometheus.Metric, error), r Result) {
 	name := r.Campaign.Name
 	extra := make([]string, len(s.labelNames))
 	for i, l := range s.labelNames {
@@ -135,7 +188,7 @@ func (s Collector) collectOne(ch chan<- prometheus.Metric, r Result) {
 	}
 	gauge := func(desc *prometheus.Desc, v *float64, labels ...string) {
 		if v != nil {
-			ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, *v, append(labels, extra...)...)
+			emit(prometheus.NewConstMetric(desc, prometheus.GaugeValue, *v, append(labels, extra...)...))
 		}
 	}
 	up := 1.0

@@ -136,7 +136,7 @@ type CampaignEnv struct {
 	ForecastCurve string `env:"FORECAST_CURVE" yaml:"forecast_curve" help:"Pace curve of the projection (docs/forecast.md): kickstarter, marathon, jinglejam or linear (the average daily rate holds), or the path of a curve file of elapsed_fraction,share_of_final[,share_low,share_high] rows, as the curve subcommand writes from past years' timelines." helpDefault:"the preset's curve, else linear"`
 
 	// Labels are extra labels on every series of the campaign.
-	Labels Labels `env:"LABELS" yaml:"labels" help:"Extra labels on every series of the campaign: appeal=spring,team=north. Not campaign, currency, platform, state, job, instance or __*."`
+	Labels Labels `env:"LABELS" yaml:"labels" help:"Extra labels on every series of the campaign: appeal=spring,team=north. Not campaign, currency, platform, raised_basis, donors_basis, forecast, state, job, instance or __*."`
 }
 
 // Load reads the configuration from environ (as os.Environ gives it) and
@@ -307,6 +307,10 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campai
 		errs = append(errs, fmt.Errorf("%s: %s", n.where(suffix), fmt.Sprintf(format, args...)))
 	}
 	c := source.Campaign{Name: strings.TrimSpace(ce.Name), URL: strings.TrimSpace(ce.URL)}
+	c.SettingPrefix, c.SettingsLower = n.prefix, n.lower
+	if bad := ce.checkUTF8(n); len(bad) > 0 {
+		return c, errors.Join(bad...) // nothing else is worth reading
+	}
 	if c.Name == "" {
 		fail("NAME", "required: the campaign label")
 	}
@@ -331,7 +335,7 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campai
 	ce.compileOptions(&c, n, fail)
 	ce.compileFields(&c, n, fail)
 	variable := func(f read.Field) string { return n.where(strings.ToUpper(string(f))) }
-	if err := read.CheckConfiguredDates(ce.Start, ce.Deadline, c.Spec.Location, time.Now(), variable); err != nil {
+	if err := read.CheckConfiguredDates(ce.Start, ce.Deadline, c.Spec.Location, variable); err != nil {
 		errs = append(errs, err)
 	}
 	ce.compileBases(p, &c, fail)
@@ -487,7 +491,7 @@ func (ce CampaignEnv) compileFields(c *source.Campaign, n naming, fail func(stri
 				fail(suffix, "%v", err)
 				continue
 			}
-			c.Spec.Fields[f.field] = read.FieldSpec{Literal: literal}
+			c.Spec.Fields[f.field] = read.FieldSpec{Literal: literal, Setting: n.where(suffix)}
 		case selector != "":
 			sel, err := read.ParseSelector(selector)
 			if err == nil {
@@ -497,7 +501,7 @@ func (ce CampaignEnv) compileFields(c *source.Campaign, n naming, fail func(stri
 				fail(suffix+"_SELECTOR", "%v", err)
 				continue
 			}
-			c.Spec.Fields[f.field] = read.FieldSpec{Selectors: []read.Selector{sel}}
+			c.Spec.Fields[f.field] = read.FieldSpec{Selectors: []read.Selector{sel}, Setting: n.where(suffix + "_SELECTOR")}
 		}
 	}
 }

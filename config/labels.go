@@ -3,9 +3,11 @@ package config
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -51,15 +53,20 @@ func (l *Labels) UnmarshalYAML(node *yaml.Node) error {
 	return nil
 }
 
-// reservedLabels are set by the exporter itself or by Prometheus on every
-// target; a campaign's label of that name would clash with them.
+// reservedLabels are set by the exporter itself (every label name a
+// donation_* metric carries: TestReservedLabelsCoverMetrics in package
+// collector keeps the list whole) or by Prometheus on every target; a
+// campaign's label of that name would clash with them.
 var reservedLabels = map[string]string{
-	"campaign": "the exporter's campaign name",
-	"currency": "the exporter's currency label",
-	"platform": "the exporter's platform label",
-	"state":    "the exporter's campaign state label",
-	"job":      "a Prometheus target label",
-	"instance": "a Prometheus target label",
+	"campaign":     "the exporter's campaign name",
+	"currency":     "the exporter's currency label",
+	"platform":     "a label of donation_campaign_info",
+	"raised_basis": "a label of donation_campaign_info",
+	"donors_basis": "a label of donation_campaign_info",
+	"forecast":     "a label of donation_campaign_info",
+	"state":        "the exporter's campaign state label",
+	"job":          "a Prometheus target label",
+	"instance":     "a Prometheus target label",
 }
 
 var labelNameRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
@@ -113,6 +120,8 @@ func (l Labels) check() (map[string]string, error) {
 			errs = append(errs, fmt.Errorf("label name %q is reserved: it is %s", name, why))
 		case pairs[name] == "":
 			errs = append(errs, fmt.Errorf("label %q has no value (an empty label is no label: leave it out)", name))
+		case !utf8.ValidString(pairs[name]):
+			errs = append(errs, fmt.Errorf("label %q: its value %q is not valid UTF-8", name, pairs[name]))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -128,4 +137,22 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// checkUTF8 reports each text setting of a campaign that is not valid
+// UTF-8: names, label values and whatever else ends up in series, logs and
+// pages must be text, and one bad byte must not reach a scrape.
+func (ce CampaignEnv) checkUTF8(n naming) []error {
+	var errs []error
+	v := reflect.ValueOf(ce)
+	for i := range v.NumField() {
+		f := v.Type().Field(i)
+		if s, ok := v.Field(i).Interface().(string); ok && !utf8.ValidString(s) {
+			errs = append(errs, fmt.Errorf("%s: %q is not valid UTF-8", n.where(f.Tag.Get("env")), s))
+		}
+	}
+	if !utf8.ValidString(ce.Labels.text) {
+		errs = append(errs, fmt.Errorf("%s: %q is not valid UTF-8", n.where("LABELS"), ce.Labels.text))
+	}
+	return errs
 }

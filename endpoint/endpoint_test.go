@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -396,4 +397,28 @@ func TestWebConfigHeadersAndRateLimit(t *testing.T) {
 		t.Errorf("answers %v, want 200 then 429 (burst 1)", codes)
 	}
 	testsupport.CheckRejected(t, rejections, map[string]int{ReasonRateLimit: 1})
+}
+
+// TestRecover answers 500 to a panicking handler and logs it at error,
+// and lets other requests through untouched.
+func TestRecover(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	mux := http.NewServeMux()
+	mux.HandleFunc("/boom", func(http.ResponseWriter, *http.Request) { panic("label clash") })
+	mux.HandleFunc("/fine", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok") })
+	h := Recover(mux, logger)
+	for _, tc := range []struct {
+		path string
+		code int
+	}{{"/boom", http.StatusInternalServerError}, {"/fine", http.StatusOK}} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.path, nil))
+		if rec.Code != tc.code {
+			t.Errorf("%s: status %d, want %d", tc.path, rec.Code, tc.code)
+		}
+	}
+	if !strings.Contains(logs.String(), `level=ERROR msg="request handler panicked (a bug: please report it)" path=/boom err="label clash"`) {
+		t.Errorf("panic not logged at error:\n%s", logs.String())
+	}
 }

@@ -60,6 +60,9 @@ type FieldSpec struct {
 	// around.
 	Preset   string
 	Override string
+	// Setting is the variable (or campaigns-file key) that configured the
+	// field; "" when a preset did. Errors about dates name it.
+	Setting string
 }
 
 // IsSet reports whether the field has a literal or a selector.

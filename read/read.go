@@ -35,7 +35,7 @@ func Page(body []byte, contentType string, kind Kind, spec Spec, now time.Time) 
 	vals, fields, err := extract(doc, spec)
 	trace.Fields = fields
 	if err == nil {
-		err = CheckDates(vals, now) // dates that cannot be fail the read (docs/lifecycle.md)
+		err = spec.checkDates(vals, now) // dates that cannot be fail the read (docs/lifecycle.md)
 	}
 	return vals, trace, err
 }

@@ -64,7 +64,6 @@ func TestCheckDates(t *testing.T) {
 }
 
 func TestCheckConfiguredDates(t *testing.T) {
-	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	name := func(f Field) string { return "DONATION_CAMPAIGN_0_" + strings.ToUpper(string(f)) }
 	tests := []struct {
 		name, start, deadline string
@@ -76,22 +75,22 @@ func TestCheckConfiguredDates(t *testing.T) {
 		{name: "start today", start: "2026-11-30", deadline: ""},
 		{name: "one-day campaign", start: "2026-11-30", deadline: "2026-11-30"},
 		{name: "unparseable start is CheckLiteral's to report", start: "soon", deadline: "2027-01-31"},
-		{
-			name: "start in the future", start: "2026-12-15",
-			want: []string{`DONATION_CAMPAIGN_0_START: dates that cannot be: "2026-12-15" (2026-12-15T00:00:00Z) is in the future`},
-		},
+		// A campaign set up before it opens: not_started, no error (only
+		// money raised before the start is impossible, CheckDates).
+		{name: "start in the future", start: "2026-12-15"},
+		{name: "start and deadline in the future", start: "2026-12-15", deadline: "2027-01-31"},
 		{
 			name: "start after the deadline", start: "2026-03-01", deadline: "2026-01-31",
 			want: []string{`DONATION_CAMPAIGN_0_START: dates that cannot be: "2026-03-01" (2026-03-01T00:00:00Z) is not before DONATION_CAMPAIGN_0_DEADLINE "2026-01-31" (2026-02-01T00:00:00Z)`},
 		},
 		{
 			name: "start in the future and after the deadline", start: "2027-03-01", deadline: "2027-01-31",
-			want: []string{"is in the future", "is not before DONATION_CAMPAIGN_0_DEADLINE"},
+			want: []string{"is not before DONATION_CAMPAIGN_0_DEADLINE"},
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := CheckConfiguredDates(tc.start, tc.deadline, time.UTC, now, name)
+			err := CheckConfiguredDates(tc.start, tc.deadline, time.UTC, name)
 			if len(tc.want) == 0 {
 				if err != nil {
 					t.Fatalf("CheckConfiguredDates: %v, want no error", err)
@@ -159,6 +158,46 @@ func TestReadRejectsImpossibleDates(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q lacks %q", err, w)
 				}
+			}
+		})
+	}
+}
+
+// TestReadNamesTheDateSetting reads a page whose configured start is still
+// to come while the page shows money raised: the read fails naming the
+// variable that set the start, and succeeds while nothing is raised.
+func TestReadNamesTheDateSetting(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	spec := func(start string) Spec {
+		return Spec{AmountScale: 1, Location: time.UTC, Fields: map[Field]FieldSpec{
+			FieldRaised: {Selectors: []Selector{MustParseSelector("#raised")}, Setting: "DONATION_CAMPAIGN_0_RAISED_SELECTOR"},
+			FieldStart:  {Literal: start, Setting: "DONATION_CAMPAIGN_0_START"},
+		}}
+	}
+	tests := []struct {
+		name, raised, start string
+		wantErr             string
+	}{
+		{name: "start to come, nothing raised", raised: "$0", start: "2026-12-07"},
+		{name: "start passed, money raised", raised: "$120", start: "2026-11-01"},
+		{name: "start to come, money raised", raised: "$120", start: "2026-12-07",
+			wantErr: "dates that cannot be: DONATION_CAMPAIGN_0_START (field start): 2026-12-07T00:00:00Z is in the future (now 2026-11-30T12:00:00Z), yet the page shows raised 120"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			body := []byte(`<p id="raised">` + tc.raised + `</p>`)
+			vals, _, err := Page(body, "text/html", KindHTML, spec(tc.start), now)
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("Page: %v, want no error", err)
+				}
+				if vals.Start == nil || vals.Start.Format("2006-01-02") != tc.start {
+					t.Errorf("start = %v, want %s", vals.Start, tc.start)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("Page error %v, want one containing %q", err, tc.wantErr)
 			}
 		})
 	}

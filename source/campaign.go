@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"github.com/donation-exporter/donation_exporter/forecast"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/donation-exporter/donation_exporter/fetch"
@@ -59,11 +60,26 @@ type Campaign struct {
 	// Labels are extra labels (team, appeal) on every series of the
 	// campaign; nil when it has none.
 	Labels map[string]string
+	// SettingPrefix starts the name of each of the campaign's settings in
+	// messages: DONATION_CAMPAIGN_0_, or the campaigns file's place of the
+	// entry, whose keys are lower case (SettingsLower). See Setting.
+	SettingPrefix string
+	SettingsLower bool
 	// Definition is the configuration the campaign was built from, labels
 	// aside, in a canonical form: a reload keeps the poller (and its cache)
 	// of a campaign whose Definition did not change. Empty: not known, so
 	// never taken as unchanged.
 	Definition string
+}
+
+// Setting names one of the campaign's settings by its variable suffix
+// (DEADLINE): DONATION_CAMPAIGN_0_DEADLINE, or the file's deadline key.
+// A campaign built without a prefix gets the suffix alone.
+func (c Campaign) Setting(suffix string) string {
+	if c.SettingsLower {
+		suffix = strings.ToLower(suffix)
+	}
+	return c.SettingPrefix + suffix
 }
 
 // DefaultMaxStaleness is the MaxStaleness of a campaign that sets none.

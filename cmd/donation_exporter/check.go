@@ -143,6 +143,9 @@ func writeCheckReport(w io.Writer, reports []checkReport, now time.Time) error {
 		fmt.Fprintln(tw, "\n  DERIVED\tVALUE")
 		writeDerived(tw, r.Values, p)
 		fmt.Fprintf(tw, "\n  OK: %s\n", readSummary(r.Trace.Fields))
+		for _, note := range checkNotes(c, r.Values, p, now) {
+			fmt.Fprintf(tw, "  %s\n", note)
+		}
 	}
 	fmt.Fprintf(tw, "\n%d of %d campaigns read, %d failed\n", len(reports)-failed, len(reports), failed)
 	return tw.Flush()

@@ -147,14 +147,33 @@ func TestRunCheck(t *testing.T) {
 			wantErr:  []string{`DONATION_CAMPAIGN_1_RAISED: set together with RAISED_SELECTOR`},
 		},
 		{
-			name: "configured START in the future",
+			// A start still to come is valid configuration; the page's
+			// money raised before it fails this campaign alone.
+			name: "configured START in the future, money raised",
 			args: []string{"check"},
 			environ: append(good(0), campaignEnv(1, map[string]string{
-				"NAME": "early", "URL": upstream.URL + "/campaign", "RAISED_SELECTOR": ".raised",
+				"NAME": "early", "URL": upstream.URL + "/campaign", "RAISED_SELECTOR": "h2.m-progress-meter-heading | /^(\\S+)/",
 				"START": time.Now().AddDate(0, 0, 15).Format("2006-01-02"),
 			})...),
-			wantCode: exitConfig,
-			wantErr:  []string{`DONATION_CAMPAIGN_1_START: dates that cannot be: "\d{4}-\d\d-\d\d" \(.*\) is in the future`},
+			wantCode: exitFailed,
+			wantOut: []string{
+				`^  FAILED: dates that cannot be: DONATION_CAMPAIGN_1_START \(field start\): \d{4}-\d\d-\d\dT00:00:00Z is in the future .*yet the page shows raised 254245`,
+				`^1 of 2 campaigns read, 1 failed$`,
+			},
+		},
+		{
+			name: "configured START in the future, nothing raised",
+			args: []string{"check"},
+			environ: campaignEnv(0, map[string]string{
+				"NAME": "opens", "URL": upstream.URL + "/campaign", "RAISED": "0",
+				"START": time.Now().AddDate(0, 0, 7).Format("2006-01-02"),
+			}),
+			wantCode: exitOK,
+			wantOut: []string{
+				`^  state +not_started \(the start is still to come\)$`,
+				`^  missing: days left, .* need a deadline: set DONATION_CAMPAIGN_0_DEADLINE \(2026-07-08\) or DONATION_CAMPAIGN_0_DEADLINE_SELECTOR$`,
+				`^1 of 1 campaigns read, 0 failed$`,
+			},
 		},
 		{
 			name: "configured START after DEADLINE",
@@ -175,7 +194,7 @@ func TestRunCheck(t *testing.T) {
 				"START_SELECTOR":  "time[datetime]@datetime", "DEADLINE": "2030-01-01",
 			}),
 			wantCode: exitFailed,
-			wantOut:  []string{`^  FAILED: dates that cannot be: field start: 2099-07-08T00:00:00Z is not before field deadline 2030-01-02T00:00:00Z$`},
+			wantOut:  []string{`^  FAILED: dates that cannot be: DONATION_CAMPAIGN_0_START_SELECTOR \(field start\): 2099-07-08T00:00:00Z is not before DONATION_CAMPAIGN_0_DEADLINE \(field deadline\) 2030-01-02T00:00:00Z$`},
 		},
 		{
 			name: "amounts too large to compute with",

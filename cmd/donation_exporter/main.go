@@ -171,7 +171,7 @@ func serveCampaigns(ctx context.Context, cfg config.Config, campaigns, demoCampa
 
 	mux := newMux(cfg.Env, coll, base, logger)
 	handleCampaigns(mux, coll, reloader)
-	handler, err := guard(mux, web, rejections, logger)
+	handler, err := guard(endpoint.Recover(mux, logger), web, rejections, logger)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: configuration: %sWEB_CONFIG_FILE: %v\n", exporterName, config.Prefix, err)
 		return exitConfig
