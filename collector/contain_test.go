@@ -89,7 +89,7 @@ func TestBadCampaignContained(t *testing.T) {
 		`donation_up{campaign="first",team="north"} 1`,
 		`donation_up{campaign="clash",team="south"} 1`,
 		`donation_up{campaign="last",team=""} 1`,
-		`donation_campaign_info{campaign="clash",donors_basis="",platform="",raised_basis="",team="south"} 1`,
+		`donation_campaign_info{campaign="clash",donors_basis="",forecast="linear",platform="",raised_basis="",team="south"} 1`,
 	} {
 		if !strings.Contains(body, want+"\n") {
 			t.Errorf("metrics lack %s:\n%s", want, body)

@@ -60,7 +60,7 @@ func TestCheckNotes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := collector.Project(tc.v, now)
+			p, err := collector.Project(tc.v, nil, now)
 			if err != nil {
 				t.Fatal(err)
 			}
