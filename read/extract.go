@@ -51,9 +51,13 @@ type FieldSpec struct {
 	// the creator makes them public), and stays unknown otherwise.
 	PresentIf []Selector
 	// Checks read the same figure from other places on the page (an
-	// amount field only). One that reads a different figure is reported in
-	// Values.Notes; the figure Selectors read is the one kept.
-	Checks []Selector
+	// amount field only). One that reads a different figure fails the
+	// field: the data and what the page shows people are then about two
+	// campaigns, and which is the page's own cannot be told. With
+	// ChecksNote it is reported in Values.Notes instead and the figure
+	// Selectors read is kept.
+	Checks     []Selector
+	ChecksNote bool
 	// Preset names the platform preset that supplied the field ("" when
 	// the configuration did), and Override the variable that replaces it:
 	// errors name both, so that a platform's new markup is easy to work
@@ -165,7 +169,16 @@ func extract(doc *Document, spec Spec) (Values, []FieldTrace, error) {
 			}
 			if r, ok := readingOf(vals, field, v, from, fromPage); ok {
 				readings[field] = r
-				vals.Notes = append(vals.Notes, spec.crossCheck(doc, field, fs.Checks, r)...)
+				differ := spec.crossCheck(doc, field, fs.Checks, r)
+				switch {
+				case len(differ) == 0:
+				case fs.ChecksNote:
+					for _, d := range differ {
+						vals.Notes = append(vals.Notes, fmt.Sprintf("%s: %s; reporting the first", field, d))
+					}
+				default:
+					tr.Err = fs.fieldError(field, fmt.Errorf("%s: the page shows two figures, and which is the campaign's cannot be told", strings.Join(differ, "; ")))
+				}
 			}
 		}
 		if tr.Err != nil {
