@@ -5,8 +5,8 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"maps"
+	"net/url"
 	"reflect"
 	"sort"
 	"strconv"

@@ -246,8 +246,8 @@ func TestVariants(t *testing.T) {
 			// A slug the data does not hold (the fundraiser was renamed)
 			// and two fundraisers in it: neither is known to be the page's.
 			name: "gofundme 2025 unknown slug, two fundraisers", preset: "gofundme", url: "https://www.gofundme.com/f/old-name-of-it",
-			file: "gofundme/help-ahmad-2025-desktop.html",
-			edit: []string{`"__APOLLO_STATE__":{`, `"__APOLLO_STATE__":{"Fundraiser:1":{"__typename":"Fundraiser","slug":"someone-else","currentAmount":{"amount":99,"currencyCode":"USD"},"goalAmount":{"amount":100,"currencyCode":"USD"},"donationCount":1},`},
+			file:    "gofundme/help-ahmad-2025-desktop.html",
+			edit:    []string{`"__APOLLO_STATE__":{`, `"__APOLLO_STATE__":{"Fundraiser:1":{"__typename":"Fundraiser","slug":"someone-else","currentAmount":{"amount":99,"currencyCode":"USD"},"goalAmount":{"amount":100,"currencyCode":"USD"},"donationCount":1},`},
 			wantErr: []string{"preset gofundme: field raised: ", "2 candidates (99 in ", "13194 in ", "none is known to be the campaign's own"},
 		},
 		{
@@ -260,8 +260,8 @@ func TestVariants(t *testing.T) {
 		{
 			// No slug at all (a short link not yet followed): the same rule.
 			name: "gofundme short link, two fundraisers", preset: "gofundme", url: "https://gofund.me/2b4c6d8e",
-			file: "gofundme/help-ahmad-2025-desktop.html",
-			edit: []string{`"__APOLLO_STATE__":{`, `"__APOLLO_STATE__":{"Fundraiser:1":{"__typename":"Fundraiser","slug":"someone-else","currentAmount":{"amount":99,"currencyCode":"USD"},"goalAmount":{"amount":100,"currencyCode":"USD"},"donationCount":1},`},
+			file:    "gofundme/help-ahmad-2025-desktop.html",
+			edit:    []string{`"__APOLLO_STATE__":{`, `"__APOLLO_STATE__":{"Fundraiser:1":{"__typename":"Fundraiser","slug":"someone-else","currentAmount":{"amount":99,"currencyCode":"USD"},"goalAmount":{"amount":100,"currencyCode":"USD"},"donationCount":1},`},
 			wantErr: []string{"preset gofundme: field raised: ", "2 candidates", "none is known to be the campaign's own"},
 		},
 		{
