@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -355,6 +356,10 @@ func (spec Spec) location() *time.Location {
 	return spec.Location
 }
 
+// plainDecimal is a number as programs write amounts: decimal digits, an
+// optional fraction and exponent.
+var plainDecimal = regexp.MustCompile(`^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$`)
+
 // readAmount reads an amount of money or a count. Values written for
 // programs (JSON, attributes) are read as plain numbers first; text written
 // for people goes through ParseMoney. Amounts must be finite and not
@@ -366,6 +371,14 @@ func readAmount(v value) (Money, error) {
 		m.Amount = v.number
 	default:
 		n, err := strconv.ParseFloat(v.text, 64)
+		if err == nil && !plainDecimal.MatchString(v.text) && !math.IsNaN(n) && !math.IsInf(n, 0) {
+			// ParseFloat also reads hex ("0x1p4"), "Inf" and "NaN": no
+			// program writing an amount for another means those.
+			err = fmt.Errorf("amount %q is not a decimal number", truncate(v.text))
+			if v.machine {
+				return Money{}, err
+			}
+		}
 		if v.machine && err == nil {
 			m.Amount = n
 			break
