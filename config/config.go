@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/donation-exporter/donation_exporter/forecast"
 	"io"
+	"maps"
 	"net/url"
 	"os"
 	"reflect"
@@ -353,6 +354,9 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campai
 		fail("LABELS", "%v", err)
 	}
 	c.Labels = labels
+	if p != nil && len(errs) == 0 {
+		c.Rebind = rebinder(p, c.Spec, ce.overrideNamer(n))
+	}
 	return c, errors.Join(errs...)
 }
 
@@ -368,6 +372,33 @@ func (ce CampaignEnv) curve(p *preset.Preset) (*forecast.Curve, error) {
 		spec = forecast.LinearName
 	}
 	return forecast.Load(spec, func(path string) (io.ReadCloser, error) { return os.Open(path) })
+}
+
+// rebinder returns how to read the page a redirect ended at: the preset
+// applied to that URL (a short link's target carries the slug that picks
+// the campaign's own object out of the page's data), with the fields the
+// configuration gives kept as they are.
+func rebinder(p *preset.Preset, spec read.Spec, override func(read.Field) string) func(string) (read.Spec, bool) {
+	return func(final string) (read.Spec, bool) {
+		pc, err := p.Apply(final, override)
+		if err != nil || pc.Vars == nil {
+			return read.Spec{}, false
+		}
+		out := spec
+		out.ProgressChecks = pc.Spec.ProgressChecks
+		out.Fields = maps.Clone(pc.Spec.Fields)
+		for f, fs := range spec.Fields {
+			if fs.Preset == "" {
+				out.Fields[f] = fs
+			}
+		}
+		return out, true
+	}
+}
+
+// overrideNamer names, for a preset's field, the variable that overrides it.
+func (ce CampaignEnv) overrideNamer(n naming) func(read.Field) string {
+	return func(f read.Field) string { return n.where(strings.ToUpper(string(f)) + "_SELECTOR") }
 }
 
 // platform resolves PLATFORM: a preset by name, html or json (selectors
@@ -399,8 +430,7 @@ func (ce CampaignEnv) platform(u *url.URL, presets *preset.Registry, c *source.C
 // maps to (or the URL as given), and the preset's fields, each naming the
 // variable that overrides it.
 func (ce CampaignEnv) applyPreset(p *preset.Preset, n naming, c *source.Campaign, fail func(string, string, ...any)) {
-	override := func(f read.Field) string { return n.where(strings.ToUpper(string(f)) + "_SELECTOR") }
-	pc, err := p.Apply(c.URL, override)
+	pc, err := p.Apply(c.URL, ce.overrideNamer(n))
 	if err != nil {
 		fail("URL", "%v", err)
 		return

@@ -303,6 +303,10 @@ type Request struct {
 type Page struct {
 	Body        []byte
 	ContentType string
+	// URL is where the page was found: the request's URL, or the one its
+	// redirects ended at (a short link's target), which may name the
+	// campaign better than the URL configured.
+	URL string
 }
 
 // Answer is what a fetch tells besides the page.
@@ -420,7 +424,11 @@ func (f *Fetcher) Fetch(ctx context.Context, r Request, read func(Page)) (Answer
 		return Answer{}, fmt.Errorf("wait for a slot to parse the page in: %w", err)
 	}
 	defer releaseParse()
-	read(Page{Body: body, ContentType: resp.Header.Get("Content-Type")})
+	final := r.URL
+	if resp.Request != nil && resp.Request.URL != nil {
+		final = resp.Request.URL.String()
+	}
+	read(Page{Body: body, ContentType: resp.Header.Get("Content-Type"), URL: final})
 	return answer, nil
 }
 

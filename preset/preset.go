@@ -98,8 +98,13 @@ type Field struct {
 	Literal string `yaml:"literal"`
 	// Selectors are tried in order; the first that matches gives the value.
 	Selectors []Selector `yaml:"selectors"`
-	// Checks read the same figure elsewhere on the page, to cross-check.
+	// Checks read the same figure elsewhere on the page, to cross-check:
+	// one that reads another figure fails the field, unless ChecksNote.
 	Checks []Selector `yaml:"checks"`
+	// ChecksNote makes a disagreeing check a note instead: for a site of
+	// one campaign, where two places can only disagree in time, never
+	// about whose figure it is.
+	ChecksNote bool `yaml:"checks_note"`
 	// Optional fields that no selector matches stay unknown.
 	Optional bool `yaml:"optional"`
 	// AbsentIf and PresentIf say when the page legitimately lacks the
@@ -339,6 +344,14 @@ func (p *Preset) checkSelectors(where string, sels []Selector, vars map[string]b
 			if !vars[v] {
 				errs = append(errs, fmt.Errorf("%s: selector %q uses {%s}, which no page pattern captures", where, s.Text, v))
 			}
+		}
+		for _, m := range placeholder.FindAllStringSubmatch(s.Text, -1) {
+			if m[2] != "" && m[2] != asRegexp {
+				errs = append(errs, fmt.Errorf("%s: selector %q: {%s:%s}: the only modifier is :%s", where, s.Text, m[1], m[2], asRegexp))
+			}
+		}
+		for _, v := range unescapedInRegexp(s.Text) {
+			errs = append(errs, fmt.Errorf("%s: selector %q puts {%s} into a regular expression unescaped: write {%s:%s}", where, s.Text, v, v, asRegexp))
 		}
 		if s.Unless != "" && !vars[s.Unless] {
 			errs = append(errs, fmt.Errorf("%s: selector %q: unless %q is not a variable of any page pattern", where, s.Text, s.Unless))

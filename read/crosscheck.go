@@ -43,20 +43,20 @@ func readingOf(vals Values, field Field, v value, from string, fromPage bool) (r
 	return r, true
 }
 
-// crossCheck reads field again with each check selector and describes the
-// readings that disagree with r. A check that matches nothing or reads no
-// number is no evidence either way and is passed over.
+// crossCheck reads field again with each check selector and describes
+// each reading that differs from r. A check that matches nothing or reads
+// no number is no evidence either way and is passed over.
 func (spec Spec) crossCheck(doc *Document, field Field, checks []Selector, r reading) []string {
-	var notes []string
+	var differ []string
 	for _, sel := range checks {
 		c, ok := spec.readCheck(doc, sel, field != FieldDonors)
 		if !ok || agree(r, c) {
 			continue
 		}
-		notes = append(notes, fmt.Sprintf("%s: %s read by %q, but %s by %q; reporting the first",
-			field, formatNumber(r.amount), r.from, formatNumber(c.amount), c.from))
+		differ = append(differ, fmt.Sprintf("%s read by %q, but %s by %q",
+			formatNumber(r.amount), r.from, formatNumber(c.amount), c.from))
 	}
-	return notes
+	return differ
 }
 
 // checkProgress compares raised / target with the percentage the page

@@ -262,7 +262,11 @@ func (d *Document) locate(s Selector) (value, error) {
 // selectJSON applies the selector's query to values, in order (see
 // Query.Find), and reads the one value it stands for.
 func selectJSON(values []*JSONValue, s Selector) (value, error) {
-	m, err := s.query.Find(values)
+	find := s.query.Find
+	if s.pick == PickSole {
+		find = s.query.FindSole
+	}
+	m, err := find(values)
 	if err != nil {
 		return value{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,9 +52,13 @@ type FieldSpec struct {
 	// the creator makes them public), and stays unknown otherwise.
 	PresentIf []Selector
 	// Checks read the same figure from other places on the page (an
-	// amount field only). One that reads a different figure is reported in
-	// Values.Notes; the figure Selectors read is the one kept.
-	Checks []Selector
+	// amount field only). One that reads a different figure fails the
+	// field: the data and what the page shows people are then about two
+	// campaigns, and which is the page's own cannot be told. With
+	// ChecksNote it is reported in Values.Notes instead and the figure
+	// Selectors read is kept.
+	Checks     []Selector
+	ChecksNote bool
 	// Preset names the platform preset that supplied the field ("" when
 	// the configuration did), and Override the variable that replaces it:
 	// errors name both, so that a platform's new markup is easy to work
@@ -168,7 +173,16 @@ func extract(doc *Document, spec Spec) (Values, []FieldTrace, error) {
 			}
 			if r, ok := readingOf(vals, field, v, from, fromPage); ok {
 				readings[field] = r
-				vals.Notes = append(vals.Notes, spec.crossCheck(doc, field, fs.Checks, r)...)
+				differ := spec.crossCheck(doc, field, fs.Checks, r)
+				switch {
+				case len(differ) == 0:
+				case fs.ChecksNote:
+					for _, d := range differ {
+						vals.Notes = append(vals.Notes, fmt.Sprintf("%s: %s; reporting the first", field, d))
+					}
+				default:
+					tr.Err = fs.fieldError(field, fmt.Errorf("%s: the page shows two figures, and which is the campaign's cannot be told", strings.Join(differ, "; ")))
+				}
 			}
 		}
 		if tr.Err != nil {
@@ -345,6 +359,10 @@ func (spec Spec) location() *time.Location {
 	return spec.Location
 }
 
+// plainDecimal is a number as programs write amounts: decimal digits, an
+// optional fraction and exponent.
+var plainDecimal = regexp.MustCompile(`^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$`)
+
 // readAmount reads an amount of money or a count. Values written for
 // programs (JSON, attributes) are read as plain numbers first; text written
 // for people goes through ParseMoney. Amounts must be finite and not
@@ -356,6 +374,14 @@ func readAmount(v value) (Money, error) {
 		m.Amount = v.number
 	default:
 		n, err := strconv.ParseFloat(v.text, 64)
+		if err == nil && !plainDecimal.MatchString(v.text) && !math.IsNaN(n) && !math.IsInf(n, 0) {
+			// ParseFloat also reads hex ("0x1p4"), "Inf" and "NaN": no
+			// program writing an amount for another means those.
+			err = fmt.Errorf("amount %q is not a decimal number", truncate(v.text))
+			if v.machine {
+				return Money{}, err
+			}
+		}
 		if v.machine && err == nil {
 			m.Amount = n
 			break

@@ -76,6 +76,47 @@ func FuzzParseMoneyFormats(f *testing.F) {
 	})
 }
 
+// FuzzParseMoneyMisplacedGroups writes an amount with its digit groups
+// and then moves one group separator by one digit ("1,234,567" →
+// "1,2345,67"): no person reads that as an amount, so ParseMoney must
+// refuse it, or at the very least (a move that happens to give India's
+// lakh grouping, "12,34,567") read the same amount. Never another figure.
+func FuzzParseMoneyMisplacedGroups(f *testing.F) {
+	f.Add(uint64(1234567), uint8(0), uint8(1), true)
+	f.Add(uint64(123456), uint8(1), uint8(0), false)
+	f.Add(uint64(98765432), uint8(2), uint8(3), true)
+	f.Fuzz(func(t *testing.T, n uint64, style, which uint8, right bool) {
+		n = 1000 + n%1e12
+		styles := []struct{ group, decimal string }{{",", "."}, {".", ","}, {"'", "."}}
+		st := styles[int(style)%len(styles)]
+		grouped := groupDigits(n, st.group)
+		var at []int
+		for i := 0; i < len(grouped); i++ {
+			if strings.HasPrefix(grouped[i:], st.group) {
+				at = append(at, i)
+			}
+		}
+		i := at[int(which)%len(at)]
+		b := []byte(grouped)
+		switch {
+		case right && i+1 < len(b):
+			b[i], b[i+1] = b[i+1], b[i]
+		case !right && i > 1:
+			b[i-1], b[i] = b[i], b[i-1]
+		default:
+			return // the move would put the separator at an end
+		}
+		text := string(b) + st.decimal + "50"
+		m, err := ParseMoney(text)
+		if err == nil && m.Amount != float64(n)+0.5 {
+			t.Errorf("ParseMoney(%q) = %v: a figure read from misplaced groups (written from %s)", text, m.Amount, grouped)
+		}
+		if err != nil && !strings.Contains(err.Error(), strconv.Quote(text)) {
+			t.Errorf("ParseMoney(%q): error %q does not quote the text", text, err)
+		}
+	})
+}
+
 // groupDigits writes n with sep between groups of three digits.
 func groupDigits(n uint64, sep string) string {
 	s := strconv.FormatUint(n, 10)

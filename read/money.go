@@ -34,6 +34,10 @@ var currencySymbols = []struct{ symbol, code string }{
 	{"₽", "RUB"}, {"₺", "TRY"}, {"₪", "ILS"}, {"₴", "UAH"}, {"zł", "PLN"}, {"kr", "SEK"},
 }
 
+// gluedDigits matches letters and then digits right after a number, with
+// nothing between: "0x10" (hex), "12ab34".
+var gluedDigits = regexp.MustCompile(`^\pL+[0-9]`)
+
 // exponent matches the exponent of a number in scientific notation.
 var exponent = regexp.MustCompile(`^[eE][-+]?[0-9]`)
 
@@ -64,11 +68,20 @@ func ParseMoney(text string) (Money, error) {
 	if start < 0 {
 		return Money{}, fmt.Errorf("%w: %q", ErrNoNumber, truncate(text))
 	}
+	start, end, err := cutAtSpaceGroup(text, start, end)
+	if err != nil {
+		return Money{}, err
+	}
 	digits := text[start:end]
 	rest := text[end:]
 	if exponent.MatchString(rest) {
 		// "1e400" is no way to show money: reading it as 1 would be wrong.
 		return Money{}, fmt.Errorf("parse amount %q: exponent notation is not an amount", truncate(text))
+	}
+	if gluedDigits.MatchString(rest) {
+		// "0x10", "12ab34": a number of another notation, or a code, not
+		// an amount a person would read.
+		return Money{}, fmt.Errorf("parse amount %q: letters inside a number are not an amount", truncate(text))
 	}
 	multiplier := 1.0
 	if word, n := leadingWord(rest); word != "" {
@@ -174,6 +187,9 @@ func parseGroupedNumber(span string, compact bool) (float64, error) {
 			decimal = sep
 		}
 	}
+	if err := checkGroups(s, decimal); err != nil {
+		return 0, err
+	}
 	var clean strings.Builder
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
@@ -195,6 +211,100 @@ func parseGroupedNumber(span string, compact bool) (float64, error) {
 		return 0, fmt.Errorf("%q: %w", truncate(ne.Num), ne.Err)
 	}
 	return amount, err
+}
+
+// checkGroups checks the digit groups of the whole part of s (the part
+// before the decimal mark): "1,234,567" (groups of three) and "12,34,567"
+// (India's lakh grouping: threes at the end, twos before) are amounts;
+// "1,234,56" and "12,3456" are not, and reading them as 123456 would be a
+// confident wrong figure.
+func checkGroups(s string, decimal byte) error {
+	whole := s
+	if decimal != 0 {
+		whole = s[:strings.IndexByte(s, decimal)]
+	}
+	groups := strings.FieldsFunc(whole, func(r rune) bool { return r == '.' || r == ',' })
+	if len(groups) <= 1 && !strings.ContainsAny(whole, ".,") {
+		return nil
+	}
+	if len(groups) < 2 || strings.HasPrefix(whole, ".") || strings.HasPrefix(whole, ",") ||
+		strings.HasSuffix(whole, ".") || strings.HasSuffix(whole, ",") ||
+		strings.Contains(whole, ",,") || strings.Contains(whole, "..") || strings.Contains(whole, ".,") || strings.Contains(whole, ",.") {
+		return fmt.Errorf("digit groups %q are not written as an amount is", whole)
+	}
+	if validGroups(groups, 3) || validGroups(groups, 2) {
+		return nil
+	}
+	return fmt.Errorf("digit groups %q are not written as an amount is (groups of three, or of two before the last three)", whole)
+}
+
+// validGroups reports whether groups (split at the grouping separators)
+// are a first group of 1 to inner digits, inner groups of inner digits
+// and a last group of three.
+func validGroups(groups []string, inner int) bool {
+	if len(groups[0]) < 1 || len(groups[0]) > max(inner, 3) || (inner == 2 && len(groups) > 2 && len(groups[0]) > 2) {
+		return false
+	}
+	if len(groups[len(groups)-1]) != 3 {
+		return false
+	}
+	for _, g := range groups[1 : len(groups)-1] {
+		if len(g) != inner {
+			return false
+		}
+	}
+	return true
+}
+
+// cutAtSpaceGroup ends the number span text[start:end] before a space
+// that does not group digits: "3 100%" is the number 3 and then another,
+// "1 234 567" one number. Spaces group in threes after a first group of one
+// to three digits. An apostrophe that groups wrongly is an error.
+func cutAtSpaceGroup(text string, start, end int) (int, int, error) {
+	span := text[start:end]
+	var groups []string
+	var seps []int // byte offsets in span where each group after the first starts
+	cur := strings.Builder{}
+	apostrophe := false
+	for i, r := range span {
+		switch {
+		case isGroupSeparator(r):
+			groups = append(groups, cur.String())
+			cur.Reset()
+			seps = append(seps, i)
+			apostrophe = apostrophe || r == '\'' || r == '’'
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	groups = append(groups, cur.String())
+	if len(groups) == 1 {
+		return start, end, nil
+	}
+	// A group's digits are what precedes a decimal mark or another
+	// separator in it.
+	digitsOf := func(g string, last bool) int {
+		if i := strings.IndexAny(g, ".,"); i >= 0 && last {
+			return i
+		}
+		return len(g)
+	}
+	ok := len(groups[0]) >= 1 && len(groups[0]) <= 3 && !strings.ContainsAny(groups[0], ".,")
+	for i, g := range groups[1:] {
+		last := i == len(groups)-2
+		if !ok || digitsOf(g, last) != 3 || (!last && strings.ContainsAny(g, ".,")) {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return start, end, nil
+	}
+	if apostrophe {
+		return 0, 0, fmt.Errorf("parse amount %q: digit groups %q are not written as an amount is", truncate(text), truncate(span))
+	}
+	// Spaces: the number is the first group alone.
+	return start, start + seps[0], nil
 }
 
 // leadingWord returns the first word of s after optional spaces, and how many

@@ -2,6 +2,7 @@ package read
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -56,6 +57,11 @@ func TestParseMoney(t *testing.T) {
 		{name: "parenthesised aside after the amount", text: "$1,234 (50%)", amount: 1234, currency: "USD"},
 		{name: "parentheses around more than the amount", text: "(5 days left)", amount: 5},
 		{name: "parentheses opened before other words", text: "(Goal: $5,000)", amount: 5000, currency: "USD"},
+		{name: "indian lakh grouping", text: "₹12,34,567", amount: 1234567, currency: "INR"},
+		{name: "indian lakh grouping with paise", text: "₹1,23,456.50", amount: 123456.5, currency: "INR"},
+		// A space that does not group ends the number: "3 100%" is 3.
+		{name: "space before a number that is not a group", text: "3 10% funded", amount: 3},
+		{name: "space groups", text: "12 500 € collectés", amount: 12500, currency: "EUR"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,5 +117,55 @@ func TestAccountingParenthesesFailTheField(t *testing.T) {
 	_, err := c.Read(testPage{Body: []byte(`<p id="raised">($5,000)</p>`), ContentType: "text/html"})
 	if err == nil || !strings.Contains(err.Error(), "negative") {
 		t.Errorf("err = %v, want the amount refused as negative", err)
+	}
+}
+
+// TestParseMoneyRefusesWhatIsNoAmount: texts no person reads as an amount
+// fail with an error that quotes them, instead of a confident figure
+// ("0x10" was 0, "1,234,56" was 123456).
+func TestParseMoneyRefusesWhatIsNoAmount(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"0x10", "letters inside a number"},
+		{"0X1F raised", "letters inside a number"},
+		{"12ab34", "letters inside a number"},
+		{"1,234,56", `digit groups "1,234,56"`},
+		{"1,23.45", `digit groups "1,23"`},
+		{"1.2345.678,00 €", `digit groups "1.2345.678"`},
+		{"1,,234", `digit groups "1,,234"`},
+		{"1'23'456", `digit groups "1'23'456"`},
+		{"1234,567,890", `digit groups "1234,567,890"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.text, func(t *testing.T) {
+			m, err := ParseMoney(tc.text)
+			if err == nil {
+				t.Fatalf("ParseMoney(%q) = %v, want an error", tc.text, m.Amount)
+			}
+			if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), strconv.Quote(tc.text)) {
+				t.Errorf("error %q: want it to quote the text and say %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestReadAmountRefusesOtherNotations: a JSON value or attribute written
+// for programs is read as a decimal number or not at all.
+func TestReadAmountRefusesOtherNotations(t *testing.T) {
+	for _, text := range []string{"0x10", "0x1p4", "Inf", "NaN", "1_000", "1,234,56", "12.34.56"} {
+		t.Run(text, func(t *testing.T) {
+			m, err := readAmount(value{text: text, machine: true})
+			if err == nil {
+				t.Fatalf("readAmount(%q) = %v, want an error", text, m.Amount)
+			}
+			if !strings.Contains(err.Error(), text) {
+				t.Errorf("error %q does not name %q", err, text)
+			}
+		})
+	}
+	for text, want := range map[string]float64{"1234.5": 1234.5, "1,234.50": 1234.5, "170.000": 170, "1e3": 1000} {
+		m, err := readAmount(value{text: text, machine: true})
+		if err != nil || m.Amount != want {
+			t.Errorf("readAmount(%q) = %v, %v; want %v", text, m.Amount, err, want)
+		}
 	}
 }

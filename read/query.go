@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/theory/jsonpath"
@@ -119,18 +120,72 @@ const (
 	// PickAny takes the first node, for selectors that only ask whether
 	// the page has something.
 	PickAny
+	// PickSole takes the value only when every JSON value on the page
+	// that the path selects anything in agrees on it: the fallback of a
+	// preset that could not find the campaign's own object, where several
+	// different figures mean several campaigns and none is known to be
+	// the page's.
+	PickSole
 )
 
-// ParsePick reads a Pick by name: "same" (or "") or "lowest".
+// ParsePick reads a Pick by name: "same" (or ""), "lowest" or "sole".
 func ParsePick(name string) (Pick, error) {
 	switch name {
 	case "", "same":
 		return PickSame, nil
 	case "lowest":
 		return PickLowest, nil
+	case "sole":
+		return PickSole, nil
 	}
-	return PickSame, fmt.Errorf("pick %q: want same or lowest", name)
+	return PickSame, fmt.Errorf("pick %q: want same, lowest or sole", name)
 }
+
+// FindSole applies the query to every value and returns what it selects
+// when every node selected, in all of them, is the same scalar. Different
+// ones are an error naming them and where each was found: candidates of
+// which none is known to be the campaign's.
+func (q Query) FindSole(values []*JSONValue) (Match, error) {
+	var first Match
+	type candidate struct {
+		node   any
+		origin string
+	}
+	var distinct []candidate
+	for _, v := range values {
+		nodes, err := q.selectIn(v)
+		if err != nil || len(nodes) == 0 {
+			continue
+		}
+		if first.Nodes == nil {
+			first = Match{Nodes: nodes[:1], Origin: v.Origin}
+		}
+		for _, n := range nodes {
+			if !slices.ContainsFunc(distinct, func(c candidate) bool { return sameScalar(c.node, n) }) {
+				distinct = append(distinct, candidate{n, v.Origin})
+			}
+		}
+	}
+	switch {
+	case first.Nodes == nil:
+		return Match{}, fmt.Errorf("JSON path %q %w", q.raw, ErrNoMatch)
+	case len(distinct) > 1:
+		names := make([]string, 0, min(len(distinct), 4))
+		for _, c := range distinct[:min(len(distinct), 4)] {
+			names = append(names, fmt.Sprintf("%s in %s", describe(c.node), c.origin))
+		}
+		more := ""
+		if len(distinct) > 4 {
+			more = ", …"
+		}
+		return Match{}, fmt.Errorf("%d candidates (%s%s) and none is known to be the campaign's own: %w", len(distinct), strings.Join(names, ", "), more, ErrAmbiguous)
+	}
+	return first, nil
+}
+
+// ErrAmbiguous marks a path that selects different values of which none
+// can be told to be the campaign's.
+var ErrAmbiguous = errors.New("narrow the path to the campaign's own object")
 
 // One returns the one value m stands for under pick.
 func (m Match) One(pick Pick) (any, error) {

@@ -43,6 +43,11 @@ type Campaign struct {
 	Spec         read.Spec
 	// Curve is the pace curve the campaign's projection follows.
 	Curve *forecast.Curve
+	// Rebind, when set, gives the spec for the page a redirect ended at
+	// (the final URL names the campaign better than the one configured: a
+	// short link has no slug, a renamed campaign a new one); ok is false
+	// when that URL is not one the spec can be made for, and Spec is used.
+	Rebind func(finalURL string) (spec read.Spec, ok bool)
 	// Timeout bounds one fetch; the scrape's own deadline may cut it shorter.
 	Timeout time.Duration
 	// InsecureSkipVerify accepts any TLS certificate from this campaign's
@@ -187,7 +192,18 @@ func readRecovering(c Campaign, page fetch.Page, now time.Time) (result pageRead
 			result = pageRead{err: fmt.Errorf("reading the page panicked (a bug: please report it): %v", r)}
 		}
 	}()
-	result.values, result.trace.Trace, result.err = read.Page(page.Body, page.ContentType, c.Kind, c.Spec, now)
+	spec := c.Spec
+	redirected := page.URL != "" && page.URL != c.FetchURL && page.URL != c.URL
+	if redirected && c.Rebind != nil {
+		if s, ok := c.Rebind(page.URL); ok {
+			spec = s
+		}
+	}
+	result.values, result.trace.Trace, result.err = read.Page(page.Body, page.ContentType, c.Kind, spec, now)
+	if redirected {
+		note := fmt.Sprintf("redirected to %s, which was read", page.URL)
+		result.values.Notes = append([]string{note}, result.values.Notes...)
+	}
 	return result
 }
 
