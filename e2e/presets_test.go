@@ -85,7 +85,7 @@ var help = map[string]string{
 	"donation_progress_ratio":             "Amount raised divided by the target.",
 	"donation_days_left":                  "Days until the deadline, fractional, 0 once it has passed.",
 	"donation_daily_rate":                 "Average amount raised per day since the start, in currency units.",
-	"donation_projected_shortfall":        "Target minus the projected total, 0 when the campaign is on track, in currency units.",
+	"donation_projected_shortfall":        "Target minus donation_projected_raised, 0 when the campaign is on track, in currency units.",
 	"donation_required_daily_rate":        "Amount needed per day from now to reach the target by the deadline, in currency units.",
 	"donation_start_timestamp_seconds":    "Start of the campaign, as a Unix timestamp.",
 	"donation_deadline_timestamp_seconds": "Deadline of the campaign (the end of its last day), as a Unix timestamp.",
@@ -260,7 +260,7 @@ func TestPresetsEndToEnd(t *testing.T) {
 				donation_deadline_timestamp_seconds{campaign="card|object"} 1.5042204e+09
 				donation_donors{campaign="card|object"} 48
 				donation_progress_ratio{campaign="card|object"} 0.10203333333333334
-				donation_projected_shortfall{campaign="card|object",currency="USD"} 20735.444189814814
+				donation_projected_shortfall{campaign="card|object",currency="USD"} 22084.047835697325
 				donation_raised{campaign="card|object",currency="USD"} 3061
 				donation_required_daily_rate{campaign="card|object",currency="USD"} 1329.2421560005027
 				donation_start_timestamp_seconds{campaign="card|object"} 1.50160538e+09
