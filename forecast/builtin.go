@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // The built-in curves, measured from the timelines under
@@ -23,14 +24,18 @@ const LinearName = "linear"
 // since the start holds to the deadline. Its range is the spread of
 // campaigns of every kind (curves/linear.csv): what is known of a campaign
 // whose kind is not.
-func Linear() *Curve {
+func Linear() *Curve { return linear() }
+
+// linear parses the embedded file once: a Curve is never changed after
+// Parse, so every campaign without a curve can share it.
+var linear = sync.OnceValue(func() *Curve {
 	c, err := Builtin(LinearName)
 	if err != nil {
 		// Only if the embedded file were broken, which a test rules out.
 		return &Curve{Name: LinearName, linear: true, points: []Point{{}, {Elapsed: 1, Share: 1}}}
 	}
 	return c
-}
+})
 
 // Builtin returns the built-in curve of that name.
 func Builtin(name string) (*Curve, error) {
