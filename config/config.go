@@ -47,6 +47,9 @@ type Config struct {
 // Env holds the variables, DONATION_<NAME>.
 type Env struct {
 	ListenAddress string `env:"LISTEN_ADDRESS" envDefault:":9366" help:"Address to listen on."`
+	// ExternalAddress is where Prometheus reaches the exporter: the target
+	// /sd lists. Never taken from a request's Host header.
+	ExternalAddress string `env:"EXTERNAL_ADDRESS" help:"host:port at which Prometheus reaches the exporter: the target /sd lists for every campaign." helpDefault:"LISTEN_ADDRESS, with the host name where it names no host"`
 	WebConfigFile string `env:"WEB_CONFIG_FILE" help:"exporter-toolkit web configuration file: TLS, basic auth, headers (docs/endpoint-security.md)."`
 	MetricsPath   string `env:"METRICS_PATH" envDefault:"/metrics" help:"Path of the metrics endpoint. / puts the metrics in place of the status page; /probe, /-/healthy, /-/reload and /sd are taken."`
 	LogLevel      string `env:"LOG_LEVEL" envDefault:"info" help:"debug, info, warn or error."`
@@ -161,12 +164,15 @@ func Load(environ []string) (Config, error) {
 		errs = append(errs, fmt.Errorf("%sSCRAPE_TIMEOUT_OFFSET: %v must not be negative", Prefix, cfg.ScrapeTimeoutOffset))
 	}
 	errs = append(errs, cfg.checkLimits()...)
+	if err := cfg.checkExternalAddress(); err != nil {
+		errs = append(errs, err)
+	}
 	campaigns, err := cfg.LoadCampaigns()
 	if err != nil {
 		errs = append(errs, err)
 	}
 	cfg.Campaigns = campaigns
-	if err := errors.Join(errs...); err != nil {
+	if err := joinBounded(errs...); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
@@ -307,6 +313,8 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campai
 	}
 	if c.Name == "" {
 		fail("NAME", "required: the campaign label")
+	} else if err := checkName(c.Name); err != nil {
+		fail("NAME", "%v", err)
 	}
 	var pageURL *url.URL
 	if c.URL == "" {
