@@ -47,9 +47,6 @@ type Config struct {
 // Env holds the variables, DONATION_<NAME>.
 type Env struct {
 	ListenAddress string `env:"LISTEN_ADDRESS" envDefault:":9366" help:"Address to listen on."`
-	// ExternalAddress is where Prometheus reaches the exporter: the target
-	// /sd lists. Never taken from a request's Host header.
-	ExternalAddress string `env:"EXTERNAL_ADDRESS" help:"host:port at which Prometheus reaches the exporter: the target /sd lists for every campaign." helpDefault:"LISTEN_ADDRESS, with the host name where it names no host"`
 	WebConfigFile string `env:"WEB_CONFIG_FILE" help:"exporter-toolkit web configuration file: TLS, basic auth, headers (docs/endpoint-security.md)."`
 	MetricsPath   string `env:"METRICS_PATH" envDefault:"/metrics" help:"Path of the metrics endpoint. / puts the metrics in place of the status page; /probe, /-/healthy, /-/reload and /sd are taken."`
 	LogLevel      string `env:"LOG_LEVEL" envDefault:"info" help:"debug, info, warn or error."`
@@ -91,6 +88,9 @@ type Env struct {
 	// ConfigFile is a YAML file of more campaigns (see file.go); it is
 	// read again on reload.
 	ConfigFile string `env:"CONFIG_FILE" help:"A YAML file of more campaigns, read again on SIGHUP and POST /-/reload (docs/campaigns-file.md)."`
+	// ExternalAddress is where Prometheus reaches the exporter: the target
+	// /sd lists. Never taken from a request's Host header.
+	ExternalAddress string `env:"EXTERNAL_ADDRESS" help:"host:port at which Prometheus reaches the exporter: the target /sd lists for every campaign." helpDefault:"LISTEN_ADDRESS, with the host name where it names no host"`
 }
 
 // CampaignEnv is one campaign's definition: its variables,
