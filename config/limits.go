@@ -96,7 +96,8 @@ func joinBounded(errs ...error) error {
 		if err == nil {
 			return
 		}
-		if m, ok := err.(moreErrors); ok {
+		var m moreErrors
+		if errors.As(err, &m) {
 			more += int(m)
 			return
 		}
