@@ -96,15 +96,17 @@ func joinBounded(errs ...error) error {
 		if err == nil {
 			return
 		}
-		var m moreErrors
-		if errors.As(err, &m) {
-			more += int(m)
-			return
-		}
 		if j, ok := err.(interface{ Unwrap() []error }); ok && isJoin(err, j.Unwrap()) {
 			for _, e := range j.Unwrap() {
 				flatten(e)
 			}
+			return
+		}
+		// A join was taken apart above: this is one error, the count
+		// itself or not.
+		var m moreErrors
+		if errors.As(err, &m) {
+			more += int(m)
 			return
 		}
 		flat = append(flat, err)
