@@ -112,11 +112,13 @@ type targetGroup struct {
 }
 
 // SDHandler answers Prometheus' HTTP service discovery (http_sd_configs):
-// one target per campaign, the exporter itself as the request reached it
-// (its Host), with __param_campaign set, so a job with metrics_path /probe
-// scrapes each campaign, and with the campaign's extra labels.
-func (c *Scraper) SDHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// one target per campaign, the exporter at target (its configured external
+// address: never the request's Host header, which any client can set to
+// send Prometheus elsewhere), with __param_campaign set, so a job with
+// metrics_path /probe scrapes each campaign, and with the campaign's extra
+// labels.
+func (c *Scraper) SDHandler(target string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		campaigns := c.Campaigns()
 		groups := make([]targetGroup, len(campaigns))
 		for i, campaign := range campaigns {
@@ -125,7 +127,7 @@ func (c *Scraper) SDHandler() http.Handler {
 				labels[k] = v
 			}
 			labels["__param_campaign"] = campaign.Name
-			groups[i] = targetGroup{Targets: []string{r.Host}, Labels: labels}
+			groups[i] = targetGroup{Targets: []string{target}, Labels: labels}
 		}
 		w.Header().Set("Content-Type", "application/json")
 		if err := json.NewEncoder(w).Encode(groups); err != nil {

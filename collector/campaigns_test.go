@@ -208,9 +208,10 @@ func TestSDHandler(t *testing.T) {
 		},
 		Fetcher: fetch.NewFetcher(fetch.FetcherConfig{}),
 	})
-	req := httptest.NewRequest(http.MethodGet, "http://exporter.example:9366/sd", nil)
+	// The Host a client sends is not where Prometheus is told to scrape.
+	req := httptest.NewRequest(http.MethodGet, "http://attacker.example:80/sd", nil)
 	rec := httptest.NewRecorder()
-	coll.SDHandler().ServeHTTP(rec, req)
+	coll.SDHandler("exporter.example:9366").ServeHTTP(rec, req)
 	if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
 		t.Errorf("Content-Type %q", ct)
 	}
@@ -224,7 +225,7 @@ func TestSDHandler(t *testing.T) {
 	}
 	coll.Reload(nil)
 	rec = httptest.NewRecorder()
-	coll.SDHandler().ServeHTTP(rec, req)
+	coll.SDHandler("exporter.example:9366").ServeHTTP(rec, req)
 	if body, _ := io.ReadAll(rec.Body); strings.TrimSpace(string(body)) != "[]" {
 		t.Errorf("no campaigns: %s, want []", body)
 	}

@@ -92,6 +92,9 @@ type Env struct {
 	// ConfigFile is a YAML file of more campaigns (see file.go); it is
 	// read again on reload.
 	ConfigFile string `env:"CONFIG_FILE" help:"A YAML file of more campaigns, read again on SIGHUP and POST /-/reload (docs/campaigns-file.md)."`
+	// ExternalAddress is where Prometheus reaches the exporter: the target
+	// /sd lists. Never taken from a request's Host header.
+	ExternalAddress string `env:"EXTERNAL_ADDRESS" help:"host:port at which Prometheus reaches the exporter: the target /sd lists for every campaign." helpDefault:"LISTEN_ADDRESS, with the host name where it names no host"`
 }
 
 // CampaignEnv is one campaign's definition: its variables,
@@ -168,12 +171,15 @@ func Load(environ []string) (Config, error) {
 		errs = append(errs, fmt.Errorf("%sSCRAPE_TIMEOUT_OFFSET: %v must not be negative", Prefix, cfg.ScrapeTimeoutOffset))
 	}
 	errs = append(errs, cfg.checkLimits()...)
+	if err := cfg.checkExternalAddress(); err != nil {
+		errs = append(errs, err)
+	}
 	campaigns, err := cfg.LoadCampaigns()
 	if err != nil {
 		errs = append(errs, err)
 	}
 	cfg.Campaigns = campaigns
-	if err := errors.Join(errs...); err != nil {
+	if err := joinBounded(errs...); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
@@ -314,6 +320,8 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campai
 	}
 	if c.Name == "" {
 		fail("NAME", "required: the campaign label")
+	} else if err := checkName(c.Name); err != nil {
+		fail("NAME", "%v", err)
 	}
 	var pageURL *url.URL
 	if c.URL == "" {

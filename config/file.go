@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"strings"
 	"time"
@@ -92,13 +91,20 @@ func (e Env) LoadCampaigns(previous ...source.Campaign) ([]source.Campaign, erro
 	if e.ConfigFile != "" {
 		entries, err := readCampaignsFile(e.ConfigFile)
 		if err != nil {
-			return nil, errors.Join(append(errs, err)...)
+			return nil, joinBounded(append(errs, err)...)
+		}
+		if n := len(e.CampaignVars) + len(entries); n > MaxCampaigns {
+			return nil, fmt.Errorf("%d campaigns (%d of variables, %d of %s): more than the %d an exporter watches",
+				n, len(e.CampaignVars), len(entries), e.ConfigFile, MaxCampaigns)
 		}
 		for i, entry := range entries {
 			add(entry.CampaignEnv, fileNaming(e.ConfigFile, i, entry), fmt.Sprintf("%s campaigns[%d]", e.ConfigFile, i))
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := checkLabelNames(campaigns); err != nil {
+		errs = append(errs, err)
+	}
+	if err := joinBounded(errs...); err != nil {
 		return nil, err
 	}
 	return campaigns, nil
@@ -132,7 +138,7 @@ func fileNaming(path string, i int, entry fileEntry) naming {
 	if name == "" {
 		return naming{prefix: fmt.Sprintf("%s:%d: campaigns[%d]: ", path, entry.line, i), lower: true}
 	}
-	return naming{prefix: fmt.Sprintf("%s:%d: campaigns[%d] (name %q): ", path, entry.line, i, name), lower: true}
+	return naming{prefix: fmt.Sprintf("%s:%d: campaigns[%d] (name %s): ", path, entry.line, i, shortText(name)), lower: true}
 }
 
 // readCampaignsFile reads and strictly decodes the campaigns file: an
@@ -141,9 +147,9 @@ func fileNaming(path string, i int, entry fileEntry) naming {
 // KnownFields works on a Decoder only, which would mean parsing twice to
 // also know each entry's line).
 func readCampaignsFile(path string) ([]fileEntry, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := readLimited(path)
 	if err != nil {
-		return nil, fmt.Errorf("%sCONFIG_FILE: %w", Prefix, err)
+		return nil, err
 	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
@@ -178,6 +184,9 @@ func readCampaignsFile(path string) ([]fileEntry, error) {
 	if list.Kind != yaml.SequenceNode {
 		return nil, fmt.Errorf("%s: line %d: campaigns: want a list of campaigns", path, list.Line)
 	}
+	if len(list.Content) > MaxCampaigns {
+		return nil, fmt.Errorf("%s: line %d: %d campaigns, more than the %d an exporter watches", path, list.Line, len(list.Content), MaxCampaigns)
+	}
 	known := map[string]bool{}
 	for _, k := range fileKeys() {
 		known[k] = true
@@ -205,7 +214,7 @@ func readCampaignsFile(path string) ([]fileEntry, error) {
 			errs = append(errs, fmt.Errorf("%s: campaigns[%d]: %w", path, i, yamlError(err)))
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := joinBounded(errs...); err != nil {
 		return nil, err
 	}
 	return entries, nil

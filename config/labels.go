@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/donation-exporter/donation_exporter/source"
 )
 
 // Labels are a campaign's extra labels, put on every series of the
@@ -109,9 +111,16 @@ func (l Labels) check() (map[string]string, error) {
 	if len(pairs) == 0 {
 		return nil, nil
 	}
+	if len(pairs) > MaxLabelsPerCampaign {
+		return nil, fmt.Errorf("%d labels: a campaign has at most %d", len(pairs), MaxLabelsPerCampaign)
+	}
 	var errs []error
 	for _, name := range sortedKeys(pairs) {
 		switch why, reserved := reservedLabels[name]; {
+		case len(name) > MaxLabelNameBytes:
+			errs = append(errs, fmt.Errorf("label name %s: %d bytes, at most %d", shortText(name), len(name), MaxLabelNameBytes))
+		case len(pairs[name]) > MaxLabelValueBytes:
+			errs = append(errs, fmt.Errorf("label %q: its value is %d bytes, at most %d", name, len(pairs[name]), MaxLabelValueBytes))
 		case !labelNameRE.MatchString(name):
 			errs = append(errs, fmt.Errorf("label name %q is not a Prometheus label name (letters, digits and _, not starting with a digit)", name))
 		case strings.HasPrefix(name, "__"):
@@ -155,4 +164,20 @@ func (ce CampaignEnv) checkUTF8(n naming) []error {
 		errs = append(errs, fmt.Errorf("%s: %q is not valid UTF-8", n.where("LABELS"), ce.Labels.text))
 	}
 	return errs
+}
+
+// checkLabelNames bounds the label names all campaigns use together: every
+// series of every campaign carries each of them, empty where a campaign
+// has no such label.
+func checkLabelNames(campaigns []source.Campaign) error {
+	names := map[string]bool{}
+	for _, c := range campaigns {
+		for name := range c.Labels {
+			names[name] = true
+		}
+	}
+	if len(names) > MaxLabelNames {
+		return fmt.Errorf("the campaigns use %d different label names together, more than %d: every series of every campaign carries each of them", len(names), MaxLabelNames)
+	}
+	return nil
 }

@@ -76,6 +76,7 @@ neither (and no preset that reads it) is unknown, and the gauges that need it ar
 
 `)
 	writeTable(&b, campaign)
+	b.WriteString(limitsMarkdown())
 	return b.String()
 }
 

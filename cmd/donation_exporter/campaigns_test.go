@@ -130,7 +130,7 @@ func newReloadFixture(t *testing.T, file string) *reloadFixture {
 	f.coll = collector.NewScraper(collector.Config{Campaigns: cfg.Campaigns, Fetcher: fetch.NewFetcher(fetch.FetcherConfig{})})
 	f.reloader = newReloader(cfg.Env, f.coll, nil, logger)
 	f.mux = newMux(cfg.Env, f.coll, prometheus.NewRegistry(), logger)
-	handleCampaigns(f.mux, f.coll, f.reloader)
+	handleCampaigns(f.mux, f.coll, f.reloader, "exporter.example:9366")
 	return f
 }
 

@@ -170,7 +170,7 @@ func serveCampaigns(ctx context.Context, cfg config.Config, campaigns, demoCampa
 	)
 
 	mux := newMux(cfg.Env, coll, base, logger)
-	handleCampaigns(mux, coll, reloader)
+	handleCampaigns(mux, coll, reloader, cfg.SDTarget(os.Hostname))
 	handler, err := guard(endpoint.Recover(mux, logger), web, rejections, logger)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: configuration: %sWEB_CONFIG_FILE: %v\n", exporterName, config.Prefix, err)

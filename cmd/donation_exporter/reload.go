@@ -134,10 +134,10 @@ func (r *reloader) watchSignals(ctx context.Context) {
 }
 
 // handleCampaigns adds the routes of the campaigns' life cycle: reload and
-// service discovery.
-func handleCampaigns(mux *http.ServeMux, coll *collector.Scraper, r *reloader) {
+// service discovery, whose targets are sdTarget.
+func handleCampaigns(mux *http.ServeMux, coll *collector.Scraper, r *reloader, sdTarget string) {
 	mux.Handle(config.ReloadPath, r.handler())
-	mux.Handle(config.SDPath, coll.SDHandler())
+	mux.Handle(config.SDPath, coll.SDHandler(sdTarget))
 }
 
 // releaseLoadGarbage returns the memory of a configuration load to the
