@@ -248,7 +248,7 @@ func TestVariants(t *testing.T) {
 			name: "gofundme 2025 unknown slug, two fundraisers", preset: "gofundme", url: "https://www.gofundme.com/f/old-name-of-it",
 			file:    "gofundme/help-ahmad-2025-desktop.html",
 			edit:    []string{`"__APOLLO_STATE__":{`, `"__APOLLO_STATE__":{"Fundraiser:1":{"__typename":"Fundraiser","slug":"someone-else","currentAmount":{"amount":99,"currencyCode":"USD"},"goalAmount":{"amount":100,"currencyCode":"USD"},"donationCount":1},`},
-			wantErr: []string{"preset gofundme: field raised: ", "2 candidates (99 in ", "13194 in ", "none is known to be the campaign's own"},
+			wantErr: []string{"preset gofundme: field raised: ", "2 candidates (", "99 in ", "13194 in ", "none is known to be the campaign's own"},
 		},
 		{
 			// Renamed, and the page holds one fundraiser: that is the page's.

@@ -174,6 +174,9 @@ func (q Query) FindSole(values []*JSONValue) (Match, error) {
 		for _, c := range distinct[:min(len(distinct), 4)] {
 			names = append(names, fmt.Sprintf("%s in %s", describe(c.node), c.origin))
 		}
+		// Sorted: a descendant search over JSON objects finds them in no
+		// fixed order, and the message should not change from run to run.
+		slices.Sort(names)
 		more := ""
 		if len(distinct) > 4 {
 			more = ", …"
