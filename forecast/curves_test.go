@@ -140,7 +140,6 @@ func backtestShipped(t *testing.T) (inSample, leaveOneOut, linear []Score) {
 		return deriveCurve(name, others)
 	})
 	linear = run(func(Entry) (*Curve, error) { return Linear(), nil })
-	_ = inSample
 	return inSample, leaveOneOut, linear
 }
 

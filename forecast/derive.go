@@ -152,10 +152,9 @@ func Derive(name string, timelines []Timeline) (*Curve, error) {
 		}
 		c.points = append(c.points, p)
 	}
-	c.points[0] = Point{}
-	c.points[GridSteps] = Point{Elapsed: 1, Share: 1, ShareLow: 1, ShareHigh: 1}
-	if !c.hasRange {
-		c.points[GridSteps].ShareLow, c.points[GridSteps].ShareHigh = 0, 0
+	c.points[0], c.points[GridSteps] = Point{}, Point{Elapsed: 1, Share: 1}
+	if c.hasRange {
+		c.points[GridSteps].ShareLow, c.points[GridSteps].ShareHigh = 1, 1
 	}
 	// Monotone: what is raised by a later instant includes the earlier.
 	for i := 1; i < len(c.points); i++ {
@@ -196,9 +195,9 @@ func predictionRange(xs []float64) (low, high float64) {
 		ss += (l - mean) * (l - mean)
 	}
 	s := math.Sqrt(ss / float64(n-1))
-	t := tQuantile90[min(n-1, len(tQuantile90)-1)]
-	if n-1 >= len(tQuantile90) {
-		t = 1.2816 // the normal quantile, which t approaches
+	t := 1.2816 // the normal quantile, which t approaches
+	if n-1 < len(tQuantile90) {
+		t = tQuantile90[n-1]
 	}
 	w := t * s * math.Sqrt(1+1/float64(n))
 	center := math.Log(math.Max(median(xs), minShare))
