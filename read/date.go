@@ -101,15 +101,17 @@ func ParseDate(text string, loc *time.Location, bound DayBound) (time.Time, erro
 	s = ordinalSuffix.ReplaceAllString(s, "$1")
 	var firstErr error
 	for _, layout := range dateLayouts {
-		t, err := time.ParseInLocation(layout, s, loc)
+		// Read in UTC for the calendar day alone: in loc, a midnight that
+		// daylight saving skips would already have moved the day back.
+		day, err := time.ParseInLocation(layout, s, time.UTC)
 		if err == nil {
-			if err := checkYear(t, text); err != nil {
+			if err := checkYear(day, text); err != nil {
 				return time.Time{}, err
 			}
 			if bound == EndOfDay {
-				t = t.AddDate(0, 0, 1)
+				day = day.AddDate(0, 0, 1)
 			}
-			return t, nil
+			return firstInstant(day.Year(), day.Month(), day.Day(), loc), nil
 		}
 		if firstErr == nil && isRangeError(err) {
 			firstErr = err
@@ -120,6 +122,22 @@ func ParseDate(text string, loc *time.Location, bound DayBound) (time.Time, erro
 		return time.Time{}, fmt.Errorf("%w: %q: %w", ErrNoDate, truncate(text), firstErr)
 	}
 	return time.Time{}, fmt.Errorf("%w: %q", ErrNoDate, truncate(text))
+}
+
+// firstInstant is the first instant of a calendar day in loc. It is
+// midnight, except where daylight saving skips midnight (America/Santiago
+// in September, America/Havana in March): there the day begins when the
+// clocks jump, at 01:00. time.Date alone normalises the missing midnight
+// to 23:00 of the day before, an hour early.
+func firstInstant(year int, month time.Month, day int, loc *time.Location) time.Time {
+	t := time.Date(year, month, day, 0, 0, 0, 0, loc)
+	if y, m, d := t.Date(); y == year && m == month && d == day {
+		return t
+	}
+	if _, next := t.ZoneBounds(); !next.IsZero() {
+		return next
+	}
+	return t
 }
 
 // DateFromNumber reads a number from a JSON document as Unix time in

@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseDate(t *testing.T) {
+	santiago, havana := mustLoad(t, "America/Santiago"), mustLoad(t, "America/Havana")
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		t.Fatal(err)
@@ -30,6 +31,14 @@ func TestParseDate(t *testing.T) {
 			want: time.Date(2026, 7, 8, 0, 0, 0, 0, time.UTC)},
 		{name: "bare date in a time zone", text: "2026-07-08", loc: berlin, bound: EndOfDay,
 			want: time.Date(2026, 7, 8, 22, 0, 0, 0, time.UTC)},
+		{name: "deadline before a skipped midnight ends when the clocks jump", text: "2026-09-05", loc: santiago, bound: EndOfDay,
+			want: time.Date(2026, 9, 6, 4, 0, 0, 0, time.UTC)},
+		{name: "start on a day whose midnight is skipped", text: "2026-09-06", loc: santiago, bound: StartOfDay,
+			want: time.Date(2026, 9, 6, 4, 0, 0, 0, time.UTC)},
+		{name: "deadline before a skipped midnight in Havana", text: "March 7, 2026", loc: havana, bound: EndOfDay,
+			want: time.Date(2026, 3, 8, 5, 0, 0, 0, time.UTC)},
+		{name: "deadline on the day clocks go back", text: "2026-04-04", loc: santiago, bound: EndOfDay,
+			want: time.Date(2026, 4, 5, 4, 0, 0, 0, time.UTC)},
 		{name: "month name first", text: "July 8, 2026", loc: time.UTC, bound: EndOfDay,
 			want: time.Date(2026, 7, 9, 0, 0, 0, 0, time.UTC)},
 		{name: "day first", text: "8 July 2026", loc: time.UTC,
@@ -113,4 +122,13 @@ func TestUnixSeconds(t *testing.T) {
 			t.Errorf("UnixSeconds(%v) = %v, want %v (UnixNano gives %v)", tc.t, got, tc.want, float64(tc.t.UnixNano())/1e9)
 		}
 	}
+}
+
+func mustLoad(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatalf("time zone %s: %v", name, err)
+	}
+	return loc
 }
