@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 	"time"
+	_ "time/tzdata" // the zones below exist without a system zoneinfo database
 )
 
 func TestParseDate(t *testing.T) {
