@@ -140,6 +140,7 @@ func extract(doc *Document, spec Spec) (Values, []FieldTrace, error) {
 	var errs []error
 	var traces []FieldTrace
 	pageCurrency := ""
+	var shown []shownAmount
 	readings := map[Field]reading{}
 	for _, field := range fieldOrder {
 		fs, ok := spec.Fields[field]
@@ -160,7 +161,7 @@ func extract(doc *Document, spec Spec) (Values, []FieldTrace, error) {
 			tr.Err = fs.fieldError(field, err)
 		default:
 			tr.Text = v.String()
-			cur, err := spec.set(&vals, field, v, fromPage)
+			m, err := spec.set(&vals, field, v, fromPage)
 			if err != nil {
 				if fs.Preset != "" {
 					err = fmt.Errorf("selector %q: %w", from, err)
@@ -168,8 +169,11 @@ func extract(doc *Document, spec Spec) (Values, []FieldTrace, error) {
 				tr.Err = fs.fieldError(field, err)
 				break
 			}
-			if pageCurrency == "" {
-				pageCurrency = cur
+			if m.Currency != "" {
+				shown = append(shown, shownAmount{field: field, money: m, text: tr.Text})
+				if pageCurrency == "" {
+					pageCurrency = m.Currency
+				}
 			}
 			if r, ok := readingOf(vals, field, v, from, fromPage); ok {
 				readings[field] = r
@@ -191,9 +195,13 @@ func extract(doc *Document, spec Spec) (Values, []FieldTrace, error) {
 		traces = append(traces, tr)
 	}
 	if spec.ZeroConfig {
-		zeroTraces, zeroErrs := spec.zeroConfig(doc, &vals)
+		zeroTraces, zeroShown, zeroErrs := spec.zeroConfig(doc, &vals)
 		traces = append(traces, zeroTraces...)
+		shown = append(shown, zeroShown...)
 		errs = append(errs, zeroErrs...)
+	}
+	if err := spec.currencyAgrees(vals.Currency, shown); err != nil {
+		errs = append(errs, err)
 	}
 	if err := completeFromRemaining(&vals); err != nil {
 		errs = append(errs, err)
@@ -206,6 +214,38 @@ func extract(doc *Document, spec Spec) (Values, []FieldTrace, error) {
 		return vals, traces, fieldErrors(errs)
 	}
 	return vals, traces, nil
+}
+
+// shownAmount is an amount whose text showed a currency.
+type shownAmount struct {
+	field Field
+	money Money
+	text  string
+}
+
+// currencyAgrees fails the currency field when the configured (or read)
+// currency is not one the page's amounts can be in: CURRENCY=CAD on a page
+// of "€1,234" would relabel euros as dollars. A bare "$" agrees with every
+// dollar and peso.
+func (spec Spec) currencyAgrees(code string, shown []shownAmount) error {
+	if code == "" {
+		return nil
+	}
+	for _, s := range shown {
+		if s.money.CouldBe(code) {
+			continue
+		}
+		fs := spec.Fields[FieldCurrency]
+		from := "the currency read"
+		switch {
+		case fs.Literal != "" && fs.Setting != "":
+			from = fs.Setting
+		case fs.Literal != "":
+			from = "the configured currency"
+		}
+		return fs.fieldError(FieldCurrency, fmt.Errorf("%s is %s but the page shows %s for %s (%q): which is right cannot be told", from, code, s.money.Currency, s.field, truncate(s.text)))
+	}
+	return nil
 }
 
 // fieldErrors reports several failed fields on one line, so that one
@@ -295,14 +335,14 @@ func readField(doc *Document, fs FieldSpec, tries *[]SelectorTry) (v value, from
 	return value{}, "", true, fmt.Errorf("%w by any selector tried: %s", errNoMatch, strings.Join(tried, ", "))
 }
 
-// set interprets v as field and stores it in vals. It returns the currency
-// a money text showed, if any.
-func (spec Spec) set(vals *Values, field Field, v value, fromPage bool) (string, error) {
+// set interprets v as field and stores it in vals. For an amount it
+// returns the money read, with the currency its text showed, if any.
+func (spec Spec) set(vals *Values, field Field, v value, fromPage bool) (Money, error) {
 	switch field {
 	case FieldRaised, FieldTarget, FieldRemaining:
 		m, err := readAmount(v)
 		if err != nil {
-			return "", err
+			return Money{}, err
 		}
 		if fromPage {
 			m.Amount = scaleAmount(m.Amount, spec.AmountScale)
@@ -315,24 +355,24 @@ func (spec Spec) set(vals *Values, field Field, v value, fromPage bool) (string,
 		default:
 			vals.Remaining = &m.Amount
 		}
-		return m.Currency, nil
+		return m, nil
 	case FieldDonors:
 		m, err := readAmount(v)
 		if err != nil {
-			return "", err
+			return Money{}, err
 		}
 		if m.Amount != math.Trunc(m.Amount) {
-			return "", fmt.Errorf("donor count %v is not a whole number", m.Amount)
+			return Money{}, fmt.Errorf("donor count %v is not a whole number", m.Amount)
 		}
 		vals.Donors = &m.Amount
-		return "", nil
+		return Money{}, nil
 	case FieldCurrency:
 		code, err := readCurrency(v.text)
 		if err != nil {
-			return "", err
+			return Money{}, err
 		}
 		vals.Currency = code
-		return "", nil
+		return Money{}, nil
 	case FieldStart, FieldDeadline:
 		bound := StartOfDay
 		if field == FieldDeadline {
@@ -340,16 +380,16 @@ func (spec Spec) set(vals *Values, field Field, v value, fromPage bool) (string,
 		}
 		t, err := readDate(v, spec.location(), bound)
 		if err != nil {
-			return "", err
+			return Money{}, err
 		}
 		if field == FieldStart {
 			vals.Start = &t
 		} else {
 			vals.Deadline = &t
 		}
-		return "", nil
+		return Money{}, nil
 	}
-	return "", fmt.Errorf("unknown field %q", field)
+	return Money{}, fmt.Errorf("unknown field %q", field)
 }
 
 func (spec Spec) location() *time.Location {

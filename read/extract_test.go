@@ -190,6 +190,24 @@ func TestExtract(t *testing.T) {
 			want: Values{Raised: f(254245), Target: f(100000), Currency: "USD"},
 		},
 		{
+			name: "CURRENCY names which dollar a bare $ is",
+			body: `<p class="raised">$5,000 raised</p>`, kind: KindHTML,
+			spec: spec(map[Field]FieldSpec{
+				FieldRaised:   sels("p.raised"),
+				FieldCurrency: {Literal: "NZD"},
+			}),
+			want: Values{Raised: f(5000), Currency: "NZD"},
+		},
+		{
+			name: "CURRENCY names which krona kr is",
+			body: `<p class="raised">12 500 kr</p>`, kind: KindHTML,
+			spec: spec(map[Field]FieldSpec{
+				FieldRaised:   sels("p.raised"),
+				FieldCurrency: {Literal: "NOK"},
+			}),
+			want: Values{Raised: f(12500), Currency: "NOK"},
+		},
+		{
 			name: "literals beside selectors; CURRENCY overrides the page",
 			body: page, kind: KindHTML,
 			spec: spec(map[Field]FieldSpec{
@@ -336,6 +354,39 @@ func TestExtractErrors(t *testing.T) {
 			body: `{"raised": {"x": 1}}`, kind: KindJSON,
 			spec:    spec(map[Field]FieldSpec{FieldRaised: sels("raised")}),
 			wantErr: []string{`field raised: selector "raised": JSON path "raised" is an object or array`},
+		},
+		{
+			name: "CURRENCY that the page's amounts contradict fails, naming both",
+			body: `<p class="raised">€12.500 gesammelt</p>`, kind: KindHTML,
+			spec: spec(map[Field]FieldSpec{
+				FieldRaised:   sels("p.raised"),
+				FieldCurrency: {Literal: "USD", Setting: "DONATION_CAMPAIGN_0_CURRENCY"},
+			}),
+			wantErr: []string{`field currency: DONATION_CAMPAIGN_0_CURRENCY is USD but the page shows EUR for raised`},
+		},
+		{
+			name: "an ISO code in the text contradicts CURRENCY too",
+			body: `<p class="raised">1 234 CHF</p>`, kind: KindHTML,
+			spec: spec(map[Field]FieldSpec{
+				FieldRaised:   sels("p.raised"),
+				FieldCurrency: {Literal: "EUR"},
+			}),
+			wantErr: []string{`field currency: the configured currency is EUR but the page shows CHF`},
+		},
+		{
+			name: "a currency selector that contradicts the amounts fails",
+			body: `<p class="raised">£900</p><span class="cur">EUR</span>`, kind: KindHTML,
+			spec: spec(map[Field]FieldSpec{
+				FieldRaised:   sels("p.raised"),
+				FieldCurrency: sels("span.cur"),
+			}),
+			wantErr: []string{`field currency: the currency read is EUR but the page shows GBP`},
+		},
+		{
+			name: "zero-config amounts contradict CURRENCY",
+			body: `<p>£3,235 raised of £10,000 goal</p>`, kind: KindHTML,
+			spec: Spec{Fields: map[Field]FieldSpec{FieldCurrency: {Literal: "AUD"}}, AmountScale: 1, Location: time.UTC, ZeroConfig: true},
+			wantErr: []string{`field currency: the configured currency is AUD but the page shows GBP`},
 		},
 		{
 			name: "negative amount",

@@ -18,6 +18,34 @@ import (
 type Money struct {
 	Amount   float64
 	Currency string
+	// Sign is the symbol or code as the text wrote it ("$", "€", "EUR"):
+	// a bare "$" is read as USD but may be any dollar or peso.
+	Sign string
+}
+
+// sharedSigns are the symbols several currencies write. A page showing one
+// of them agrees with a configured CURRENCY of any of these codes.
+var sharedSigns = map[string][]string{
+	"$": {"USD", "CAD", "AUD", "NZD", "HKD", "SGD", "TWD", "MXN", "ARS", "CLP", "COP", "UYU", "DOP", "CUP",
+		"JMD", "TTD", "BSD", "BBD", "BZD", "BMD", "KYD", "XCD", "FJD", "SBD", "GYD", "SRD", "LRD", "NAD", "BND"},
+	"C$": {"CAD", "NIO"},
+	"¥":  {"JPY", "CNY"},
+	"kr": {"SEK", "NOK", "DKK", "ISK"},
+}
+
+// CouldBe reports whether the amount's text allows the currency code: it
+// showed no currency, showed that one, or showed a sign that code writes
+// too.
+func (m Money) CouldBe(code string) bool {
+	if m.Currency == "" || m.Currency == code {
+		return true
+	}
+	for _, c := range sharedSigns[m.Sign] {
+		if c == code {
+			return true
+		}
+	}
+	return false
 }
 
 // ErrNoNumber is returned when a text holds no digits at all.
@@ -102,7 +130,8 @@ func ParseMoney(text string) (Money, error) {
 	if strings.HasSuffix(signAt, "-") || strings.HasSuffix(signAt, "−") || inParentheses(signAt, rest) {
 		amount = -amount
 	}
-	return Money{Amount: amount, Currency: currencyNear(text[:start], rest)}, nil
+	code, sign := currencyNear(text[:start], rest)
+	return Money{Amount: amount, Currency: code, Sign: sign}, nil
 }
 
 // inParentheses reports whether an amount sits between parentheses with
@@ -320,19 +349,20 @@ func leadingWord(s string) (string, int) {
 }
 
 // currencyNear looks for a currency symbol or ISO code right before or right
-// after the number.
-func currencyNear(before, after string) string {
+// after the number, and returns its code and the sign as written.
+func currencyNear(before, after string) (code, sign string) {
 	before = strings.TrimRightFunc(before, func(r rune) bool { return unicode.IsSpace(r) || r == '-' })
 	after = strings.TrimLeftFunc(after, unicode.IsSpace)
 	for _, cs := range currencySymbols {
 		if strings.HasSuffix(before, cs.symbol) || strings.HasPrefix(after, cs.symbol) {
-			return cs.code
+			return cs.code, cs.symbol
 		}
 	}
 	if code := isoCodeSuffix(before); code != "" {
-		return code
+		return code, code
 	}
-	return isoCodePrefix(after)
+	code = isoCodePrefix(after)
+	return code, code
 }
 
 func isoCodeSuffix(s string) string {

@@ -30,8 +30,9 @@ type zeroReading struct {
 	// the rules that agree on them.
 	rule string
 	r    reading // amount, margin, and where ("from")
-	// currency is the one shown with an amount, if any.
-	currency string
+	// currency is the one shown with an amount, if any, and sign how the
+	// text wrote it.
+	currency, sign string
 }
 
 var zeroRules = []zeroRule{
@@ -46,8 +47,9 @@ var zeroRules = []zeroRule{
 var zeroConfigFields = []Field{FieldRaised, FieldTarget, FieldDonors}
 
 // zeroConfig reads every zero-config field the spec does not configure
-// into vals, and returns a trace for each, and its errors.
-func (spec Spec) zeroConfig(doc *Document, vals *Values) ([]FieldTrace, []error) {
+// into vals, and returns a trace for each, the amounts it kept that showed
+// a currency, and its errors.
+func (spec Spec) zeroConfig(doc *Document, vals *Values) ([]FieldTrace, []shownAmount, []error) {
 	var all []zeroReading
 	for _, rule := range zeroRules {
 		for _, zr := range rule.read(doc) {
@@ -58,6 +60,7 @@ func (spec Spec) zeroConfig(doc *Document, vals *Values) ([]FieldTrace, []error)
 	}
 	var traces []FieldTrace
 	var errs []error
+	var shown []shownAmount
 	currencies := map[string]bool{}
 	for _, field := range zeroConfigFields {
 		if fs, ok := spec.Fields[field]; ok && fs.IsSet() {
@@ -95,6 +98,7 @@ func (spec Spec) zeroConfig(doc *Document, vals *Values) ([]FieldTrace, []error)
 			for _, zr := range readings {
 				if zr.currency != "" && agree(zr.r, best.r) {
 					currencies[zr.currency] = true
+					shown = append(shown, shownAmount{field: field, money: Money{Amount: zr.r.amount, Currency: zr.currency, Sign: zr.sign}, text: zr.r.from})
 				}
 			}
 		}
@@ -105,7 +109,7 @@ func (spec Spec) zeroConfig(doc *Document, vals *Values) ([]FieldTrace, []error)
 			vals.Currency = c
 		}
 	}
-	return traces, errs
+	return traces, shown, errs
 }
 
 func ruleNames() string {
@@ -378,7 +382,7 @@ func zeroText(d *Document) []zeroReading {
 			return
 		}
 		v := value{text: strings.TrimSpace(text)}
-		out = append(out, zeroReading{field: field, currency: m.Currency,
+		out = append(out, zeroReading{field: field, currency: m.Currency, sign: m.Sign,
 			r: reading{amount: m.Amount, margin: margin(v, m.Amount), from: strconv.Quote(truncate(line))}})
 	}
 	for i, line := range lines {
