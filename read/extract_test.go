@@ -385,7 +385,7 @@ func TestExtractErrors(t *testing.T) {
 		{
 			name: "zero-config amounts contradict CURRENCY",
 			body: `<p>£3,235 raised of £10,000 goal</p>`, kind: KindHTML,
-			spec: Spec{Fields: map[Field]FieldSpec{FieldCurrency: {Literal: "AUD"}}, AmountScale: 1, Location: time.UTC, ZeroConfig: true},
+			spec:    Spec{Fields: map[Field]FieldSpec{FieldCurrency: {Literal: "AUD"}}, AmountScale: 1, Location: time.UTC, ZeroConfig: true},
 			wantErr: []string{`field currency: the configured currency is AUD but the page shows GBP`},
 		},
 		{
