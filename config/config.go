@@ -105,10 +105,10 @@ type Env struct {
 type CampaignEnv struct {
 	Name     string `env:"NAME" yaml:"name" help:"Required, unique. The campaign label."`
 	URL      string `env:"URL" yaml:"url" help:"Required. The page a person opens in a browser (http or https)."`
-	Platform string `env:"PLATFORM" yaml:"platform" help:"A platform preset (docs/platforms.md), or html / json to read the page only by the selectors given. Empty: the preset of the URL's host; for other hosts, html or json as the Content-Type says, read by zero-config when no RAISED_SELECTOR is given."`
+	Platform string `env:"PLATFORM" yaml:"platform" help:"A platform preset (docs/platforms.md), or html / json to read the page only by the selectors given. Empty: the preset of the URL's host; for other hosts, html or json as the Content-Type says, read by zero-config when nothing says where the amount raised is. With html or json, RAISED_SELECTOR (or REMAINING_SELECTOR with a target) is required."`
 
 	Raised           string `env:"RAISED" yaml:"raised" help:"Amount raised, as a fixed value. Not with RAISED_SELECTOR."`
-	RaisedSelector   string `env:"RAISED_SELECTOR" yaml:"raised_selector" help:"Where on the page the amount raised is (docs/selectors.md). Without it, RAISED and a preset, the page is read by zero-config."`
+	RaisedSelector   string `env:"RAISED_SELECTOR" yaml:"raised_selector" help:"Where on the page the amount raised is (docs/selectors.md). Without it, RAISED, a preset, or REMAINING_SELECTOR with a target, the page is read by zero-config."`
 	Target           string `env:"TARGET" yaml:"target" help:"The goal, as a fixed value (1000000)."`
 	TargetSelector   string `env:"TARGET_SELECTOR" yaml:"target_selector" help:"Where on the page the goal is."`
 	Currency         string `env:"CURRENCY" yaml:"currency" help:"ISO 4217 code (USD) or symbol. When unset, the currency the raised (or target) text shows, if any."`
@@ -351,11 +351,19 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campai
 	if c.Curve, err = ce.curve(p); err != nil {
 		fail("FORECAST_CURVE", "%v", err)
 	}
-	if p == nil && strings.TrimSpace(ce.Raised) == "" && strings.TrimSpace(ce.RaisedSelector) == "" {
-		// No preset and nothing says where the amount raised is: read
-		// what donation pages commonly carry (see source.ZeroConfig).
-		c.Platform = source.PlatformZeroConfig
-		c.Spec.ZeroConfig = true
+	if p == nil && !ce.givesRaised() {
+		switch platform := strings.ToLower(strings.TrimSpace(ce.Platform)); platform {
+		case "html", "json":
+			// These platforms mean "only my selectors": reading page
+			// furniture behind the user's back would be a guess.
+			fail("RAISED_SELECTOR", "required with platform %s, which reads only the selectors given: give RAISED_SELECTOR or RAISED, or REMAINING_SELECTOR (or REMAINING) with TARGET_SELECTOR (or TARGET)", platform)
+		default:
+			// No preset and nothing says where the amount raised is:
+			// read what donation pages commonly carry (see read's
+			// zero-config).
+			c.Platform = source.PlatformZeroConfig
+			c.Spec.ZeroConfig = true
+		}
 	}
 	labels, err := ce.Labels.check()
 	if err != nil {
@@ -366,6 +374,16 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campai
 		c.Rebind = rebinder(p, c.Spec, ce.overrideNamer(n))
 	}
 	return c, errors.Join(errs...)
+}
+
+// givesRaised reports whether the settings say where the amount raised
+// comes from: itself, or the target less the amount still needed.
+func (ce CampaignEnv) givesRaised() bool {
+	set := func(literal, selector string) bool {
+		return strings.TrimSpace(literal) != "" || strings.TrimSpace(selector) != ""
+	}
+	return set(ce.Raised, ce.RaisedSelector) ||
+		(set(ce.Remaining, ce.RemainingSelector) && set(ce.Target, ce.TargetSelector))
 }
 
 // curve loads FORECAST_CURVE: a built-in curve or a curve file; unset,
