@@ -3,8 +3,10 @@ package read
 import (
 	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 )
@@ -178,6 +180,9 @@ func TestQuery(t *testing.T) {
 		{name: "key at any depth, first value that has it", query: "$..pledged", want: 5.0},
 		{name: "filter by the URL's slug", query: "$..[?@.slug=='mine'].pledged", want: 3422.5},
 		{name: "gjson path from the top", query: "project.pledged", want: 3422.5},
+		{name: "JSONPath name at the top", query: "$.project.pledged", want: 3422.5},
+		{name: "JSONPath bracketed name at the top", query: "$['project']['slug']", want: "mine"},
+		{name: "JSONPath $[0] still reads the top", query: "$[0].project.pledged", want: 3422.5},
 		{name: "lowest not reached", query: "$..goals[?@.done<100].amount", pick: PickLowest, want: 200.0},
 		{name: "several values must agree", query: "$..amount", wantErr: "ambiguous"},
 		{name: "nothing", query: "$..backers", wantErr: "matched nothing"},
@@ -204,4 +209,55 @@ func TestQuery(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A page whose figures sit in objects a script assigns inside a block and
+// merges with $.extend reads through a user's JSONPath from the top.
+func TestEmbeddedAssignedAndMerged(t *testing.T) {
+	body, err := os.ReadFile("testdata/embedded/movember-style.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := func(v float64) *float64 { return &v }
+	tests := []struct {
+		name string
+		spec Spec
+		want Values
+	}{
+		{name: "a path from the top of the object",
+			spec: spec(map[Field]FieldSpec{
+				FieldRaised:   sels(`$['mov.donate.entity'].AmountRaised.originalAmount`),
+				FieldTarget:   sels(`$['mov.donate.entity'].Target.originalAmount`),
+				FieldCurrency: sels(`$['mov.donate.entity'].AmountRaised.originalCurrency`),
+				FieldDonors:   sels(`$..DonationCount`),
+			}),
+			want: Values{Raised: f(1845), Target: f(2500), Currency: "GBP", Donors: f(37)}},
+		{name: "a script's object, then a gjson path with the dotted key escaped",
+			spec: spec(map[Field]FieldSpec{FieldRaised: sels(`script:contains("mov.storage") | mov\.donate\.entity.AmountRaised.convertedAmount`)}),
+			want: Values{Raised: f(1845)}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, _, err := Page(body, "text/html; charset=utf-8", KindHTML, tc.spec, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertValues(t, got, tc.want)
+		})
+	}
+	t.Run("every assigned, merged and returned object is found", func(t *testing.T) {
+		doc := mustHTML(t, string(body))
+		values, err := FindInPage(doc.html.Nodes[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		for _, v := range values {
+			texts = append(texts, v.Text[:min(len(v.Text), 24)])
+		}
+		want := []string{`{"locale":"en_GB","count`, `{"mov.donate.entity":{"E`, `{"mov.donate.entity":{"E`, `{"team":{"AmountRaised":`}
+		if strings.Join(texts, "|") != strings.Join(want, "|") {
+			t.Errorf("found %q, want %q", texts, want)
+		}
+	})
 }

@@ -22,11 +22,17 @@ import (
 // A query is applied to the JSON values a page carries one after the
 // other, in page order (see Find): a JSONPath query sees each value as
 // the one element of the array $, so that "$..key" searches it at any
-// depth and "$[0].key" or "$.*.key" reads a key at its top.
+// depth and "$[0].key" or "$.*.key" reads a key at its top. A path
+// that starts with a name ("$.key", "$['mov.donate.entity']") reads it at
+// the top of the value too, as anyone writing JSONPath for the object they
+// see means it: a name selects nothing in the array $ otherwise.
 type Query struct {
 	raw   string
 	path  *jsonpath.Path // nil for a gjson path
 	gjson string
+	// fromTop is set for a JSONPath whose first segment is a name: it is
+	// applied to the value itself.
+	fromTop bool
 }
 
 // ParseQuery reads a query.
@@ -42,7 +48,21 @@ func ParseQuery(text string) (Query, error) {
 	if err != nil {
 		return Query{}, fmt.Errorf("JSONPath %q: %w", text, err)
 	}
-	return Query{raw: text, path: p}, nil
+	return Query{raw: text, path: p, fromTop: startsWithName(text)}, nil
+}
+
+// startsWithName reports whether a JSONPath's first segment selects a
+// member by name: "$.key" or "$['key']", not "$..", "$.*" or "$[0]".
+func startsWithName(path string) bool {
+	rest := strings.TrimLeft(path[1:], " \t")
+	switch {
+	case strings.HasPrefix(rest, "."):
+		return len(rest) > 1 && rest[1] != '.' && rest[1] != '*'
+	case strings.HasPrefix(rest, "["):
+		inner := strings.TrimLeft(rest[1:], " \t")
+		return strings.HasPrefix(inner, "'") || strings.HasPrefix(inner, `"`)
+	}
+	return false
 }
 
 // String returns the query as written.
@@ -85,6 +105,9 @@ func (q Query) selectIn(v *JSONValue) ([]any, error) {
 	decoded, err := v.Decoded()
 	if err != nil {
 		return nil, err
+	}
+	if q.fromTop {
+		return q.path.Select(decoded), nil
 	}
 	return q.path.Select([]any{decoded}), nil
 }
