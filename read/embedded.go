@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	nethtml "golang.org/x/net/html"
 )
 
 // MaxJSONDepth bounds how deeply the JSON a page carries may nest. Real
@@ -31,6 +33,10 @@ type JSONValue struct {
 	// Origin says where the value was found, for people reading errors
 	// and traces: `script#__NEXT_DATA__`, `script 3, JS string`, ….
 	Origin string
+
+	// node is the element whose attribute held the value (nil for a
+	// script's): zero-config asks whose figures it holds.
+	node *nethtml.Node
 
 	once    sync.Once
 	decoded any

@@ -52,7 +52,11 @@ func (p *pageFinder) element(n *html.Node) {
 		if !strings.HasPrefix(a.Key, "data-") || v == "" || (v[0] != '{' && v[0] != '[') {
 			continue
 		}
+		before := len(p.found)
 		p.text(v, fmt.Sprintf("%s[%s] attribute", n.Data, a.Key))
+		for _, found := range p.found[before:] {
+			found.node = n
+		}
 	}
 	if n.Data != "script" {
 		return

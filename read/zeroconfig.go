@@ -33,6 +33,17 @@ type zeroReading struct {
 	// currency is the one shown with an amount, if any, and sign how the
 	// text wrote it.
 	currency, sign string
+	// node is the element it was read from, object the JSON object (an
+	// identity, "" for none): a precise figure stands for a rounded one
+	// only from the same owner.
+	node   *html.Node
+	object string
+	// bar marks a progress bar's value, which counts as money only beside
+	// money text.
+	bar bool
+	// away says why the reading is taken for another campaign's figure
+	// or for no money figure at all; "" for the campaign's own.
+	away string
 }
 
 var zeroRules = []zeroRule{
@@ -58,6 +69,8 @@ func (spec Spec) zeroConfig(doc *Document, vals *Values) ([]FieldTrace, []shownA
 			all = append(all, zr)
 		}
 	}
+	markRepeated(all)
+	markBars(all)
 	var traces []FieldTrace
 	var errs []error
 	var shown []shownAmount
@@ -73,13 +86,14 @@ func (spec Spec) zeroConfig(doc *Document, vals *Values) ([]FieldTrace, []shownA
 			}
 		}
 		tr := FieldTrace{Field: field}
-		for _, zr := range readings {
-			tr.Tries = append(tr.Tries, SelectorTry{Selector: zr.r.from})
-		}
 		best, err := decideZero(field, readings)
+		tr.Tries = zeroTries(readings, best)
 		switch {
 		case err != nil:
 			tr.Err = fmt.Errorf("zero-config: field %s: %w", field, err)
+			errs = append(errs, tr.Err)
+		case best == nil && field == FieldRaised && len(readings) > 0:
+			tr.Err = fmt.Errorf("zero-config: field raised: every amount found was set aside as not the campaign's own (%s); give RAISED_SELECTOR or PLATFORM", asideReasons(readings))
 			errs = append(errs, tr.Err)
 		case best == nil && field == FieldRaised:
 			tr.Err = fmt.Errorf("zero-config: field raised: none of the rules found an amount raised (%s); give RAISED_SELECTOR or PLATFORM", ruleNames())
@@ -96,7 +110,7 @@ func (spec Spec) zeroConfig(doc *Document, vals *Values) ([]FieldTrace, []shownA
 				vals.Donors = &amount
 			}
 			for _, zr := range readings {
-				if zr.currency != "" && agree(zr.r, best.r) {
+				if (zr.away == "" || confirmsOnly(zr)) && zr.currency != "" && agree(zr.r, best.r) {
 					currencies[zr.currency] = true
 					shown = append(shown, shownAmount{field: field, money: Money{Amount: zr.r.amount, Currency: zr.currency, Sign: zr.sign}, text: zr.r.from})
 				}
@@ -112,6 +126,18 @@ func (spec Spec) zeroConfig(doc *Document, vals *Values) ([]FieldTrace, []shownA
 	return traces, shown, errs
 }
 
+// asideReasons says, for an error, why the first readings were set aside.
+func asideReasons(readings []zeroReading) string {
+	var reasons []string
+	for _, zr := range readings[:min(len(readings), 3)] {
+		reasons = append(reasons, fmt.Sprintf("%s: %s", formatNumber(zr.r.amount), zr.away))
+	}
+	if len(readings) > 3 {
+		reasons = append(reasons, "…")
+	}
+	return strings.Join(reasons, "; ")
+}
+
 func ruleNames() string {
 	names := make([]string, len(zeroRules))
 	for i, r := range zeroRules {
@@ -120,30 +146,51 @@ func ruleNames() string {
 	return strings.Join(names, "; ")
 }
 
-// decideZero takes the readings of one field: two rules that agree, or
-// one rule whose readings all agree, give the figure (the most precise
-// reading of it); readings that disagree give an error listing them.
-func decideZero(field Field, readings []zeroReading) (*zeroReading, error) {
-	if len(readings) == 0 {
-		return nil, nil
-	}
-	// Group agreeing readings; the most precise one stands for a group.
-	type group struct {
-		best  zeroReading
-		rules map[string]bool
-		all   []zeroReading
-	}
-	var groups []*group
+// zeroTries lists every reading of a field for the trace: the one taken,
+// and for the others why they were set aside or not taken.
+func zeroTries(readings []zeroReading, best *zeroReading) []SelectorTry {
+	tries := make([]SelectorTry, 0, len(readings))
 	for _, zr := range readings {
-		var g *group
+		try := SelectorTry{Selector: zr.r.from}
+		switch {
+		case zr.away != "":
+			try.Err = fmt.Errorf("set aside, %s: %s", formatNumber(zr.r.amount), zr.away)
+		case best != nil && !agree(zr.r, best.r):
+			try.Err = fmt.Errorf("not taken, %s: another figure than %s", formatNumber(zr.r.amount), formatNumber(best.r.amount))
+		case best != nil && zr.r.margin > best.r.margin:
+			try.Err = fmt.Errorf("confirms %s to its precision (%s)", formatNumber(best.r.amount), formatNumber(zr.r.amount))
+		}
+		tries = append(tries, try)
+	}
+	return tries
+}
+
+// zeroGroup is readings that agree on a figure, with the most precise one
+// standing for them.
+type zeroGroup struct {
+	best  zeroReading
+	rules map[string]bool
+	all   []zeroReading
+}
+
+// groupZero groups agreeing readings. A reading more precise than a group
+// joins it only from the same element or object as one of its members: a
+// hidden or foreign "1234.56" must not sharpen a headline's "$1.2K".
+func groupZero(readings []zeroReading) []*zeroGroup {
+	var groups []*zeroGroup
+	for _, zr := range readings {
+		if zr.away != "" {
+			continue
+		}
+		var g *zeroGroup
 		for _, cand := range groups {
-			if agree(cand.best.r, zr.r) {
+			if agree(cand.best.r, zr.r) && (zr.r.margin == cand.best.r.margin || slices.ContainsFunc(cand.all, func(m zeroReading) bool { return sameOwner(m, zr) })) {
 				g = cand
 				break
 			}
 		}
 		if g == nil {
-			g = &group{best: zr, rules: map[string]bool{}}
+			g = &zeroGroup{best: zr, rules: map[string]bool{}}
 			groups = append(groups, g)
 		}
 		if zr.r.margin < g.best.r.margin {
@@ -152,7 +199,60 @@ func decideZero(field Field, readings []zeroReading) (*zeroReading, error) {
 		g.rules[zr.rule] = true
 		g.all = append(g.all, zr)
 	}
-	if len(groups) == 1 {
+	return groups
+}
+
+// familyZero folds groups that agree at the precision of the rounder one
+// (a headline's "$13.2K" and a figure of 13,194 elsewhere) into one: they
+// do not contradict each other. It stands for the most precise group that
+// two rules support, or, when none is, for the roundest: what the page
+// shows, to the precision it can be trusted.
+func familyZero(groups []*zeroGroup) []*zeroGroup {
+	var families [][]*zeroGroup
+	for _, g := range groups {
+		joined := false
+		for i, f := range families {
+			if slices.ContainsFunc(f, func(o *zeroGroup) bool { return agree(o.best.r, g.best.r) }) {
+				families[i] = append(f, g)
+				joined = true
+				break
+			}
+		}
+		if !joined {
+			families = append(families, []*zeroGroup{g})
+		}
+	}
+	out := make([]*zeroGroup, 0, len(families))
+	for _, f := range families {
+		sort.SliceStable(f, func(i, j int) bool { return f[i].best.r.margin < f[j].best.r.margin })
+		pick := f[len(f)-1]
+		for _, g := range f {
+			if len(g.rules) >= 2 || len(f) == 1 {
+				pick = g
+				break
+			}
+		}
+		merged := &zeroGroup{best: pick.best, rules: map[string]bool{}}
+		for _, g := range f {
+			for rule := range g.rules {
+				merged.rules[rule] = true
+			}
+			merged.all = append(merged.all, g.all...)
+		}
+		out = append(out, merged)
+	}
+	return out
+}
+
+// decideZero takes the readings of one field: two rules that agree, or
+// one rule whose readings all agree, give the figure; readings that
+// disagree give an error listing them. Readings set aside take no part.
+func decideZero(field Field, readings []zeroReading) (*zeroReading, error) {
+	groups := familyZero(groupZero(readings))
+	switch len(groups) {
+	case 0:
+		return nil, nil
+	case 1:
 		return &groups[0].best, nil
 	}
 	// Several figures: one that two rules agree on, and that no other
@@ -205,37 +305,84 @@ func zeroJSON(d *Document) []zeroReading {
 		if err != nil {
 			continue
 		}
-		walkJSON(decoded, 0, func(obj map[string]any) {
+		nodeAway := ""
+		if v.node != nil {
+			nodeAway = awayNode(v.node)
+		}
+		walkJSON(decoded, jsonPlace{}, func(obj map[string]any, at jsonPlace) {
 			raised, rKey, okR := jsonAmount(obj, zeroRaisedKeys)
 			goal, gKey, okG := jsonAmount(obj, zeroGoalKeys)
 			if !okR || !okG {
 				return
 			}
-			out = append(out,
-				zeroReading{field: FieldRaised, r: reading{amount: raised, from: v.Origin + " ." + rKey}},
-				zeroReading{field: FieldTarget, r: reading{amount: goal, from: v.Origin + " ." + gKey}})
+			away := nodeAway
+			if away == "" {
+				away = at.away(raised)
+			}
+			id := fmt.Sprintf("%p", obj)
+			add := func(field Field, amount float64, key string) {
+				out = append(out, zeroReading{field: field, node: v.node, object: id, away: away,
+					r: reading{amount: amount, from: v.Origin + " ." + key}})
+			}
+			add(FieldRaised, raised, rKey)
+			add(FieldTarget, goal, gKey)
 			if n, key, ok := jsonAmount(obj, zeroDonorKeys); ok && n == float64(int64(n)) {
-				out = append(out, zeroReading{field: FieldDonors, r: reading{amount: n, from: v.Origin + " ." + key}})
+				add(FieldDonors, n, key)
 			}
 		})
 	}
 	return out
 }
 
-// walkJSON calls f on every object in v.
-func walkJSON(v any, depth int, f func(map[string]any)) {
-	if depth > MaxJSONDepth {
+// jsonPlace is where an object sits in a JSON value: the keys above it,
+// and the array it is an element of, if any.
+type jsonPlace struct {
+	keys  []string
+	array []any
+}
+
+// away says why the object at p, whose amount raised is raised, is taken
+// for another campaign's: a key above it names other campaigns
+// ("relatedCampaigns"), or it is one of several campaign objects in an
+// array that show different amounts.
+func (p jsonPlace) away(raised float64) string {
+	for _, k := range p.keys {
+		if w := foreignWord(k); w != "" {
+			return fmt.Sprintf("under the key %q", truncateTo(k, 40))
+		}
+	}
+	campaigns, differ := 0, false
+	for _, e := range p.array {
+		obj, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		r, _, okR := jsonAmount(obj, zeroRaisedKeys)
+		if _, _, okG := jsonAmount(obj, zeroGoalKeys); okR && okG {
+			campaigns++
+			differ = differ || r != raised
+		}
+	}
+	if campaigns >= 2 && differ {
+		return fmt.Sprintf("one of %d campaign objects in an array, which show different amounts", campaigns)
+	}
+	return ""
+}
+
+// walkJSON calls f on every object in v, with where it sits.
+func walkJSON(v any, at jsonPlace, f func(map[string]any, jsonPlace)) {
+	if len(at.keys) > MaxJSONDepth {
 		return
 	}
 	switch n := v.(type) {
 	case map[string]any:
-		f(n)
-		for _, c := range n {
-			walkJSON(c, depth+1, f)
+		f(n, at)
+		for k, c := range n {
+			walkJSON(c, jsonPlace{keys: append(slices.Clip(at.keys), k)}, f)
 		}
 	case []any:
 		for _, c := range n {
-			walkJSON(c, depth+1, f)
+			walkJSON(c, jsonPlace{keys: append(slices.Clip(at.keys), "[]"), array: n}, f)
 		}
 	}
 }
@@ -282,9 +429,16 @@ func zeroBars(d *Document, css, nowAttr, maxAttr string) []zeroReading {
 			continue
 		}
 		from := fmt.Sprintf("%s=%s of %s", nowAttr, attr(n, nowAttr), attr(n, maxAttr))
+		// A bar that says its value in money ("$12,710 raised") carries
+		// its currency; otherwise money text beside it must agree.
+		currency := ""
+		if m, err := ParseMoney(attr(n, "aria-valuetext")); err == nil && m.Amount == now {
+			currency = m.Currency
+		}
+		away := awayNode(n)
 		out = append(out,
-			zeroReading{field: FieldRaised, r: reading{amount: now, from: from}},
-			zeroReading{field: FieldTarget, r: reading{amount: maximum, from: from}})
+			zeroReading{field: FieldRaised, node: n, bar: true, currency: currency, away: away, r: reading{amount: now, from: from}},
+			zeroReading{field: FieldTarget, node: n, bar: true, currency: currency, away: away, r: reading{amount: maximum, from: from}})
 	}
 	return out
 }
@@ -313,7 +467,8 @@ func zeroDataAttributes(d *Document) []zeroReading {
 				if group.field == FieldDonors && f != float64(int64(f)) {
 					continue
 				}
-				out = append(out, zeroReading{field: group.field, r: reading{amount: f, from: fmt.Sprintf("%s=%q", a, attr(n, a))}})
+				out = append(out, zeroReading{field: group.field, node: n, away: awayNode(n),
+					r: reading{amount: f, from: fmt.Sprintf("%s=%q", a, attr(n, a))}})
 			}
 		}
 	}
@@ -348,6 +503,8 @@ var (
 	// "63,416 backers", "498 donations", "34 supporters", "Backers 77".
 	zeroDonorText = regexp.MustCompile(`(?i)(?:^|[\s·|,(])(\d[\d,.\x{a0} ]*)\s*(?:backers|donors|donations|supporters|contributors|patrons|gifts)\b` +
 		`|\b(?:backers|donors|supporters|contributors|patrons)\s*:?\s*(\d[\d,.\x{a0}]*)\s*$`)
+	// "42 of 500 donors": the first count is who gave.
+	zeroDonorOfText = regexp.MustCompile(`(?i)(?:^|[\s·|,(])(\d[\d,.\x{a0}]*)\s+(?:of|out of|/)\s+\d[\d,.\x{a0}]*\s*(?:backers|donors|supporters|contributors|patrons)\b`)
 	// A line that is only a count, the line after it the word.
 	zeroCountLine = regexp.MustCompile(`^\d[\d,.\x{a0} ]*$`)
 	zeroCountWord = regexp.MustCompile(`(?i)^(backers|donors|donations|supporters|contributors|patrons)\b`)
@@ -376,48 +533,95 @@ func zeroText(d *Document) []zeroReading {
 	}
 	lines := visibleLines(d.html.Nodes[0])
 	var out []zeroReading
-	money := func(field Field, text, line string) {
-		m, err := ParseMoney(text)
-		if err != nil || m.Amount < 0 {
-			return
-		}
-		v := value{text: strings.TrimSpace(text)}
-		out = append(out, zeroReading{field: field, currency: m.Currency, sign: m.Sign,
-			r: reading{amount: m.Amount, margin: margin(v, m.Amount), from: strconv.Quote(truncate(line))}})
-	}
 	for i, line := range lines {
-		for _, loc := range zeroRaisedText.FindAllStringSubmatchIndex(line, -1) {
-			// "of $20,000 pledged" is the goal, said the other way round.
-			if strings.HasSuffix(strings.ToLower(strings.TrimSpace(line[:loc[0]])), " of") {
-				continue
-			}
-			money(FieldRaised, submatch(line, loc), line)
-		}
-		for _, m := range zeroGoalText.FindAllStringSubmatch(line, -1) {
-			money(FieldTarget, joined(m), line)
-		}
-		for _, m := range zeroDonorText.FindAllStringSubmatch(line, -1) {
-			count(&out, joined(m), line)
-		}
+		out = append(out, textReadings(line)...)
 		if i+1 < len(lines) {
 			next := lines[i+1]
-			if zeroCountLine.MatchString(line) && zeroCountWord.MatchString(next) {
-				count(&out, line, line+" / "+next)
+			joined := textLine{text: line.text + " / " + next.text, node: line.node}
+			if zeroCountLine.MatchString(line.text) && zeroCountWord.MatchString(next.text) {
+				out = appendCount(out, line.text, joined)
 			}
-			if zeroAmountLine.MatchString(line) && zeroOfGoalLine.MatchString(next) {
-				money(FieldRaised, line, line+" / "+next)
+			if zeroAmountLine.MatchString(line.text) && zeroOfGoalLine.MatchString(next.text) {
+				out = appendMoney(out, FieldRaised, line.text, joined, "")
 			}
 		}
 	}
 	return out
 }
 
-func count(out *[]zeroReading, text, line string) {
+// textReadings reads one line of visible text.
+func textReadings(line textLine) []zeroReading {
+	var out []zeroReading
+	text := line.text
+	lineCurrency := false
+	for _, loc := range zeroRaisedText.FindAllStringSubmatchIndex(text, -1) {
+		// "of $20,000 pledged" is the goal, said the other way round.
+		if strings.HasSuffix(strings.ToLower(strings.TrimSpace(text[:loc[0]])), " of") {
+			continue
+		}
+		amount := submatch(text, loc)
+		if m, err := ParseMoney(amount); err == nil && m.Currency != "" {
+			lineCurrency = true
+		}
+		away := ""
+		if verb := lastWord(text[loc[0]:loc[1]]); singleDonation(verb, text[loc[1]:]) {
+			away = "a single donation (a donor or a time follows it)"
+		}
+		out = appendMoney(out, FieldRaised, amount, line, away)
+	}
+	for _, loc := range zeroGoalText.FindAllStringSubmatchIndex(text, -1) {
+		amount := submatch(text, loc)
+		away := notMoneyGoal(text, loc[0], loc[1])
+		if m, err := ParseMoney(amount); away == "" && (err != nil || m.Currency == "") && !lineCurrency {
+			away = "a goal without a currency, on a line with no money: it may count something else"
+		}
+		out = appendMoney(out, FieldTarget, amount, line, away)
+	}
+	for _, loc := range zeroDonorOfText.FindAllStringSubmatchIndex(text, -1) {
+		// "42 of 500 donors": 42 have given, 500 is a goal of donors.
+		out = appendCount(out, submatch(text, loc), line)
+	}
+	for _, loc := range zeroDonorText.FindAllStringSubmatchIndex(text, -1) {
+		before := strings.ToLower(text[:loc[0]])
+		if strings.HasSuffix(strings.TrimSpace(before), " of") || strings.TrimSpace(before) == "of" {
+			continue
+		}
+		if w := words(before[max(0, len(before)-16):]); slices.Contains(w, "goal") || slices.Contains(w, "target") {
+			continue
+		}
+		out = appendCount(out, submatch(text, loc), line)
+	}
+	return out
+}
+
+func lastWord(s string) string {
+	ws := strings.Fields(s)
+	if len(ws) == 0 {
+		return ""
+	}
+	return ws[len(ws)-1]
+}
+
+func appendMoney(out []zeroReading, field Field, text string, line textLine, away string) []zeroReading {
+	m, err := ParseMoney(text)
+	if err != nil || m.Amount < 0 {
+		return out
+	}
+	if away == "" {
+		away = awayNode(line.node)
+	}
+	v := value{text: strings.TrimSpace(text)}
+	return append(out, zeroReading{field: field, currency: m.Currency, sign: m.Sign, node: line.node, away: away,
+		r: reading{amount: m.Amount, margin: margin(v, m.Amount), from: strconv.Quote(truncate(line.text))}})
+}
+
+func appendCount(out []zeroReading, text string, line textLine) []zeroReading {
 	m, err := ParseMoney(text)
 	if err != nil || m.Amount != float64(int64(m.Amount)) || m.Currency != "" {
-		return
+		return out
 	}
-	*out = append(*out, zeroReading{field: FieldDonors, r: reading{amount: m.Amount, from: strconv.Quote(truncate(line))}})
+	return append(out, zeroReading{field: FieldDonors, node: line.node, away: awayNode(line.node),
+		r: reading{amount: m.Amount, from: strconv.Quote(truncate(line.text))}})
 }
 
 // invisible are elements whose text people do not read as the page.
@@ -428,21 +632,28 @@ var blocks = []string{"address", "article", "aside", "blockquote", "br", "dd", "
 	"figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
 	"pre", "section", "table", "td", "th", "tr", "ul"}
 
+// textLine is a line of a page's visible text and the innermost block
+// element it belongs to.
+type textLine struct {
+	text string
+	node *html.Node
+}
+
 // visibleLines returns the page's text as people read it, a line per
 // block, skipping what is hidden (hidden, aria-hidden, display:none): a
 // page often keeps a template for every state ("Funding Unsuccessful")
 // beside the one shown.
-func visibleLines(root *html.Node) []string {
-	var lines []string
+func visibleLines(root *html.Node) []textLine {
+	var lines []textLine
 	var b strings.Builder
-	flush := func() {
+	flush := func(block *html.Node) {
 		if line := strings.Join(strings.Fields(b.String()), " "); line != "" {
-			lines = append(lines, line)
+			lines = append(lines, textLine{text: line, node: block})
 		}
 		b.Reset()
 	}
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
+	var walk func(n, block *html.Node)
+	walk = func(n, block *html.Node) {
 		switch n.Type {
 		case html.TextNode:
 			b.WriteString(n.Data)
@@ -452,19 +663,20 @@ func visibleLines(root *html.Node) []string {
 				return
 			}
 		}
-		block := n.Type == html.ElementNode && slices.Contains(blocks, n.Data)
-		if block {
-			flush()
+		inner := block
+		if n.Type == html.ElementNode && slices.Contains(blocks, n.Data) {
+			flush(block)
+			inner = n
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
+			walk(c, inner)
 		}
-		if block {
-			flush()
+		if inner != block {
+			flush(inner)
 		}
 	}
-	walk(root)
-	flush()
+	walk(root, root)
+	flush(root)
 	return lines
 }
 
