@@ -347,7 +347,7 @@ type jsonPlace struct {
 // array that show different amounts.
 func (p jsonPlace) away(raised float64) string {
 	for _, k := range p.keys {
-		if w := foreignWord(k); w != "" {
+		if w := foreignKey(k); w != "" {
 			return fmt.Sprintf("under the key %q", truncateTo(k, 40))
 		}
 	}

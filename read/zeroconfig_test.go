@@ -1,6 +1,7 @@
 package read
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -137,5 +138,58 @@ func TestZeroConfig(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestZeroConfigOnCaptures reads every real capture of preset/testdata as
+// a page no preset knows would be read, and compares with the figures
+// recorded for it (captures.json): zero-config must report no wrong
+// figure, and read at least as many as it did when this test was written.
+func TestZeroConfigOnCaptures(t *testing.T) {
+	const atLeast = 36 // of 62 recorded raised, target and donors figures
+	b, err := os.ReadFile(filepath.Join("..", "preset", "testdata", "captures.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var captures []struct {
+		File                   string
+		Raised, Target, Donors *float64
+	}
+	if err := json.Unmarshal(b, &captures); err != nil {
+		t.Fatal(err)
+	}
+	right, recorded := 0, 0
+	for _, c := range captures {
+		body, err := os.ReadFile(filepath.Join("..", "preset", "testdata", c.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		kind := KindHTML
+		if strings.HasSuffix(c.File, ".json") {
+			kind = KindJSON
+		}
+		vals, _, _ := zeroRead(t, string(body), kind)
+		for _, f := range []struct {
+			name      string
+			got, want *float64
+		}{{"raised", vals.Raised, c.Raised}, {"target", vals.Target, c.Target}, {"donors", vals.Donors, c.Donors}} {
+			switch {
+			case f.want == nil && f.got != nil:
+				t.Errorf("%s: %s %v, where the page gives none", c.File, f.name, *f.got)
+			case f.want == nil:
+			case f.got == nil:
+				recorded++
+			case *f.got != *f.want:
+				recorded++
+				t.Errorf("%s: %s %v, want %v", c.File, f.name, *f.got, *f.want)
+			default:
+				recorded++
+				right++
+			}
+		}
+	}
+	t.Logf("zero-config read %d of %d recorded figures", right, recorded)
+	if right < atLeast {
+		t.Errorf("zero-config read %d of %d recorded figures, fewer than %d", right, recorded, atLeast)
 	}
 }

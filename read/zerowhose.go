@@ -25,6 +25,10 @@ var foreignWords = map[string]bool{
 	"other": true, "others": true, "feed": true, "recent": true, "activity": true, "latest": true,
 }
 
+// feedWords mark a block of single donations in a page's markup; as JSON
+// keys they say nothing (GoFundMe keeps its campaign under "feed").
+var feedWords = map[string]bool{"feed": true, "recent": true, "activity": true, "latest": true}
+
 // words splits a class list, an id or a JSON key into lower-case words:
 // "relatedCampaigns", "similar_fundraisers", "card--recent" give
 // related/campaigns, similar/fundraisers, card/recent.
@@ -54,11 +58,22 @@ func words(s string) []string {
 	return out
 }
 
-// foreignWord returns the first word of s that marks another campaign's
-// block, or "".
+// foreignWord returns the first word of a class list or id that marks
+// another campaign's block or a feed of donations, or "".
 func foreignWord(s string) string {
 	for _, w := range words(s) {
 		if foreignWords[w] {
+			return w
+		}
+	}
+	return ""
+}
+
+// foreignKey returns the first word of a JSON key that marks other
+// campaigns, or "".
+func foreignKey(s string) string {
+	for _, w := range words(s) {
+		if foreignWords[w] && !feedWords[w] {
 			return w
 		}
 	}
