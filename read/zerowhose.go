@@ -211,15 +211,17 @@ func markBars(readings []zeroReading) {
 	}
 }
 
-// moneyBeside reports whether a text reading with a currency that agrees
-// with one of the values of r's bar sits within a few levels around it.
+// moneyBeside reports whether a text reading of the campaign's own with a
+// currency, agreeing with one of the values of r's bar, sits within two
+// levels around it (never the whole body).
 func moneyBeside(readings []zeroReading, r *zeroReading) bool {
 	around := r.node
-	for range 3 {
-		if around.Parent == nil || around.Parent.Type != html.ElementNode {
+	for range 2 {
+		p := around.Parent
+		if p == nil || p.Type != html.ElementNode || p.Data == "body" || p.Data == "html" {
 			break
 		}
-		around = around.Parent
+		around = p
 	}
 	for _, b := range readings {
 		if !b.bar || b.node != r.node {
@@ -229,7 +231,7 @@ func moneyBeside(readings []zeroReading, r *zeroReading) bool {
 		// money: "$12,710 raised of $20,000" beside a bar whose maximum
 		// is 20,000.
 		for _, o := range readings {
-			if o.field == b.field && !o.bar && o.currency != "" && o.node != nil && contains(around, o.node) && agree(o.r, b.r) {
+			if o.field == b.field && !o.bar && o.away == "" && o.currency != "" && o.node != nil && contains(around, o.node) && agree(o.r, b.r) {
 				return true
 			}
 		}
