@@ -690,10 +690,31 @@ func hidden(n *html.Node) bool {
 				return true
 			}
 		case "style":
-			if strings.Contains(strings.ReplaceAll(strings.ToLower(a.Val), " ", ""), "display:none") {
+			style := strings.ReplaceAll(strings.ToLower(a.Val), " ", "")
+			if strings.Contains(style, "display:none") || strings.Contains(style, "visibility:hidden") {
+				return true
+			}
+		case "class":
+			if hiddenByClass(a.Val) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// hiddenByClass reports a class list that hides an element on every
+// screen: "hidden" or "d-none" without a responsive class that shows it
+// again ("hidden md:block", "d-none d-lg-flex").
+func hiddenByClass(classes string) bool {
+	hides, shows := false, false
+	for _, c := range strings.Fields(classes) {
+		switch {
+		case c == "hidden" || c == "d-none" || c == "is-hidden" || c == "invisible":
+			hides = true
+		case strings.Contains(c, ":") || strings.HasPrefix(c, "d-") && c != "d-none":
+			shows = true
+		}
+	}
+	return hides && !shows
 }

@@ -29,6 +29,8 @@ var decoys = []struct {
 	{"donation feed", `<div class="donations"><p>$50 donated · Ann</p><p>$25 donated by Sam</p></div>`},
 	{"recent donations list", `<ul><li class="donation">$100 donated · Bo</li><li class="donation">$20 donated · Cy</li></ul>`},
 	{"footer total of all campaigns", `<footer><p>$12,345,678 raised by our community</p></footer>`},
+	{"hidden by a class", `<div class="campaign hidden"><p>$5,555 raised of $6,000 goal</p><div data-raised="5555"></div></div>`},
+	{"hidden by visibility", `<div style="visibility: hidden"><p>$6,123 raised of $8,000 goal</p></div>`},
 	{"carousel", `<div class="carousel"><div class="slide"><p>$4,321 raised of $6,000 goal</p></div></div>`},
 }
 
