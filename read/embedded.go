@@ -37,6 +37,10 @@ type JSONValue struct {
 	// node is the element whose attribute held the value (nil for a
 	// script's): zero-config asks whose figures it holds.
 	node *nethtml.Node
+	// target is what a script assigns the value to or merges it into
+	// ("mov.storage"), and how; "" when it is neither.
+	target string
+	how    mergeHow
 
 	once    sync.Once
 	decoded any
@@ -89,7 +93,11 @@ func CheckDepth(text string, max int) error {
 // spend on hostile text (a bracket that never closes makes every attempt
 // read to the end).
 type finder struct {
-	found  []*JSONValue
+	found []*JSONValue
+	// calls are the parentheses open at the scan's position, each with
+	// the object a merge call ($.extend, Object.assign, _.merge) merges
+	// into.
+	calls  []mergeCall
 	budget int // bytes it may still scan
 	// gaveUp is set when the budget ran out: what was found until then is
 	// kept, and the caller can say why more was not.
@@ -118,14 +126,27 @@ const maxStringLevel = 2
 func FindInText(text, origin string) ([]*JSONValue, error) {
 	f := &finder{budget: scanBudget(len(text))}
 	f.scan(text, origin, 0)
+	found := mergeTargets(f.found)
 	if f.gaveUp {
-		return f.found, ErrScanBudget
+		return found, ErrScanBudget
 	}
-	return f.found, nil
+	return found, nil
 }
 
 func (f *finder) add(text, origin string) {
 	f.found = append(f.found, &JSONValue{Text: text, Origin: origin})
+}
+
+// addAt adds the JSON value at text[i:end], with what it is assigned to or
+// merged into.
+func (f *finder) addAt(text string, i, end int, origin string) {
+	v := &JSONValue{Text: text[i:end], Origin: origin}
+	if n := len(f.calls); n > 0 && f.calls[n-1].target != "" && f.calls[n-1].args > 0 {
+		v.target, v.how = f.calls[n-1].target, f.calls[n-1].how
+	} else if target, how := assignedTo(text[:i]); target != "" {
+		v.target, v.how = target, how
+	}
+	f.found = append(f.found, v)
 }
 
 // scan walks text once. Outside string literals, an opening bracket that
@@ -168,9 +189,22 @@ func (f *finder) scan(text, origin string, level int) {
 			span := text[i:end]
 			f.budget -= len(span)
 			if json.Valid([]byte(span)) && keep(span) {
-				f.add(span, origin)
+				f.addAt(text, i, end, origin)
 				i = end
 				continue
+			}
+			i++
+		case '(':
+			f.calls = append(f.calls, mergeCallAt(text, i))
+			i++
+		case ',':
+			if n := len(f.calls); n > 0 {
+				f.calls[n-1].args++
+			}
+			i++
+		case ')':
+			if n := len(f.calls); n > 0 {
+				f.calls = f.calls[:n-1]
 			}
 			i++
 		default:

@@ -231,10 +231,10 @@ func TestEmbeddedAssignedAndMerged(t *testing.T) {
 				FieldCurrency: sels(`$['mov.donate.entity'].AmountRaised.originalCurrency`),
 				FieldDonors:   sels(`$..DonationCount`),
 			}),
-			want: Values{Raised: f(1845), Target: f(2500), Currency: "GBP", Donors: f(37)}},
+			want: Values{Raised: f(1902), Target: f(2500), Currency: "GBP", Donors: f(38)}},
 		{name: "a script's object, then a gjson path with the dotted key escaped",
 			spec: spec(map[Field]FieldSpec{FieldRaised: sels(`script:contains("mov.storage") | mov\.donate\.entity.AmountRaised.convertedAmount`)}),
-			want: Values{Raised: f(1845)}},
+			want: Values{Raised: f(1902)}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -255,9 +255,50 @@ func TestEmbeddedAssignedAndMerged(t *testing.T) {
 		for _, v := range values {
 			texts = append(texts, v.Text[:min(len(v.Text), 24)])
 		}
-		want := []string{`{"locale":"en_GB","count`, `{"mov.donate.entity":{"E`, `{"mov.donate.entity":{"E`, `{"team":{"AmountRaised":`}
+		// The assignment and the merge into mov.storage are one value,
+		// as the page's scripts leave it.
+		want := []string{`{"locale":"en_GB","count`, `{"mov.donate.entity":{"A`, `{"team":{"AmountRaised":`}
 		if strings.Join(texts, "|") != strings.Join(want, "|") {
 			t.Errorf("found %q, want %q", texts, want)
 		}
 	})
+}
+
+func TestMergedTargets(t *testing.T) {
+	tests := []struct {
+		name, script, want string
+	}{
+		{name: "a later assignment replaces", script: `var d = {"a":1,"b":1}; d = {"a":2};`, want: `{"a":2}`},
+		{name: "a default assignment keeps what is there", script: `window.d = {"a":1}; d = d || {"a":2};`, want: `{"a":1}`},
+		{name: "Object.assign replaces top-level keys", script: `d = {"a":{"x":1},"b":1}; Object.assign(d, {"a":{"y":2}});`, want: `{"a":{"y":2},"b":1}`},
+		{name: "$.extend(true, …) merges deep", script: `d = {"a":{"x":1},"b":1}; $.extend(true, d, {"a":{"y":2}});`, want: `{"a":{"x":1,"y":2},"b":1}`},
+		{name: "_.merge merges deep, third argument too", script: `d = {"a":{"x":1}}; _.merge(d, {"b":1}, {"a":{"y":2}});`, want: `{"a":{"x":1,"y":2},"b":1}`},
+		{name: "a merge inside a function and an if block", script: `if (x) { d = {"a":1}; } $(function () { jQuery.extend(d, {"b":2}); });`, want: `{"a":1,"b":2}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := mustHTML(t, "<script>"+tc.script+"</script>")
+			values, err := FindInPage(doc.html.Nodes[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(values) != 1 {
+				var texts []string
+				for _, v := range values {
+					texts = append(texts, v.Text)
+				}
+				t.Fatalf("found %q, want one merged value", texts)
+			}
+			if got := mustCompact(values[0].Text); got != mustCompact(tc.want) {
+				t.Errorf("merged %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func mustCompact(s string) string {
+	var v any
+	_ = json.Unmarshal([]byte(s), &v)
+	b, _ := json.Marshal(v)
+	return string(b)
 }

@@ -25,7 +25,7 @@ func FindInPage(root *html.Node) ([]*JSONValue, error) {
 		// The flight data's values take the place of its first chunk.
 		p.found = append(p.found[:p.flightAt], append(found, p.found[p.flightAt:]...)...)
 	}
-	return p.found, errors.Join(p.errs...)
+	return mergeTargets(p.found), errors.Join(p.errs...)
 }
 
 type pageFinder struct {
