@@ -2,6 +2,8 @@ package collector
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -133,5 +135,47 @@ func TestDemoScrapeAllocates(t *testing.T) {
 	t.Logf("%d bytes allocated per scrape of the demo campaign", perScrape)
 	if perScrape >= 200<<10 {
 		t.Errorf("a scrape of the demo campaign allocated %d bytes, want under %d", perScrape, 200<<10)
+	}
+}
+
+// peerDocument is the JSON document of bench/harness peer: a donation
+// API's two figures.
+const peerDocument = `{"currentAmount": 192345.5, "goalAmount": 1000000}`
+
+// BenchmarkProbe serves /probe for one campaign reading the two figures of
+// a small JSON document, as bench/harness peer does against json_exporter
+// (docs/benchmarks.md): the in-process part of its CPU per probe, to
+// profile with
+//
+//	go test ./collector -run '^$' -bench Probe -benchmem -cpuprofile cpu.out && go tool pprof -top cpu.out
+func BenchmarkProbe(b *testing.B) {
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, peerDocument)
+	}))
+	defer site.Close()
+	fields := map[read.Field]read.FieldSpec{
+		read.FieldRaised: {Selectors: []read.Selector{read.MustParseSelector("currentAmount")}},
+		read.FieldTarget: {Selectors: []read.Selector{read.MustParseSelector("goalAmount")}},
+	}
+	c := NewScraper(Config{
+		Campaigns: []source.Campaign{campaign("c0", site.URL+"/donations.json", read.KindJSON, fields)},
+		Fetcher:   fetch.NewFetcher(fetch.FetcherConfig{}),
+		// The level the exporter logs at by default: what a probe logs
+		// is built but not written.
+		Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})),
+	})
+	h := c.ProbeHandler(promhttp.HandlerOpts{MaxRequestsInFlight: 128})
+	probe := func() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/probe?campaign=c0", nil))
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `donation_raised{campaign="c0",currency=""} 192345.5`) {
+			b.Fatalf("status %d:\n%s", rec.Code, rec.Body)
+		}
+	}
+	probe() // the connection open
+	b.ReportAllocs()
+	for b.Loop() {
+		probe()
 	}
 }

@@ -119,3 +119,48 @@ func TestHarness(t *testing.T) {
 		}
 	}
 }
+
+func TestPeerFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-probes", "0"}, {"-rounds", "0"}, {"-probes", "5", "-rounds", "6"}, {"-env", "NOEQUALS"}, {"extra"},
+	} {
+		if _, err := parsePeerFlags(args, &bytes.Buffer{}); err == nil {
+			t.Errorf("parsePeerFlags(%q): no error", args)
+		}
+	}
+}
+
+// TestPeerSkipped: without a json_exporter binary the peer mode says so and
+// succeeds, building nothing, so the project runs without ../shared.
+func TestPeerSkipped(t *testing.T) {
+	t.Setenv("DONATION_BENCH_PEER", "")
+	var out, errs bytes.Buffer
+	if code := run(t.Context(), []string{"peer", "-probes", "10"}, &out, &errs); code != 0 {
+		t.Fatalf("exit code %d: %s", code, errs.String())
+	}
+	if !strings.Contains(out.String(), "skipped") {
+		t.Errorf("output %q does not say the run was skipped", out.String())
+	}
+}
+
+// TestPeer runs the side-by-side measurement on a few probes when a
+// json_exporter binary is given (DONATION_BENCH_PEER) and
+// TEST_BENCH_HARNESS=1 (it builds the exporter):
+//
+//	TEST_BENCH_HARNESS=1 DONATION_BENCH_PEER=/tmp/peer/json_exporter go test ./bench/harness -run TestPeer -v
+func TestPeer(t *testing.T) {
+	if os.Getenv("TEST_BENCH_HARNESS") != "1" || os.Getenv("DONATION_BENCH_PEER") == "" {
+		t.Skip("set TEST_BENCH_HARNESS=1 and DONATION_BENCH_PEER to a json_exporter binary")
+	}
+	var out, errs bytes.Buffer
+	code := run(t.Context(), []string{"peer", "-probes", "200", "-rounds", "2"}, &out, &errs)
+	t.Logf("output:\n%s%s", out.String(), errs.String())
+	if code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	for _, want := range []string{"donation_exporter: CPU ", "json_exporter:     CPU ", "CPU per probe, donation_exporter / json_exporter: "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}

@@ -124,6 +124,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "scale" {
 		return runScale(ctx, args[1:], stdout, stderr) // scale.go
 	}
+	if len(args) > 0 && args[0] == "peer" {
+		return runPeer(ctx, args[1:], stdout, stderr) // peer.go
+	}
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {

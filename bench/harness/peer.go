@@ -1,0 +1,290 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// The peer mode (issue 21) measures /probe side by side with
+// json_exporter, the exporter a user would otherwise configure to read a
+// donation platform's JSON:
+//
+//	go run ./bench/harness peer -peer /tmp/peer/json_exporter -probes 5000
+//
+// One local upstream serves one JSON document; json_exporter reads its
+// two figures with a module, the exporter with a campaign reading the
+// same two. Both are probed the same number of times, in alternating
+// rounds so that the machine's noise falls on both alike, and for each the
+// CPU seconds per probe (utime+stime from /proc/<pid>/stat) and the
+// resident memory (VmRSS after the probes, VmHWM) are reported. Without
+// -peer (or DONATION_BENCH_PEER) it says so and exits 0: the peer is not
+// part of the project.
+
+// peerDocument is the upstream's document: a donation API's two figures.
+const peerDocument = `{"currentAmount": 192345.5, "goalAmount": 1000000}`
+
+// peerModule is json_exporter's configuration reading the same two figures.
+const peerModule = `modules:
+  donation:
+    metrics:
+      - name: donation_raised
+        path: '{ .currentAmount }'
+      - name: donation_target
+        path: '{ .goalAmount }'
+`
+
+// peerOptions are the peer mode's flags.
+type peerOptions struct {
+	peer     string
+	exporter string
+	probes   int
+	rounds   int
+	env      []string
+}
+
+func parsePeerFlags(args []string, stderr io.Writer) (peerOptions, error) {
+	var o peerOptions
+	fs := flag.NewFlagSet("harness peer", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.peer, "peer", os.Getenv("DONATION_BENCH_PEER"), "json_exporter binary (default: $DONATION_BENCH_PEER; none: skip)")
+	fs.StringVar(&o.exporter, "exporter", "", "exporter binary to run (default: build one with make build)")
+	fs.IntVar(&o.probes, "probes", 5000, "probes measured at each exporter, after a warm-up of 100")
+	fs.IntVar(&o.rounds, "rounds", 10, "rounds the probes are split into, alternating between the two exporters")
+	fs.Func("env", "extra exporter variable NAME=VALUE (repeatable)", func(s string) error {
+		if !strings.Contains(s, "=") {
+			return fmt.Errorf("%q is not NAME=VALUE", s)
+		}
+		o.env = append(o.env, s)
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
+	case o.probes < 1 || o.probes > 10_000_000:
+		return o, fmt.Errorf("-probes %d: want 1 to 10,000,000", o.probes)
+	case o.rounds < 1 || o.rounds > o.probes:
+		return o, fmt.Errorf("-rounds %d: want 1 to -probes", o.rounds)
+	}
+	return o, nil
+}
+
+func runPeer(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parsePeerFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "harness peer:", err)
+		return 2
+	}
+	if o.peer == "" {
+		fmt.Fprintln(stdout, "harness peer: skipped, no json_exporter binary (-peer or DONATION_BENCH_PEER); see /work/shared/peers/README.md to build one")
+		return 0
+	}
+	if err := measurePeer(ctx, o, stdout, stderr); err != nil {
+		fmt.Fprintln(stderr, "harness peer:", err)
+		return 1
+	}
+	return 0
+}
+
+// probed is one exporter under measurement.
+type probed struct {
+	name  string
+	pid   int
+	url   string // its /probe URL, query included
+	want  string // a line its answer must hold
+	cpu   float64
+	count int
+}
+
+func measurePeer(ctx context.Context, o peerOptions, stdout, stderr io.Writer) error {
+	dir, err := os.MkdirTemp("", "donation-peer-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := o.exporter
+	if bin == "" {
+		if bin, err = build(ctx, dir); err != nil {
+			return err
+		}
+	}
+	site, err := serveDocument()
+	if err != nil {
+		return err
+	}
+	defer site.Close()
+	docURL := "http://" + site.Addr + "/donations.json"
+
+	exp, err := startExporter(ctx, bin, append([]string{
+		"DONATION_LISTEN_ADDRESS=127.0.0.1:0", "DONATION_LOG_FORMAT=json",
+		"DONATION_CAMPAIGN_0_NAME=c0", "DONATION_CAMPAIGN_0_URL=" + docURL, "DONATION_CAMPAIGN_0_PLATFORM=json",
+		"DONATION_CAMPAIGN_0_RAISED_SELECTOR=currentAmount", "DONATION_CAMPAIGN_0_TARGET_SELECTOR=goalAmount",
+	}, o.env...), stderr)
+	if err != nil {
+		return err
+	}
+	defer exp.stop()
+	peer, peerAddr, err := startPeer(ctx, o.peer, dir, stderr)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		_ = peer.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = peer.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = peer.Process.Kill()
+			<-done
+		}
+	}()
+
+	exporters := []*probed{
+		{name: "donation_exporter", pid: exp.pid(), url: "http://" + exp.addr + "/probe?campaign=c0",
+			want: `donation_raised{campaign="c0",currency=""} 192345.5`},
+		{name: "json_exporter", pid: peer.Process.Pid,
+			url:  "http://" + peerAddr + "/probe?module=donation&target=" + url.QueryEscape(docURL),
+			want: "donation_raised 192345.5"},
+	}
+	client := &http.Client{Timeout: 30 * time.Second}
+	defer client.CloseIdleConnections()
+	for _, e := range exporters {
+		// Warm-up: connections open, the first answer checked.
+		for range 100 {
+			if err := probe(ctx, client, e.url, e.want); err != nil {
+				return fmt.Errorf("%s: %w", e.name, err)
+			}
+		}
+	}
+	fmt.Fprintf(stdout, "upstream: one JSON document of %d bytes: %s\n", len(peerDocument), peerDocument)
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Fprintf(stdout, "machine load average (1, 5, 15 min) before: %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
+	}
+	begin := time.Now()
+	for round := range o.rounds {
+		n := o.probes / o.rounds
+		if round < o.probes%o.rounds {
+			n++
+		}
+		for _, e := range exporters {
+			before, err := cpuSeconds(e.pid)
+			if err != nil {
+				return err
+			}
+			for range n {
+				if err := probe(ctx, client, e.url, ""); err != nil {
+					return fmt.Errorf("%s: %w", e.name, err)
+				}
+			}
+			after, err := cpuSeconds(e.pid)
+			if err != nil {
+				return err
+			}
+			e.cpu += after - before
+			e.count += n
+		}
+	}
+	fmt.Fprintf(stdout, "probes: %d at each, one after the other, in %d alternating rounds, %v in all\n",
+		o.probes, o.rounds, time.Since(begin).Round(time.Millisecond))
+	for _, e := range exporters {
+		mem, err := readMemory(e.pid)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%-18s CPU %.3f ms per probe (%.2f s for %d); RSS %.1f MiB, peak %.1f MiB\n",
+			e.name+":", 1000*e.cpu/float64(e.count), e.cpu, e.count, mib(mem.RSS), mib(mem.Peak))
+	}
+	if p := exporters[1].cpu / float64(exporters[1].count); p > 0 {
+		fmt.Fprintf(stdout, "CPU per probe, donation_exporter / json_exporter: %.2f\n",
+			exporters[0].cpu/float64(exporters[0].count)/p)
+	}
+	return nil
+}
+
+// serveDocument serves peerDocument on 127.0.0.1, at once.
+func serveDocument() (*upstream, error) {
+	handler := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, peerDocument)
+	})
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("upstream: %w", err)
+	}
+	server := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = server.Serve(listener) }()
+	return &upstream{Addr: listener.Addr().String(), server: server}, nil
+}
+
+// startPeer runs json_exporter with peerModule on a free loopback port and
+// waits until it answers.
+func startPeer(ctx context.Context, bin, dir string, stderr io.Writer) (*exec.Cmd, string, error) {
+	config := filepath.Join(dir, "json_exporter.yml")
+	if err := os.WriteFile(config, []byte(peerModule), 0o600); err != nil {
+		return nil, "", err
+	}
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	addr := listener.Addr().String()
+	listener.Close()
+	cmd := exec.Command(bin, "--config.file="+config, "--web.listen-address="+addr, "--log.level=warn")
+	cmd.Stdout, cmd.Stderr = stderr, stderr
+	if err := cmd.Start(); err != nil {
+		return nil, "", fmt.Errorf("start %s: %w", bin, err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err == nil {
+			resp.Body.Close()
+			return cmd, addr, nil
+		}
+		if time.Now().After(deadline) || sleep(ctx, 50*time.Millisecond) != nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			return nil, "", fmt.Errorf("json_exporter not answering on %s: %w", addr, err)
+		}
+	}
+}
+
+// probe asks for u and reads the answer; with want, the answer must hold
+// that line.
+func probe(ctx context.Context, client *http.Client, u, want string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("probe: %w", err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	switch {
+	case err != nil:
+		return fmt.Errorf("probe: %w", err)
+	case resp.StatusCode != http.StatusOK:
+		return fmt.Errorf("probe: status %s: %.200s", resp.Status, body)
+	case want != "" && !strings.Contains(string(body), want+"\n"):
+		return fmt.Errorf("probe: the answer has no line %q:\n%.2000s", want, body)
+	}
+	return nil
+}
