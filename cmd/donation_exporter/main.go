@@ -60,36 +60,36 @@ const (
 )
 
 // run serves the exporter until ctx ends, or with the argument check (also
-// --check) reads every campaign once and reports on stdout how.
+// --check) reads every campaign once, or the one named after it, and
+// reports on stdout how. Flags given set their variable over environ's.
 func run(ctx context.Context, args []string, environ []string, stdout, stderr io.Writer) int {
-	check := false
+	cl, err := parseCommandLine(args, environ)
 	switch {
-	case len(args) == 0:
-	case len(args) == 1 && (args[0] == "--version" || args[0] == "-version" || args[0] == "version"):
-		fmt.Fprintln(stdout, version.Print(exporterName))
-		return exitOK
-	case len(args) == 1 && (args[0] == "check" || args[0] == "--check" || args[0] == "-check"):
-		check = true
-	case len(args) >= 1 && args[0] == "curve":
-		return runCurve(args[1:], stdout, stderr)
-	case len(args) >= 1 && args[0] == "backtest":
-		return runBacktest(args[1:], stdout, stderr)
-	case isHelp(args):
+	case errors.Is(err, errHelp):
 		printHelp(stdout)
 		return exitOK
-	default:
-		fmt.Fprintf(stderr, "%s: unknown arguments %q: the exporter is configured with %s* environment variables (see README.md); its only arguments are check, curve, backtest, --version and --help\n",
-			exporterName, args, config.Prefix)
+	case err != nil:
+		fmt.Fprintf(stderr, "%s: %v: the flags are %s; the commands check [NAME], curve, backtest, version and help; the %s* variables and the flags are listed by --help\n",
+			exporterName, err, flagNames(), config.Prefix)
 		return exitConfig
 	}
-	cfg, err := config.Load(environ)
+	switch cl.command {
+	case "version":
+		fmt.Fprintln(stdout, version.Print(exporterName))
+		return exitOK
+	case "curve":
+		return runCurve(cl.args, stdout, stderr)
+	case "backtest":
+		return runBacktest(cl.args, stdout, stderr)
+	}
+	cfg, err := config.Load(cl.environ)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: configuration: %v\n", exporterName, err)
+		fmt.Fprintf(stderr, "%s: configuration: %s\n", exporterName, cl.nameFlags(err.Error()))
 		return exitConfig
 	}
 	logger, err := newLogger(cfg.Env, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: configuration: %v\n", exporterName, err)
+		fmt.Fprintf(stderr, "%s: configuration: %s\n", exporterName, cl.nameFlags(err.Error()))
 		return exitConfig
 	}
 
@@ -105,7 +105,7 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 		}
 	}
 	fetcher := fetch.NewFetcher(cfg.FetcherConfig(fmt.Sprintf("%s/%s (+%s)", exporterName, version.Version, projectURL)))
-	if check {
+	if cl.command == "check" {
 		return checkCampaigns(ctx, stdout, campaigns, fetcher, time.Now())
 	}
 	return serveCampaigns(ctx, cfg, campaigns, demoCampaigns, fetcher, logger, stderr)
