@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/common/promslog"
 	"github.com/prometheus/common/version"
 
+	donationexporter "github.com/donation-exporter/donation_exporter"
 	"github.com/donation-exporter/donation_exporter/collector"
 	"github.com/donation-exporter/donation_exporter/config"
 	"github.com/donation-exporter/donation_exporter/demo"
@@ -40,9 +41,10 @@ const (
 
 func main() {
 	// A build without make's -ldflags (go run, go build) reports what the
-	// toolchain recorded rather than an empty version.
+	// toolchain recorded, or the VERSION file's release, rather than an
+	// empty version.
 	info, _ := debug.ReadBuildInfo()
-	version.Version, version.Revision = buildVersion(version.Version, version.Revision, info)
+	version.Version, version.Revision = buildVersion(version.Version, version.Revision, donationexporter.Release(), info)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// The first signal starts a graceful shutdown; the default action is
 	// back for the second, which stops the process at once.
