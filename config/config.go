@@ -50,11 +50,11 @@ type Config struct {
 
 // Env holds the variables, DONATION_<NAME>.
 type Env struct {
-	ListenAddress string `env:"LISTEN_ADDRESS" envDefault:":9366" help:"Address to listen on."`
-	WebConfigFile string `env:"WEB_CONFIG_FILE" help:"exporter-toolkit web configuration file: TLS, basic auth, headers (docs/endpoint-security.md)."`
+	ListenAddress string `env:"LISTEN_ADDRESS" flag:"web.listen-address" envDefault:":9366" help:"Address to listen on."`
+	WebConfigFile string `env:"WEB_CONFIG_FILE" flag:"web.config.file" help:"exporter-toolkit web configuration file: TLS, basic auth, headers (docs/endpoint-security.md)."`
 	MetricsPath   string `env:"METRICS_PATH" envDefault:"/metrics" help:"Path of the metrics endpoint. / puts the metrics in place of the status page; /probe, /-/healthy, /-/reload and /sd are taken."`
-	LogLevel      string `env:"LOG_LEVEL" envDefault:"info" help:"debug, info, warn or error."`
-	LogFormat     string `env:"LOG_FORMAT" envDefault:"logfmt" help:"logfmt or json."`
+	LogLevel      string `env:"LOG_LEVEL" flag:"log.level" envDefault:"info" help:"debug, info, warn or error."`
+	LogFormat     string `env:"LOG_FORMAT" flag:"log.format" envDefault:"logfmt" help:"logfmt or json."`
 	// Demo serves an embedded demo page on loopback and watches it.
 	Demo bool `env:"DEMO" help:"Also watch the embedded demo campaign, served on a random loopback port as the campaign demo." helpDefault:"false"`
 	// ScrapeTimeoutOffset is taken off Prometheus' scrape timeout so the
@@ -91,7 +91,7 @@ type Env struct {
 	CampaignVars []CampaignEnv `envPrefix:"CAMPAIGN_"`
 	// ConfigFile is a YAML file of more campaigns (see file.go); it is
 	// read again on reload.
-	ConfigFile string `env:"CONFIG_FILE" help:"A YAML file of more campaigns, read again on SIGHUP and POST /-/reload (docs/campaigns-file.md)."`
+	ConfigFile string `env:"CONFIG_FILE" flag:"config.file" help:"A YAML file of more campaigns, read again on SIGHUP and POST /-/reload (docs/campaigns-file.md)."`
 	// ExternalAddress is where Prometheus reaches the exporter: the target
 	// /sd lists. Never taken from a request's Host header.
 	ExternalAddress string `env:"EXTERNAL_ADDRESS" help:"host:port at which Prometheus reaches the exporter: the target /sd lists for every campaign." helpDefault:"LISTEN_ADDRESS, with the host name where it names no host"`

@@ -17,6 +17,10 @@ type Setting struct {
 	Default string
 	// Meaning says what the variable does, in one paragraph.
 	Meaning string
+	// Flag is the command-line flag that sets the same thing (without its
+	// dashes), the name Prometheus exporters share; empty when there is
+	// none. A flag given wins over the variable.
+	Flag string
 }
 
 // CampaignPrefix starts every campaign variable, before its number.
@@ -24,8 +28,8 @@ const CampaignPrefix = Prefix + "CAMPAIGN_"
 
 // Settings lists the exporter's variables, then one campaign's, in the
 // order of the Env and CampaignEnv fields. It is built from their struct
-// tags (env, envDefault, and help plus helpDefault for a default that is
-// not envDefault's), so that the reference cannot drift from what Load
+// tags (env, envDefault, flag, and help plus helpDefault for a default
+// that is not envDefault's), so that the reference cannot drift from what Load
 // reads; TestSettingsHaveHelp fails for a field without help.
 func Settings() []Setting {
 	settings := settingsOf(reflect.TypeFor[Env](), Prefix)
@@ -43,7 +47,7 @@ func settingsOf(t reflect.Type, prefix string) []Setting {
 		if !ok {
 			def = field.Tag.Get("helpDefault")
 		}
-		settings = append(settings, Setting{Name: prefix + name, Default: def, Meaning: field.Tag.Get("help")})
+		settings = append(settings, Setting{Name: prefix + name, Default: def, Meaning: field.Tag.Get("help"), Flag: field.Tag.Get("flag")})
 	}
 	return settings
 }
@@ -57,7 +61,8 @@ Generated from the struct tags of ` + "`config.Env` and `config.CampaignEnv`" + 
 ` + "`go test ./config -run TestConfigurationDoc -update`" + `: do not edit by hand. ` + "`donation_exporter --help`" + `
 prints the same list.
 
-Everything is configured through environment variables; many campaigns may also come from a campaigns
+Everything is configured through environment variables; the settings Prometheus exporters share also
+have their usual flag (` + "`--web.listen-address`" + `, …), which wins over the variable. Many campaigns may also come from a campaigns
 file ([campaigns-file.md](campaigns-file.md)), whose keys are the campaign variables' suffixes in lower
 case. Invalid configuration stops the exporter at start with a message naming each variable at fault;
 so does a ` + "`DONATION_`" + ` variable it does not know (a typo, or a gap in the campaign numbers).
@@ -96,15 +101,33 @@ func splitSettings(all []Setting) (env, campaign []Setting) {
 // docs/configuration.md, which sits beside it.
 var docPath = regexp.MustCompile(`docs/([a-z-]+\.md(?:#[a-z0-9-]+)?)`)
 
+// writeTable writes the settings as a Markdown table, with a Flag column
+// when one of them has a flag.
 func writeTable(b *strings.Builder, settings []Setting) {
-	b.WriteString("| Variable | Default | Meaning |\n|---|---|---|\n")
+	flags := false
+	for _, s := range settings {
+		flags = flags || s.Flag != ""
+	}
+	if flags {
+		b.WriteString("| Variable | Flag | Default | Meaning |\n|---|---|---|---|\n")
+	} else {
+		b.WriteString("| Variable | Default | Meaning |\n|---|---|---|\n")
+	}
 	for _, s := range settings {
 		def := ""
 		if s.Default != "" {
 			def = "`" + s.Default + "`"
 		}
 		meaning := docPath.ReplaceAllString(strings.ReplaceAll(s.Meaning, "|", `\|`), "[$1]($1)")
-		fmt.Fprintf(b, "| `%s` | %s | %s |\n", s.Name, def, meaning)
+		fmt.Fprintf(b, "| `%s` ", s.Name)
+		if flags {
+			flag := ""
+			if s.Flag != "" {
+				flag = "`--" + s.Flag + "`"
+			}
+			fmt.Fprintf(b, "| %s ", flag)
+		}
+		fmt.Fprintf(b, "| %s | %s |\n", def, meaning)
 	}
 }
 
@@ -113,7 +136,7 @@ func writeTable(b *strings.Builder, settings []Setting) {
 func HelpText() string {
 	var b strings.Builder
 	env, campaign := splitSettings(Settings())
-	b.WriteString("Exporter settings (environment variables):\n\n")
+	b.WriteString("Exporter settings (environment variables, and the flag that wins over the variable):\n\n")
 	writeHelp(&b, env)
 	b.WriteString("\nCampaign settings, numbered from 0 with no gap (or keys of DONATION_CONFIG_FILE's entries, in lower case):\n\n")
 	writeHelp(&b, campaign)
@@ -123,6 +146,9 @@ func HelpText() string {
 func writeHelp(b *strings.Builder, settings []Setting) {
 	for _, s := range settings {
 		b.WriteString("  " + s.Name)
+		if s.Flag != "" {
+			b.WriteString(", --" + s.Flag)
+		}
 		if s.Default != "" {
 			fmt.Fprintf(b, " (default %s)", s.Default)
 		}

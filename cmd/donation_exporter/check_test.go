@@ -217,7 +217,7 @@ func TestRunCheck(t *testing.T) {
 			args:     []string{"chekc"},
 			environ:  good(0),
 			wantCode: exitConfig,
-			wantErr:  []string{`unknown arguments \["chekc"\]`},
+			wantErr:  []string{`unknown command "chekc"`},
 		},
 		{
 			name:     "version",

@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/common/promslog"
 	"github.com/prometheus/common/version"
 
+	donationexporter "github.com/donation-exporter/donation_exporter"
 	"github.com/donation-exporter/donation_exporter/collector"
 	"github.com/donation-exporter/donation_exporter/config"
 	"github.com/donation-exporter/donation_exporter/demo"
@@ -40,9 +41,10 @@ const (
 
 func main() {
 	// A build without make's -ldflags (go run, go build) reports what the
-	// toolchain recorded rather than an empty version.
+	// toolchain recorded, or the VERSION file's release, rather than an
+	// empty version.
 	info, _ := debug.ReadBuildInfo()
-	version.Version, version.Revision = buildVersion(version.Version, version.Revision, info)
+	version.Version, version.Revision = buildVersion(version.Version, version.Revision, donationexporter.Release(), info)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// The first signal starts a graceful shutdown; the default action is
 	// back for the second, which stops the process at once.
@@ -60,36 +62,36 @@ const (
 )
 
 // run serves the exporter until ctx ends, or with the argument check (also
-// --check) reads every campaign once and reports on stdout how.
+// --check) reads every campaign once, or the one named after it, and
+// reports on stdout how. Flags given set their variable over environ's.
 func run(ctx context.Context, args []string, environ []string, stdout, stderr io.Writer) int {
-	check := false
+	cl, err := parseCommandLine(args, environ)
 	switch {
-	case len(args) == 0:
-	case len(args) == 1 && (args[0] == "--version" || args[0] == "-version" || args[0] == "version"):
-		fmt.Fprintln(stdout, version.Print(exporterName))
-		return exitOK
-	case len(args) == 1 && (args[0] == "check" || args[0] == "--check" || args[0] == "-check"):
-		check = true
-	case len(args) >= 1 && args[0] == "curve":
-		return runCurve(args[1:], stdout, stderr)
-	case len(args) >= 1 && args[0] == "backtest":
-		return runBacktest(args[1:], stdout, stderr)
-	case isHelp(args):
+	case errors.Is(err, errHelp):
 		printHelp(stdout)
 		return exitOK
-	default:
-		fmt.Fprintf(stderr, "%s: unknown arguments %q: the exporter is configured with %s* environment variables (see README.md); its only arguments are check, curve, backtest, --version and --help\n",
-			exporterName, args, config.Prefix)
+	case err != nil:
+		fmt.Fprintf(stderr, "%s: %v: the flags are %s; the commands check [NAME], curve, backtest, version and help; the %s* variables and the flags are listed by --help\n",
+			exporterName, err, flagNames(), config.Prefix)
 		return exitConfig
 	}
-	cfg, err := config.Load(environ)
+	switch cl.command {
+	case "version":
+		fmt.Fprintln(stdout, version.Print(exporterName))
+		return exitOK
+	case "curve":
+		return runCurve(cl.args, stdout, stderr)
+	case "backtest":
+		return runBacktest(cl.args, stdout, stderr)
+	}
+	cfg, err := config.Load(cl.environ)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: configuration: %v\n", exporterName, err)
+		fmt.Fprintf(stderr, "%s: configuration: %s\n", exporterName, cl.nameFlags(err.Error()))
 		return exitConfig
 	}
 	logger, err := newLogger(cfg.Env, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: configuration: %v\n", exporterName, err)
+		fmt.Fprintf(stderr, "%s: configuration: %s\n", exporterName, cl.nameFlags(err.Error()))
 		return exitConfig
 	}
 
@@ -105,7 +107,7 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 		}
 	}
 	fetcher := fetch.NewFetcher(cfg.FetcherConfig(fmt.Sprintf("%s/%s (+%s)", exporterName, version.Version, projectURL)))
-	if check {
+	if cl.command == "check" {
 		return checkCampaigns(ctx, stdout, campaigns, fetcher, time.Now())
 	}
 	return serveCampaigns(ctx, cfg, campaigns, demoCampaigns, fetcher, logger, stderr)

@@ -5,20 +5,25 @@ import (
 )
 
 // unstampedVersion is the version of a build that says nothing about
-// itself (go build with -buildvcs=false, outside a repository).
+// itself and has no release to fall back on.
 const unstampedVersion = "devel"
 
 // buildVersion returns the version and revision to report: those stamped by
 // make build (-ldflags -X, see Makefile) when there are some; otherwise what
 // the Go toolchain recorded in the binary (go install module@v1.2.3 gives
 // the module version; go build and go run in a repository a pseudo-version
-// or the VCS revision), so that the User-Agent, the status page and
-// donation_exporter_build_info never show an empty version.
-func buildVersion(stampedVersion, stampedRevision string, info *debug.BuildInfo) (version, revision string) {
+// or the VCS revision); with none of those (go build -buildvcs=false, no
+// repository), release, the VERSION file's. So the User-Agent, the status
+// page and donation_exporter_build_info never show an empty version.
+func buildVersion(stampedVersion, stampedRevision, release string, info *debug.BuildInfo) (version, revision string) {
 	version, revision = stampedVersion, stampedRevision
+	fallback := release
+	if fallback == "" {
+		fallback = unstampedVersion
+	}
 	if info == nil {
 		if version == "" {
-			version = unstampedVersion
+			version = fallback
 		}
 		return version, revision
 	}
@@ -46,7 +51,7 @@ func buildVersion(stampedVersion, stampedRevision string, info *debug.BuildInfo)
 			version += "-dirty"
 		}
 	default:
-		version = unstampedVersion
+		version = fallback
 	}
 	return version, revision
 }

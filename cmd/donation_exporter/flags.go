@@ -1,0 +1,130 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/donation-exporter/donation_exporter/config"
+)
+
+// errHelp says the arguments ask for the usage text.
+var errHelp = errors.New("help asked for")
+
+// commandLine is what the arguments say.
+type commandLine struct {
+	// command is check, curve, backtest, version, help, or empty to serve.
+	command string
+	// args follow the command: a campaign name for check, the
+	// subcommand's own arguments for curve and backtest.
+	args []string
+	// environ is the environment with each flag given set over its
+	// variable, so that config.Load reads one source and names one
+	// variable per setting.
+	environ []string
+	// flagOf maps the variable of each flag given to the flag, to name
+	// the flag in an error about its value.
+	flagOf map[string]string
+}
+
+// parseCommandLine reads the flags Prometheus exporters share
+// (--web.listen-address, --web.config.file, --config.file, --log.level,
+// --log.format: config.Settings lists them), before the command and after
+// check. A flag wins over its variable. curve and backtest take their own
+// arguments, given to them as they are.
+func parseCommandLine(args, environ []string) (commandLine, error) {
+	fs := flag.NewFlagSet(exporterName, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // the error is returned; --help prints its own text
+	variable := map[string]string{}
+	for _, s := range config.Settings() {
+		if s.Flag != "" {
+			fs.String(s.Flag, "", s.Meaning)
+			variable[s.Flag] = s.Name
+		}
+	}
+	showVersion := fs.Bool("version", false, "print the version")
+	checkFlag := fs.Bool("check", false, "same as the check command")
+	if err := parseFlags(fs, args); err != nil {
+		return commandLine{}, err
+	}
+	cl := commandLine{args: fs.Args()}
+	if len(cl.args) > 0 {
+		cl.command, cl.args = cl.args[0], cl.args[1:]
+	}
+	switch {
+	case *showVersion && cl.command == "":
+		cl.command = "version"
+	case *checkFlag && cl.command == "":
+		cl.command = "check"
+	}
+	switch cl.command {
+	case "", "version":
+		if len(cl.args) > 0 {
+			return commandLine{}, fmt.Errorf("unknown arguments %q", cl.args)
+		}
+	case "help":
+		return commandLine{}, errHelp
+	case "check":
+		// Flags may follow check: donation_exporter check --config.file=f NAME.
+		if err := parseFlags(fs, cl.args); err != nil {
+			return commandLine{}, err
+		}
+		cl.args = fs.Args()
+		if len(cl.args) > 1 {
+			return commandLine{}, fmt.Errorf("check takes at most one campaign name, not %q", cl.args)
+		}
+	case "curve", "backtest":
+	default:
+		return commandLine{}, fmt.Errorf("unknown command %q", cl.command)
+	}
+	cl.environ = environ
+	cl.flagOf = map[string]string{}
+	fs.Visit(func(f *flag.Flag) {
+		name, ok := variable[f.Name]
+		if !ok {
+			return
+		}
+		// The last entry wins: config.Load reads environ into a map in order.
+		cl.environ = append(cl.environ[:len(cl.environ):len(cl.environ)], name+"="+f.Value.String())
+		cl.flagOf[name] = "--" + f.Name
+	})
+	return cl, nil
+}
+
+// parseFlags parses args into fs, -h and --help giving errHelp.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return errHelp
+	}
+	// The flag package says "flag provided but not defined: -port" with
+	// one dash whichever was typed.
+	if name, ok := strings.CutPrefix(errString(err), "flag provided but not defined: "); ok {
+		return fmt.Errorf("unknown flag -%s", name)
+	}
+	return err
+}
+
+// flagNames lists the flags the exporter takes, for an error message.
+func flagNames() string {
+	var names []string
+	for _, s := range config.Settings() {
+		if s.Flag != "" {
+			names = append(names, "--"+s.Flag)
+		}
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// nameFlags puts the flag in place of its variable in a configuration
+// error, for the settings given by flag: the user typed the flag.
+func (cl commandLine) nameFlags(msg string) string {
+	for name, flag := range cl.flagOf {
+		msg = strings.ReplaceAll(msg, name+":", flag+":")
+	}
+	return msg
+}
