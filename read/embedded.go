@@ -133,10 +133,6 @@ func FindInText(text, origin string) ([]*JSONValue, error) {
 	return found, nil
 }
 
-func (f *finder) add(text, origin string) {
-	f.found = append(f.found, &JSONValue{Text: text, Origin: origin})
-}
-
 // addAt adds the JSON value at text[i:end], with what it is assigned to or
 // merged into.
 func (f *finder) addAt(text string, i, end int, origin string) {

@@ -112,7 +112,7 @@ func normalTarget(s string) string {
 }
 
 func isIdent(s string) bool {
-	return s != "" && identBefore(s) == s && s[0] != '.' && !(s[0] >= '0' && s[0] <= '9')
+	return s != "" && identBefore(s) == s && s[0] != '.' && (s[0] < '0' || s[0] > '9')
 }
 
 // mergeTargets replaces the values assigned to or merged into one name by

@@ -74,49 +74,20 @@ func (spec Spec) zeroConfig(doc *Document, vals *Values) ([]FieldTrace, []shownA
 	var traces []FieldTrace
 	var errs []error
 	var shown []shownAmount
-	currencies := map[string]bool{}
 	for _, field := range zeroConfigFields {
 		if fs, ok := spec.Fields[field]; ok && fs.IsSet() {
 			continue
 		}
-		var readings []zeroReading
-		for _, zr := range all {
-			if zr.field == field {
-				readings = append(readings, zr)
-			}
+		tr, fieldShown := zeroField(field, all, vals)
+		if tr.Err != nil {
+			errs = append(errs, tr.Err)
 		}
-		tr := FieldTrace{Field: field}
-		best, err := decideZero(field, readings)
-		tr.Tries = zeroTries(readings, best)
-		switch {
-		case err != nil:
-			tr.Err = fmt.Errorf("zero-config: field %s: %w", field, err)
-			errs = append(errs, tr.Err)
-		case best == nil && field == FieldRaised && len(readings) > 0:
-			tr.Err = fmt.Errorf("zero-config: field raised: every amount found was set aside as not the campaign's own (%s); give RAISED_SELECTOR or PLATFORM", asideReasons(readings))
-			errs = append(errs, tr.Err)
-		case best == nil && field == FieldRaised:
-			tr.Err = fmt.Errorf("zero-config: field raised: none of the rules found an amount raised (%s); give RAISED_SELECTOR or PLATFORM", ruleNames())
-			errs = append(errs, tr.Err)
-		case best != nil:
-			amount := best.r.amount
-			tr.Text = formatNumber(amount)
-			switch field {
-			case FieldRaised:
-				vals.Raised = &amount
-			case FieldTarget:
-				vals.Target = &amount
-			case FieldDonors:
-				vals.Donors = &amount
-			}
-			for _, zr := range readings {
-				if (zr.away == "" || confirmsOnly(zr)) && zr.currency != "" && agree(zr.r, best.r) {
-					currencies[zr.currency] = true
-					shown = append(shown, shownAmount{field: field, money: Money{Amount: zr.r.amount, Currency: zr.currency, Sign: zr.sign}, text: zr.r.from})
-				}
-			}
-		}
+		shown = append(shown, fieldShown...)
 		traces = append(traces, tr)
+	}
+	currencies := map[string]bool{}
+	for _, s := range shown {
+		currencies[s.money.Currency] = true
 	}
 	if fs, ok := spec.Fields[FieldCurrency]; (!ok || !fs.IsSet()) && len(currencies) == 1 {
 		for c := range currencies {
@@ -124,6 +95,49 @@ func (spec Spec) zeroConfig(doc *Document, vals *Values) ([]FieldTrace, []shownA
 		}
 	}
 	return traces, shown, errs
+}
+
+// zeroField decides one field from all readings, stores it in vals, and
+// returns its trace and the readings that agree with it and showed a
+// currency.
+func zeroField(field Field, all []zeroReading, vals *Values) (FieldTrace, []shownAmount) {
+	var readings []zeroReading
+	for _, zr := range all {
+		if zr.field == field {
+			readings = append(readings, zr)
+		}
+	}
+	tr := FieldTrace{Field: field}
+	best, err := decideZero(field, readings)
+	tr.Tries = zeroTries(readings, best)
+	switch {
+	case err != nil:
+		tr.Err = fmt.Errorf("zero-config: field %s: %w", field, err)
+	case best == nil && field == FieldRaised && len(readings) > 0:
+		tr.Err = fmt.Errorf("zero-config: field raised: every amount found was set aside as not the campaign's own (%s); give RAISED_SELECTOR or PLATFORM", asideReasons(readings))
+	case best == nil && field == FieldRaised:
+		tr.Err = fmt.Errorf("zero-config: field raised: none of the rules found an amount raised (%s); give RAISED_SELECTOR or PLATFORM", ruleNames())
+	}
+	if best == nil {
+		return tr, nil
+	}
+	amount := best.r.amount
+	tr.Text = formatNumber(amount)
+	switch field {
+	case FieldRaised:
+		vals.Raised = &amount
+	case FieldTarget:
+		vals.Target = &amount
+	case FieldDonors:
+		vals.Donors = &amount
+	}
+	var shown []shownAmount
+	for _, zr := range readings {
+		if (zr.away == "" || confirmsOnly(zr)) && zr.currency != "" && agree(zr.r, best.r) {
+			shown = append(shown, shownAmount{field: field, money: Money{Amount: zr.r.amount, Currency: zr.currency, Sign: zr.sign}, text: zr.r.from})
+		}
+	}
+	return tr, shown
 }
 
 // asideReasons says, for an error, why the first readings were set aside.
@@ -512,9 +526,6 @@ var (
 	zeroAmountLine = regexp.MustCompile(`^` + moneyText + `$`)
 	zeroOfGoalLine = regexp.MustCompile(`(?i)^(?:raised|pledged)\s+of\b`)
 )
-
-// joined is the one group of m that matched.
-func joined(m []string) string { return strings.Join(m[1:], "") }
 
 // submatch is the one group of a FindStringSubmatchIndex match that
 // matched.
