@@ -463,6 +463,11 @@ func (ce CampaignEnv) applyPreset(p *preset.Preset, n naming, c *source.Campaign
 	}
 	c.Platform, c.Kind, c.FetchURL, c.PageFallback = p.Name, p.Kind(), pc.FetchURL, pc.PageFallback
 	c.Spec.AmountScale, c.Spec.ProgressChecks, c.Spec.Fields = pc.Spec.AmountScale, pc.Spec.ProgressChecks, pc.Spec.Fields
+	if pc.Vars == nil {
+		for _, pg := range p.Pages {
+			c.PageShapes = append(c.PageShapes, pg.Page)
+		}
+	}
 	if c.PageFallback && ce.hasSelector() {
 		// Selectors are written for the page URL names; a preset that
 		// reads that page too (not only an endpoint) reads it then.

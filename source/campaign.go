@@ -40,7 +40,12 @@ type Campaign struct {
 	// PageFallback reads URL when FetchURL, a platform endpoint, is gone
 	// (404 or 410): the page carries the same figures, less fresh.
 	PageFallback bool
-	Spec         read.Spec
+	// PageShapes are the page URLs of the campaign's preset ("/f/{slug}")
+	// when URL is none of them: the preset's selectors may then find
+	// nothing, and check says why. Nil when URL is one, or the preset
+	// lists none.
+	PageShapes []string
+	Spec       read.Spec
 	// Curve is the pace curve the campaign's projection follows.
 	Curve *forecast.Curve
 	// Rebind, when set, gives the spec for the page a redirect ended at

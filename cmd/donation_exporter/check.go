@@ -57,6 +57,28 @@ func checkCampaigns(ctx context.Context, w io.Writer, campaigns []source.Campaig
 	return exitOK
 }
 
+// namesListed is how many campaign names an unknown name's error lists.
+const namesListed = 20
+
+// campaignNamed picks the campaign check NAME asks for; an unknown name is
+// an error listing the names there are (the first namesListed of them).
+func campaignNamed(campaigns []source.Campaign, name string) (source.Campaign, error) {
+	names := make([]string, 0, min(len(campaigns), namesListed))
+	for _, c := range campaigns {
+		if c.Name == name {
+			return c, nil
+		}
+		if len(names) < namesListed {
+			names = append(names, strconv.Quote(c.Name))
+		}
+	}
+	list := strings.Join(names, ", ")
+	if more := len(campaigns) - len(names); more > 0 {
+		list += fmt.Sprintf(" and %d more", more)
+	}
+	return source.Campaign{}, fmt.Errorf("no campaign named %q: the campaigns are %s", name, list)
+}
+
 // readSummary says which fields were read, which optional ones the page
 // lacks, and that selectors which found nothing were fallbacks, so that an
 // OK line after a "no match" line does not read as a contradiction.
@@ -123,7 +145,7 @@ func writeCheckReport(w io.Writer, reports []checkReport, now time.Time) error {
 		if len(r.Trace.Fields) > 0 {
 			fmt.Fprintln(tw, "\n  FIELD\tFROM\tTEXT FOUND\tVALUE")
 			for _, f := range r.Trace.Fields {
-				writeFieldRows(tw, f, r.Values)
+				writeFieldRows(tw, f, r.Values, c)
 			}
 			if !hasField(r.Trace.Fields, read.FieldCurrency) && r.Values.Currency != "" {
 				fmt.Fprintf(tw, "  %s\t(shown with the amounts)\t\t%s\n", read.FieldCurrency, r.Values.Currency)
@@ -131,6 +153,14 @@ func writeCheckReport(w io.Writer, reports []checkReport, now time.Time) error {
 		}
 		if r.Err != nil {
 			failed++
+			if len(c.PageShapes) > 0 && len(r.Trace.Fields) > 0 {
+				// The field that failed is the symptom: the preset's
+				// selectors are written for its platform's campaign pages.
+				fmt.Fprintf(tw, "\n  FAILED: the URL is none of the pages platform %s reads (%s), so its figures are looked for where they would be on one; give a campaign page's URL, or selectors for this page\n",
+					c.Platform, strings.Join(c.PageShapes, ", "))
+				fmt.Fprintf(tw, "  reading it: %v\n", r.Err)
+				continue
+			}
 			fmt.Fprintf(tw, "\n  FAILED: %v\n", r.Err)
 			continue
 		}
@@ -161,13 +191,13 @@ func hasField(fields []read.FieldTrace, field read.Field) bool {
 }
 
 // writeFieldRows writes one row per selector tried (or one for a literal).
-func writeFieldRows(w io.Writer, f read.FieldTrace, vals read.Values) {
+func writeFieldRows(w io.Writer, f read.FieldTrace, vals read.Values, c source.Campaign) {
 	var result string
 	switch {
 	case f.Err != nil:
 		result = "error: " + f.Err.Error()
 	case f.Text != "":
-		result = fieldValue(f.Field, vals)
+		result = fieldValue(f.Field, vals) + basisText(f.Field, c)
 	default:
 		result = "unknown (optional, not on the page)"
 	}
@@ -214,6 +244,31 @@ func fieldValue(field read.Field, v read.Values) string {
 		return instant(v.Deadline)
 	}
 	return "?"
+}
+
+// basisText says what a figure counts when it is not the plain one
+// (money raised so far, donors), as donation_campaign_info's basis labels
+// do: a per-month figure shown bare reads as a total.
+func basisText(field read.Field, c source.Campaign) string {
+	switch {
+	case field == read.FieldRaised && c.RaisedBasis != "" && c.RaisedBasis != "cumulative":
+		return " " + raisedBasisText(c.RaisedBasis) + " (raised_basis " + c.RaisedBasis + ")"
+	case field == read.FieldDonors && c.DonorsBasis != "" && c.DonorsBasis != "donors":
+		return " " + c.DonorsBasis + " (donors_basis " + c.DonorsBasis + ")"
+	}
+	return ""
+}
+
+func raisedBasisText(basis string) string {
+	switch basis {
+	case "per_week":
+		return "a week"
+	case "per_month":
+		return "a month"
+	case "last_12_months":
+		return "in the last 12 months"
+	}
+	return strings.ReplaceAll(basis, "_", " ")
 }
 
 func writeDerived(w io.Writer, v read.Values, p forecast.Projection) {

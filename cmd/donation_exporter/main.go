@@ -108,6 +108,14 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 	}
 	fetcher := fetch.NewFetcher(cfg.FetcherConfig(fmt.Sprintf("%s/%s (+%s)", exporterName, version.Version, projectURL)))
 	if cl.command == "check" {
+		if len(cl.args) == 1 {
+			one, err := campaignNamed(campaigns, cl.args[0])
+			if err != nil {
+				fmt.Fprintf(stderr, "%s: check: %v\n", exporterName, err)
+				return exitConfig
+			}
+			campaigns = []source.Campaign{one}
+		}
 		return checkCampaigns(ctx, stdout, campaigns, fetcher, time.Now())
 	}
 	return serveCampaigns(ctx, cfg, campaigns, demoCampaigns, fetcher, logger, stderr)
