@@ -112,6 +112,24 @@ func TestRunCheck(t *testing.T) {
 			},
 		},
 		{
+			name: "check NAME checks that campaign alone",
+			args: []string{"check", "gofundme"},
+			environ: append(append(good(0), campaignEnv(1, map[string]string{
+				"NAME":            "redesigned",
+				"URL":             upstream.URL + "/redesigned",
+				"RAISED_SELECTOR": "h2.m-progress-meter-heading",
+			})...)),
+			wantCode: exitOK,
+			wantOut:  []string{`^campaign "gofundme"$`, `^1 of 1 campaigns read, 0 failed$`},
+		},
+		{
+			name:     "check NAME of no campaign lists the names",
+			args:     []string{"check", "gofund"},
+			environ:  good(0),
+			wantCode: 2,
+			wantErr:  []string{`no campaign named "gofund": the campaigns are "gofundme"`},
+		},
+		{
 			name: "a campaign that fails beside one that works",
 			args: []string{"--check"},
 			environ: append(append(good(0), campaignEnv(1, map[string]string{
