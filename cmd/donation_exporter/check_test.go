@@ -114,11 +114,11 @@ func TestRunCheck(t *testing.T) {
 		{
 			name: "check NAME checks that campaign alone",
 			args: []string{"check", "gofundme"},
-			environ: append(append(good(0), campaignEnv(1, map[string]string{
+			environ: append(good(0), campaignEnv(1, map[string]string{
 				"NAME":            "redesigned",
 				"URL":             upstream.URL + "/redesigned",
 				"RAISED_SELECTOR": "h2.m-progress-meter-heading",
-			})...)),
+			})...),
 			wantCode: exitOK,
 			wantOut:  []string{`^campaign "gofundme"$`, `^1 of 1 campaigns read, 0 failed$`},
 		},
