@@ -11,9 +11,10 @@ import (
 
 // Zero-config reads a page no preset and no selector describes, from what
 // donation pages commonly carry. Each rule (zero_json.go, zero_markup.go,
-// zero_text.go) reads the page its own
-// way; a figure is reported when two rules agree on it, or when one rule
-// alone finds it and finds nothing else for it. Rules that disagree fail
+// zero_text.go) reads the page its own way; readings that are not the
+// campaign's own are set aside (zero_whose.go); a figure is reported when
+// two rules agree on it, or when one rule alone finds it and finds nothing
+// else for it. Rules that disagree fail
 // the field with what each found: a wrong figure is worse than none.
 
 // zeroRule is one way of reading a page's figures.
