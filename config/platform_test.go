@@ -118,10 +118,7 @@ func TestLoadPlatform(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			environ := []string{"DONATION_CAMPAIGN_0_NAME=c"}
-			for _, v := range tc.vars {
-				environ = append(environ, "DONATION_CAMPAIGN_0_"+v)
-			}
+			environ := campaign0("c", tc.vars...)
 			cfg, err := Load(environ)
 			if err != nil {
 				t.Fatal(err)
@@ -182,10 +179,7 @@ func TestLoadPlatformErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			environ := []string{"DONATION_CAMPAIGN_0_NAME=c"}
-			for _, v := range tc.vars {
-				environ = append(environ, "DONATION_CAMPAIGN_0_"+v)
-			}
+			environ := campaign0("c", tc.vars...)
 			_, err := Load(environ)
 			if err == nil {
 				t.Fatal("Load succeeded, want an error")
@@ -197,4 +191,14 @@ func TestLoadPlatformErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// campaign0 is the environment of one campaign named name, with its other
+// DONATION_CAMPAIGN_0_ variables written without the prefix ("URL=…").
+func campaign0(name string, vars ...string) []string {
+	environ := []string{"DONATION_CAMPAIGN_0_NAME=" + name}
+	for _, v := range vars {
+		environ = append(environ, "DONATION_CAMPAIGN_0_"+v)
+	}
+	return environ
 }

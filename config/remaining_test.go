@@ -39,11 +39,7 @@ func TestRemainingWithoutRaised(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			environ := []string{"DONATION_CAMPAIGN_0_NAME=appeal"}
-			for _, v := range tc.vars {
-				environ = append(environ, "DONATION_CAMPAIGN_0_"+v)
-			}
-			cfg, err := Load(environ)
+			cfg, err := Load(campaign0("appeal", tc.vars...))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,8 +64,7 @@ func TestRemainingWithoutRaised(t *testing.T) {
 func TestSelectorsOnlyPlatformNeedsRaised(t *testing.T) {
 	for _, platform := range []string{"html", "json"} {
 		t.Run(platform, func(t *testing.T) {
-			_, err := Load([]string{"DONATION_CAMPAIGN_0_NAME=c", "DONATION_CAMPAIGN_0_URL=https://appeal.example/",
-				"DONATION_CAMPAIGN_0_PLATFORM=" + platform, "DONATION_CAMPAIGN_0_REMAINING_SELECTOR=p.left"})
+			_, err := Load(campaign0("c", "URL=https://appeal.example/", "PLATFORM="+platform, "REMAINING_SELECTOR=p.left"))
 			want := "DONATION_CAMPAIGN_0_RAISED_SELECTOR: required with platform " + platform + ", which reads only the selectors given"
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("error %v, want one containing %q", err, want)

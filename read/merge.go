@@ -2,6 +2,8 @@ package read
 
 import (
 	"encoding/json"
+	"maps"
+	"strconv"
 	"strings"
 )
 
@@ -154,16 +156,14 @@ func mergeSteps(steps []*JSONValue) (*JSONValue, bool) {
 		}
 		switch {
 		case state == nil:
-			state = cloneObject(obj)
+			state = maps.Clone(obj)
 		case s.how == assign:
-			state = cloneObject(obj)
+			state = maps.Clone(obj)
 		case s.how == assignDefault:
 		case s.how == mergeDeep:
 			deepMerge(state, obj)
 		default:
-			for k, val := range obj {
-				state[k] = val
-			}
+			maps.Copy(state, obj)
 		}
 	}
 	text, err := json.Marshal(state)
@@ -172,23 +172,15 @@ func mergeSteps(steps []*JSONValue) (*JSONValue, bool) {
 	}
 	// The result keeps its name, as an assignment: a later script may
 	// merge into it again.
-	return &JSONValue{Text: string(text), Origin: steps[0].Origin + ", " + steps[0].target + " as the scripts leave it (" + itoa(len(steps)) + " steps merged)",
+	return &JSONValue{Text: string(text), Origin: steps[0].Origin + ", " + steps[0].target + " as the scripts leave it (" + strconv.Itoa(len(steps)) + " steps merged)",
 		target: steps[0].target, how: assign}, true
-}
-
-func cloneObject(obj map[string]any) map[string]any {
-	out := make(map[string]any, len(obj))
-	for k, v := range obj {
-		out[k] = v
-	}
-	return out
 }
 
 func deepMerge(dst, src map[string]any) {
 	for k, v := range src {
 		if sub, ok := v.(map[string]any); ok {
 			if have, ok := dst[k].(map[string]any); ok {
-				merged := cloneObject(have)
+				merged := maps.Clone(have)
 				deepMerge(merged, sub)
 				dst[k] = merged
 				continue
@@ -196,9 +188,4 @@ func deepMerge(dst, src map[string]any) {
 		}
 		dst[k] = v
 	}
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }

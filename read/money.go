@@ -402,12 +402,14 @@ func knownISOCode(code string) string {
 
 // truncate keeps error messages about hostile pages short: it keeps the
 // first 80 bytes of s, cut at a rune boundary.
-func truncate(s string) string {
-	const max = 80
-	if len(s) <= max {
+func truncate(s string) string { return truncateTo(s, 80) }
+
+// truncateTo keeps the first n bytes of s, cut at a rune boundary.
+func truncateTo(s string, n int) string {
+	if len(s) <= n {
 		return s
 	}
-	end := max
+	end := n
 	for end > 0 && !utf8.RuneStart(s[end]) {
 		end--
 	}

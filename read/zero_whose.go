@@ -119,19 +119,6 @@ func describeNode(n *html.Node) string {
 	return s + ">"
 }
 
-func truncateTo(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	end := n
-	for end > 0 && !isRuneStart(s[end]) {
-		end--
-	}
-	return s[:end] + "…"
-}
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
-
 // contains reports whether n is a or inside it.
 func contains(a, n *html.Node) bool {
 	for ; n != nil; n = n.Parent {

@@ -131,7 +131,7 @@ func TestPeerFlags(t *testing.T) {
 }
 
 // TestPeerSkipped: without a json_exporter binary the peer mode says so and
-// succeeds, building nothing, so the project runs without ../shared.
+// succeeds, building nothing: the peer is not part of the project.
 func TestPeerSkipped(t *testing.T) {
 	t.Setenv("DONATION_BENCH_PEER", "")
 	var out, errs bytes.Buffer

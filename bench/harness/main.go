@@ -88,13 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.scrapes, "scrapes", 20, "scrapes of /metrics measured, one after the other, after one warm-up scrape")
 	fs.DurationVar(&o.idle, "idle", 3*time.Second, "wait before reading the idle resident memory, before and after the scrapes")
 	fs.StringVar(&o.exporter, "exporter", "", "exporter binary to run (default: build one with make build)")
-	fs.Func("env", "extra exporter variable NAME=VALUE, e.g. DONATION_MAX_CONCURRENT_PARSES=4 (repeatable)", func(s string) error {
-		if !strings.Contains(s, "=") {
-			return fmt.Errorf("%q is not NAME=VALUE", s)
-		}
-		o.env = append(o.env, s)
-		return nil
-	})
+	envFlag(fs, &o.env, "e.g. DONATION_MAX_CONCURRENT_PARSES=4")
 	fs.Float64Var(&o.wantLatencyRatio, "want-latency-ratio", 0, "fail when p99 latency exceeds this × -delay (0: no check)")
 	fs.Float64Var(&o.wantPeakMiB, "want-peak-rss-mib", 0, "fail when the peak resident memory exceeds this many MiB (0: no check)")
 	fs.Float64Var(&o.wantIdleMiB, "want-idle-rss-mib", 0, "fail when the idle resident memory before the scrapes exceeds this many MiB (0: no check)")
@@ -118,6 +112,22 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return options{}, fmt.Errorf("-kind %q: want html or json", o.kind)
 	}
 	return o, nil
+}
+
+// envFlag adds the repeatable -env NAME=VALUE flag every mode has: extra
+// variables for the exporter under measurement.
+func envFlag(fs *flag.FlagSet, env *[]string, example string) {
+	usage := "extra exporter variable NAME=VALUE (repeatable)"
+	if example != "" {
+		usage = "extra exporter variable NAME=VALUE, " + example + " (repeatable)"
+	}
+	fs.Func("env", usage, func(s string) error {
+		if !strings.Contains(s, "=") {
+			return fmt.Errorf("%q is not NAME=VALUE", s)
+		}
+		*env = append(*env, s)
+		return nil
+	})
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

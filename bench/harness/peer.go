@@ -16,7 +16,7 @@ import (
 	"time"
 )
 
-// The peer mode (issue 21) measures /probe side by side with
+// The peer mode measures /probe side by side with
 // json_exporter, the exporter a user would otherwise configure to read a
 // donation platform's JSON:
 //
@@ -61,13 +61,7 @@ func parsePeerFlags(args []string, stderr io.Writer) (peerOptions, error) {
 	fs.StringVar(&o.exporter, "exporter", "", "exporter binary to run (default: build one with make build)")
 	fs.IntVar(&o.probes, "probes", 5000, "probes measured at each exporter, after a warm-up of 100")
 	fs.IntVar(&o.rounds, "rounds", 10, "rounds the probes are split into, alternating between the two exporters")
-	fs.Func("env", "extra exporter variable NAME=VALUE (repeatable)", func(s string) error {
-		if !strings.Contains(s, "=") {
-			return fmt.Errorf("%q is not NAME=VALUE", s)
-		}
-		o.env = append(o.env, s)
-		return nil
-	})
+	envFlag(fs, &o.env, "")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -92,7 +86,7 @@ func runPeer(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if o.peer == "" {
-		fmt.Fprintln(stdout, "harness peer: skipped, no json_exporter binary (-peer or DONATION_BENCH_PEER); see /work/shared/peers/README.md to build one")
+		fmt.Fprintln(stdout, "harness peer: skipped, no json_exporter binary (-peer or DONATION_BENCH_PEER); docs/benchmarks.md says how to build one")
 		return 0
 	}
 	if err := measurePeer(ctx, o, stdout, stderr); err != nil {

@@ -64,13 +64,7 @@ func parseScaleFlags(args []string, stderr io.Writer) (scaleOptions, error) {
 	fs.DurationVar(&o.scrapeInterval, "scrape-interval", time.Minute, "Prometheus' scrape interval in the /probe phase")
 	fs.DurationVar(&o.scrapeTimeout, "scrape-timeout", 10*time.Second, "Prometheus' scrape timeout in the /probe phase")
 	fs.DurationVar(&o.idle, "idle", 3*time.Second, "wait before reading the idle resident memory")
-	fs.Func("env", "extra exporter variable NAME=VALUE, e.g. DONATION_MAX_REQUESTS_IN_FLIGHT=1000 (repeatable)", func(s string) error {
-		if !strings.Contains(s, "=") {
-			return fmt.Errorf("%q is not NAME=VALUE", s)
-		}
-		o.env = append(o.env, s)
-		return nil
-	})
+	envFlag(fs, &o.env, "e.g. DONATION_MAX_REQUESTS_IN_FLIGHT=1000")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
