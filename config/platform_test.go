@@ -46,7 +46,7 @@ func TestLoadPlatform(t *testing.T) {
 		},
 		{
 			// The user's URL is what is read: an endpoint is not turned
-			// into another endpoint (issue 11: public-with-goal.json was
+			// into another endpoint (public-with-goal.json was once
 			// read as public.json).
 			name:     "a URL that already is an endpoint is read as given",
 			vars:     []string{"URL=https://liberapay.com/example-org/public-with-goal.json"},

@@ -257,7 +257,7 @@ func skipsPerPeriod(expr string) bool {
 }
 
 // TestProjectionPanelsSkipPerPeriodCampaigns: every query that projects or
-// judges a rate from donation_raised ends with perPeriodFilter (issue 11),
+// judges a rate from donation_raised ends with perPeriodFilter,
 // or pathPerPeriodFilter for a path into the future.
 func TestProjectionPanelsSkipPerPeriodCampaigns(t *testing.T) {
 	projections := []string{
@@ -287,8 +287,8 @@ func TestProjectionPanelsSkipPerPeriodCampaigns(t *testing.T) {
 }
 
 // TestBasisShownNextToRaised: a table shows each campaign's raised figure
-// with its raised_basis, donors_basis, platform and state (issue 11) and
-// the forecast curve its projections follow (issue 17).
+// with its raised_basis, donors_basis, platform and state, and
+// the forecast curve its projections follow.
 func TestBasisShownNextToRaised(t *testing.T) {
 	for _, p := range loadDashboard(t).AllPanels() {
 		for _, tg := range p.Targets {
