@@ -13,84 +13,106 @@ import (
 // what text was read. It reports every field that failed, each error
 // naming the field and the selectors tried.
 func extract(doc *Document, spec Spec) (Values, []FieldTrace, error) {
-	var vals Values
-	var errs []error
-	var traces []FieldTrace
-	pageCurrency := ""
-	var shown []shownAmount
-	readings := map[Field]reading{}
+	x := extraction{doc: doc, spec: spec, readings: map[Field]reading{}}
 	for _, field := range fieldOrder {
 		fs, ok := spec.Fields[field]
 		if !ok || !fs.IsSet() {
 			continue
 		}
-		tr := FieldTrace{Field: field, Literal: fs.Literal}
-		if fs.Literal == "" && fs.absent(doc) {
-			// The page says it legitimately lacks the field.
-			traces = append(traces, tr)
-			continue
-		}
-		v, from, fromPage, err := readField(doc, fs, &tr.Tries)
-		switch {
-		case errors.Is(err, errNoMatch) && fs.Optional:
-			// Absent from this page: the field stays unknown.
-		case err != nil:
-			tr.Err = fs.fieldError(field, err)
-		default:
-			tr.Text = v.String()
-			m, err := spec.set(&vals, field, v, fromPage)
-			if err != nil {
-				if fs.Preset != "" {
-					err = fmt.Errorf("selector %q: %w", from, err)
-				}
-				tr.Err = fs.fieldError(field, err)
-				break
-			}
-			if m.Currency != "" {
-				shown = append(shown, shownAmount{field: field, money: m, text: tr.Text})
-				if pageCurrency == "" {
-					pageCurrency = m.Currency
-				}
-			}
-			if r, ok := readingOf(vals, field, v, from, fromPage); ok {
-				readings[field] = r
-				differ := spec.crossCheck(doc, field, fs.Checks, r)
-				switch {
-				case len(differ) == 0:
-				case fs.ChecksNote:
-					for _, d := range differ {
-						vals.Notes = append(vals.Notes, fmt.Sprintf("%s: %s; reporting the first", field, d))
-					}
-				default:
-					tr.Err = fs.fieldError(field, fmt.Errorf("%s: the page shows two figures, and which is the campaign's cannot be told", strings.Join(differ, "; ")))
-				}
-			}
-		}
+		tr := x.readOne(field, fs)
 		if tr.Err != nil {
-			errs = append(errs, tr.Err)
+			x.errs = append(x.errs, tr.Err)
 		}
-		traces = append(traces, tr)
+		x.traces = append(x.traces, tr)
 	}
 	if spec.ZeroConfig {
-		zeroTraces, zeroShown, zeroErrs := spec.zeroConfig(doc, &vals)
-		traces = append(traces, zeroTraces...)
-		shown = append(shown, zeroShown...)
-		errs = append(errs, zeroErrs...)
+		zeroTraces, zeroShown, zeroErrs := spec.zeroConfig(doc, &x.vals)
+		x.traces = append(x.traces, zeroTraces...)
+		x.shown = append(x.shown, zeroShown...)
+		x.errs = append(x.errs, zeroErrs...)
 	}
-	if err := spec.currencyAgrees(vals.Currency, shown); err != nil {
-		errs = append(errs, err)
+	if err := spec.currencyAgrees(x.vals.Currency, x.shown); err != nil {
+		x.errs = append(x.errs, err)
 	}
-	if err := completeFromRemaining(&vals); err != nil {
-		errs = append(errs, err)
+	if err := completeFromRemaining(&x.vals); err != nil {
+		x.errs = append(x.errs, err)
 	}
-	vals.Notes = append(vals.Notes, spec.checkProgress(doc, readings)...)
-	if vals.Currency == "" {
-		vals.Currency = pageCurrency
+	x.vals.Notes = append(x.vals.Notes, spec.checkProgress(doc, x.readings)...)
+	if x.vals.Currency == "" {
+		x.vals.Currency = x.pageCurrency
 	}
-	if len(errs) > 0 {
-		return vals, traces, fieldErrors(errs)
+	if len(x.errs) > 0 {
+		return x.vals, x.traces, fieldErrors(x.errs)
 	}
-	return vals, traces, nil
+	return x.vals, x.traces, nil
+}
+
+// extraction is one page's reading in progress: the figures so far, and
+// what the checks between fields need.
+type extraction struct {
+	doc    *Document
+	spec   Spec
+	vals   Values
+	errs   []error
+	traces []FieldTrace
+	shown  []shownAmount // amounts whose text showed a currency, in field order
+	// pageCurrency is the currency of the first configured field whose
+	// text showed one: the currency when none is configured.
+	pageCurrency string
+	readings     map[Field]reading // for the progress bar's check
+}
+
+// readOne reads one configured field into x.vals and says how.
+func (x *extraction) readOne(field Field, fs FieldSpec) FieldTrace {
+	tr := FieldTrace{Field: field, Literal: fs.Literal}
+	if fs.Literal == "" && fs.absent(x.doc) {
+		return tr // the page says it legitimately lacks the field
+	}
+	v, from, fromPage, err := readField(x.doc, fs, &tr.Tries)
+	switch {
+	case errors.Is(err, errNoMatch) && fs.Optional:
+		return tr // absent from this page: the field stays unknown
+	case err != nil:
+		tr.Err = fs.fieldError(field, err)
+		return tr
+	}
+	tr.Text = v.String()
+	m, err := x.spec.set(&x.vals, field, v, fromPage)
+	if err != nil {
+		if fs.Preset != "" {
+			err = fmt.Errorf("selector %q: %w", from, err)
+		}
+		tr.Err = fs.fieldError(field, err)
+		return tr
+	}
+	if m.Currency != "" {
+		x.shown = append(x.shown, shownAmount{field: field, money: m, text: tr.Text})
+		if x.pageCurrency == "" {
+			x.pageCurrency = m.Currency
+		}
+	}
+	if r, ok := readingOf(x.vals, field, v, from, fromPage); ok {
+		x.readings[field] = r
+		tr.Err = x.crossCheck(field, fs, r)
+	}
+	return tr
+}
+
+// crossCheck compares a reading with the other places the page shows the
+// same figure: a difference is a note where the preset says which to
+// report, and fails the field otherwise.
+func (x *extraction) crossCheck(field Field, fs FieldSpec, r reading) error {
+	differ := x.spec.crossCheck(x.doc, field, fs.Checks, r)
+	switch {
+	case len(differ) == 0:
+		return nil
+	case fs.ChecksNote:
+		for _, d := range differ {
+			x.vals.Notes = append(x.vals.Notes, fmt.Sprintf("%s: %s; reporting the first", field, d))
+		}
+		return nil
+	}
+	return fs.fieldError(field, fmt.Errorf("%s: the page shows two figures, and which is the campaign's cannot be told", strings.Join(differ, "; ")))
 }
 
 // shownAmount is an amount whose text showed a currency.
