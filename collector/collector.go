@@ -57,7 +57,7 @@ type Scraper struct {
 	at   time.Time
 }
 
-// New returns a Scraper for cfg.
+// NewScraper returns a Scraper for cfg.
 func NewScraper(cfg Config) *Scraper {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
