@@ -5,13 +5,15 @@ package collector
 import (
 	"context"
 	"fmt"
-	"github.com/donation-exporter/donation_exporter/forecast"
 	"log/slog"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/donation-exporter/donation_exporter/forecast"
+	"github.com/donation-exporter/donation_exporter/internal/textcut"
 
 	"github.com/donation-exporter/donation_exporter/endpoint"
 	"github.com/donation-exporter/donation_exporter/fetch"
@@ -203,7 +205,7 @@ func shortenNotes(notes []string) []string {
 			short := slices.Clone(notes)
 			for j := i; j < len(short); j++ {
 				if len(short[j]) > fetch.MaxErrorText {
-					short[j] = strings.ToValidUTF8(short[j][:fetch.MaxErrorText], "") + "…"
+					short[j] = textcut.Head(short[j], fetch.MaxErrorText)
 				}
 			}
 			return short

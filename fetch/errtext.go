@@ -1,9 +1,6 @@
 package fetch
 
-import (
-	"fmt"
-	"unicode/utf8"
-)
+import "github.com/donation-exporter/donation_exporter/internal/textcut"
 
 // MaxErrorText bounds the text of an error about a campaign, as the log and
 // the status page show it. Errors quote what a site sent (a number, a
@@ -27,7 +24,7 @@ func shortenErrorTo(err error, limit int) error {
 	if len(text) <= limit {
 		return err
 	}
-	return &shortenedError{text: shorten(text, limit), err: err}
+	return &shortenedError{text: textcut.Middle(text, limit), err: err}
 }
 
 type shortenedError struct {
@@ -38,19 +35,6 @@ type shortenedError struct {
 func (e *shortenedError) Error() string { return e.text }
 func (e *shortenedError) Unwrap() error { return e.err }
 
-// shorten cuts s to about limit bytes, at rune boundaries, keeping its
-// start and its end and saying how much was cut between them.
-func shorten(s string, limit int) string {
-	if len(s) <= limit {
-		return s
-	}
-	head, tail := limit*3/4, limit/4
-	for head > 0 && !utf8.RuneStart(s[head]) {
-		head--
-	}
-	end := len(s) - tail
-	for end < len(s) && !utf8.RuneStart(s[end]) {
-		end++
-	}
-	return fmt.Sprintf("%s…[%d bytes cut]…%s", s[:head], end-head, s[end:])
-}
+// shorten cuts a site's text quoted in an error to about limit bytes,
+// keeping its start and its end.
+func shorten(s string, limit int) string { return textcut.Middle(s, limit) }

@@ -1,19 +1,10 @@
 package read
 
-import "unicode/utf8"
+import "github.com/donation-exporter/donation_exporter/internal/textcut"
 
-// truncate keeps error messages about hostile pages short: it keeps the
-// first 80 bytes of s, cut at a rune boundary.
-func truncate(s string) string { return truncateTo(s, 80) }
+// quoteLen bounds a page's text quoted in a message: enough to recognise
+// it, short for a hostile page.
+const quoteLen = 80
 
-// truncateTo keeps the first n bytes of s, cut at a rune boundary.
-func truncateTo(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	end := n
-	for end > 0 && !utf8.RuneStart(s[end]) {
-		end--
-	}
-	return s[:end] + "…"
-}
+// truncate quotes at most quoteLen bytes of a page's text.
+func truncate(s string) string { return textcut.Head(s, quoteLen) }
