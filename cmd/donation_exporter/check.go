@@ -234,6 +234,8 @@ func fieldValue(field read.Field, v read.Values) string {
 		return amount(v.Raised, v.Currency)
 	case read.FieldTarget:
 		return amount(v.Target, v.Currency)
+	case read.FieldRemaining:
+		return amount(v.Remaining, v.Currency)
 	case read.FieldDonors:
 		return amount(v.Donors, "")
 	case read.FieldCurrency:

@@ -86,3 +86,18 @@ func TestCheckReportSaysWhatFiguresCount(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckShowsEveryField: check formats the value of every field read
+// knows, so that a new field cannot reach the report as "?".
+func TestCheckShowsEveryField(t *testing.T) {
+	amount, when := 12.0, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	vals := read.Values{Raised: &amount, Target: &amount, Remaining: &amount, Donors: &amount,
+		Currency: "USD", Start: &when, Deadline: &when}
+	for _, field := range read.Fields() {
+		t.Run(string(field), func(t *testing.T) {
+			if got := fieldValue(field, vals); got == "?" || got == "" {
+				t.Errorf("fieldValue(%s) = %q", field, got)
+			}
+		})
+	}
+}
