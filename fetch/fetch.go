@@ -71,6 +71,11 @@ type FetcherConfig struct {
 	// BodyRateGrace is how long a body holding a page slot may send
 	// nothing before MinBodyRate applies; 0 means DefaultBodyRateGrace.
 	BodyRateGrace time.Duration
+	// MaxFetchesPerHost bounds the requests to one host (host:port) in
+	// flight at the same time, across every campaign: more wait, within
+	// their own deadline, for one to end. 0 means
+	// DefaultMaxFetchesPerHost, a negative number no bound.
+	MaxFetchesPerHost int
 }
 
 // DefaultMaxBodyBytes is enough for the largest donation page seen (a
@@ -108,6 +113,7 @@ type Fetcher struct {
 	rateGrace     time.Duration
 	pages         chan struct{} // a slot per large page held, see MaxPagesInMemory
 	parses        chan struct{} // a slot per page parsed, see MaxParses
+	hosts         *hostBudget   // nil: no bound per host
 
 	mu       sync.Mutex
 	insecure map[string]*http.Client // by host name
@@ -159,11 +165,27 @@ func NewFetcher(cfg FetcherConfig) *Fetcher {
 		insecure:      map[string]*http.Client{},
 		holders:       map[string]int{},
 	}
-	f.client = &http.Client{Transport: transport, CheckRedirect: f.checkRedirect}
 	if t, ok := transport.(*http.Transport); ok {
 		f.base = t
 	}
+	perHost := cfg.MaxFetchesPerHost
+	if perHost == 0 {
+		perHost = DefaultMaxFetchesPerHost
+	}
+	if perHost > 0 {
+		f.hosts = newHostBudget(perHost)
+	}
+	f.client = &http.Client{Transport: f.budgeted(transport), CheckRedirect: f.checkRedirect}
 	return f
+}
+
+// budgeted puts t behind the fetcher's bound per host, shared by every
+// client the fetcher builds.
+func (f *Fetcher) budgeted(t http.RoundTripper) http.RoundTripper {
+	if f.hosts == nil {
+		return t
+	}
+	return &budgetedTransport{budget: f.hosts, next: t}
 }
 
 // redirectPolicy follows at most maxRedirects redirects (none when it is
@@ -284,7 +306,7 @@ func (f *Fetcher) insecureClient(host string) (*http.Client, error) {
 		}
 		return conn, nil
 	}
-	c := &http.Client{Transport: t, CheckRedirect: f.checkRedirect}
+	c := &http.Client{Transport: f.budgeted(t), CheckRedirect: f.checkRedirect}
 	f.insecure[host] = c
 	return c, nil
 }
