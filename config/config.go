@@ -82,6 +82,9 @@ type Env struct {
 	// from their response headers until they are parsed (0: twice
 	// MAX_CONCURRENT_PARSES).
 	MaxPagesInMemory int `env:"MAX_PAGES_IN_MEMORY" envDefault:"0" help:"Pages over 256 KiB held in memory at the same time, from their first 256 KiB until they are parsed (docs/operations.md#how-many-pages-at-once). 0: twice MAX_CONCURRENT_PARSES."`
+	// MaxFetchesPerHost bounds the fetches to one host in flight at once,
+	// across every campaign (0: no bound).
+	MaxFetchesPerHost int `env:"MAX_FETCHES_PER_HOST" envDefault:"4" help:"Fetches to one host (host:port) in flight at the same time, across every campaign; more wait for one to end, within their own deadline (docs/scale.md#one-budget-per-site). 0: no bound."`
 	// MinInterval is the campaigns' default MIN_INTERVAL.
 	MinInterval time.Duration `env:"MIN_INTERVAL" envDefault:"0s" help:"Default of every campaign's MIN_INTERVAL. 0s: off."`
 	// MaxStaleness is the campaigns' default MAX_STALENESS: how old the
@@ -196,12 +199,17 @@ func (e Env) FetcherConfig(defaultUserAgent string) fetch.FetcherConfig {
 	if maxRedirects == 0 {
 		maxRedirects = -1 // MAX_REDIRECTS=0 follows none; FetcherConfig's 0 is its default
 	}
+	perHost := e.MaxFetchesPerHost
+	if perHost == 0 {
+		perHost = -1 // MAX_FETCHES_PER_HOST=0 bounds nothing; FetcherConfig's 0 is its default
+	}
 	return fetch.FetcherConfig{
-		UserAgent:        userAgent,
-		MaxBodyBytes:     e.MaxBodyBytes,
-		MaxRedirects:     maxRedirects,
-		MaxParses:        e.MaxConcurrentParses,
-		MaxPagesInMemory: e.MaxPagesInMemory,
+		UserAgent:         userAgent,
+		MaxBodyBytes:      e.MaxBodyBytes,
+		MaxRedirects:      maxRedirects,
+		MaxParses:         e.MaxConcurrentParses,
+		MaxPagesInMemory:  e.MaxPagesInMemory,
+		MaxFetchesPerHost: perHost,
 	}
 }
 
@@ -220,6 +228,7 @@ func (e Env) checkLimits() []error {
 	check(e.MetricsTimeout < 0, "METRICS_TIMEOUT", e.MetricsTimeout, "0 (no bound) or a positive duration")
 	check(e.MaxConcurrentParses < 0, "MAX_CONCURRENT_PARSES", e.MaxConcurrentParses, "0 (GOMAXPROCS) or more")
 	check(e.MaxPagesInMemory < 0, "MAX_PAGES_IN_MEMORY", e.MaxPagesInMemory, "0 (twice MAX_CONCURRENT_PARSES) or more")
+	check(e.MaxFetchesPerHost < 0, "MAX_FETCHES_PER_HOST", e.MaxFetchesPerHost, "0 (no bound) or more")
 	check(e.MinInterval < 0, "MIN_INTERVAL", e.MinInterval, "0 (off) or a positive duration")
 	check(e.MaxStaleness <= 0, "MAX_STALENESS", e.MaxStaleness, "a positive duration such as 1h")
 	return errs

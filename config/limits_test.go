@@ -58,6 +58,7 @@ func TestLoadFetchAndServeLimits(t *testing.T) {
 		{"negative redirects", "DONATION_MAX_REDIRECTS=-1", "DONATION_MAX_REDIRECTS: -1 must be 0 (follow none) or more"},
 		{"negative in-flight limit", "DONATION_MAX_REQUESTS_IN_FLIGHT=-2", "DONATION_MAX_REQUESTS_IN_FLIGHT: -2 must be 0 (no limit) or more"},
 		{"negative metrics timeout", "DONATION_METRICS_TIMEOUT=-1s", "DONATION_METRICS_TIMEOUT: -1s must be 0"},
+		{"negative per-host bound", "DONATION_MAX_FETCHES_PER_HOST=-1", "DONATION_MAX_FETCHES_PER_HOST: -1 must be 0 (no bound) or more"},
 		{"negative global interval", "DONATION_MIN_INTERVAL=-1m", "DONATION_MIN_INTERVAL: -1m0s must be 0 (off)"},
 		{"insecure not a boolean", "DONATION_CAMPAIGN_0_INSECURE_SKIP_VERIFY=yes please",
 			`DONATION_CAMPAIGN_0_INSECURE_SKIP_VERIFY: "yes please" is not true or false`},
@@ -71,6 +72,31 @@ func TestLoadFetchAndServeLimits(t *testing.T) {
 			_, err := Load(campaignVars("0", tc.variable))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestMaxFetchesPerHost checks what MAX_FETCHES_PER_HOST gives the
+// fetcher: its 0 means "no bound", the fetcher's 0 its default.
+func TestMaxFetchesPerHost(t *testing.T) {
+	tests := []struct {
+		name     string
+		variable []string
+		want     int
+	}{
+		{name: "default", want: 4},
+		{name: "set", variable: []string{"DONATION_MAX_FETCHES_PER_HOST=10"}, want: 10},
+		{name: "zero is no bound", variable: []string{"DONATION_MAX_FETCHES_PER_HOST=0"}, want: -1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := Load(campaignVars("0", tc.variable...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.FetcherConfig("test").MaxFetchesPerHost; got != tc.want {
+				t.Errorf("MaxFetchesPerHost = %d, want %d", got, tc.want)
 			}
 		})
 	}
