@@ -111,7 +111,8 @@ func (e Env) LoadCampaigns(previous ...source.Campaign) ([]source.Campaign, erro
 }
 
 // applyDefaults gives c the exporter-wide MIN_INTERVAL and MAX_STALENESS
-// where its own settings give none, and checks the two together.
+// where its own settings give none, raises MIN_INTERVAL to the platform's
+// own minimum, and checks the two together.
 func (e Env) applyDefaults(ce CampaignEnv, n naming, c *source.Campaign) error {
 	intervalVar, stalenessVar := Prefix+"MIN_INTERVAL", Prefix+"MAX_STALENESS"
 	if strings.TrimSpace(ce.MinInterval) == "" {
@@ -123,6 +124,12 @@ func (e Env) applyDefaults(ce CampaignEnv, n naming, c *source.Campaign) error {
 		c.MaxStaleness = e.MaxStaleness
 	} else {
 		stalenessVar = n.where("MAX_STALENESS")
+	}
+	if c.MinInterval < c.PlatformMinInterval {
+		// The platform's own limit is a floor: a campaign asking to be
+		// fetched more often is fetched as often as the platform allows.
+		c.MinInterval = c.PlatformMinInterval
+		intervalVar = fmt.Sprintf("platform %s's minimum interval", c.Platform)
 	}
 	if c.MinInterval >= c.MaxStaleness && c.MaxStaleness > 0 {
 		return fmt.Errorf("%s: %v must be shorter than %s (%v): figures served between two fetches would be too old to report",

@@ -101,3 +101,44 @@ func TestMaxFetchesPerHost(t *testing.T) {
 		})
 	}
 }
+
+// TestPlatformMinInterval checks that a preset's min_interval is a floor
+// under MIN_INTERVAL, from either setting, and no more than a floor.
+func TestPlatformMinInterval(t *testing.T) {
+	donordrive := func(extra ...string) []string {
+		return append([]string{
+			"DONATION_CAMPAIGN_0_NAME=el",
+			"DONATION_CAMPAIGN_0_URL=https://www.extra-life.org/participant/297674",
+		}, extra...)
+	}
+	tests := []struct {
+		name    string
+		environ []string
+		want    time.Duration
+	}{
+		{name: "unset", environ: donordrive(), want: 15 * time.Second},
+		{name: "campaign's below the floor", environ: donordrive("DONATION_CAMPAIGN_0_MIN_INTERVAL=0s"), want: 15 * time.Second},
+		{name: "default below the floor", environ: donordrive("DONATION_MIN_INTERVAL=5s"), want: 15 * time.Second},
+		{name: "campaign's above the floor", environ: donordrive("DONATION_CAMPAIGN_0_MIN_INTERVAL=1m"), want: time.Minute},
+		{name: "default above the floor", environ: donordrive("DONATION_MIN_INTERVAL=2m"), want: 2 * time.Minute},
+		{name: "platform without a floor", environ: campaignVars("0"), want: 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := Load(tc.environ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.Campaigns[0].MinInterval; got != tc.want {
+				t.Errorf("MinInterval = %v, want %v", got, tc.want)
+			}
+		})
+	}
+	t.Run("floor over the staleness", func(t *testing.T) {
+		_, err := Load(donordrive("DONATION_CAMPAIGN_0_MAX_STALENESS=10s"))
+		want := "platform donordrive's minimum interval: 15s must be shorter than DONATION_CAMPAIGN_0_MAX_STALENESS (10s)"
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want %q", err, want)
+		}
+	})
+}

@@ -126,6 +126,9 @@ How a preset reads a campaign:
 			fmt.Fprintf(&b, "; `donors` counts: %s", p.DonorsBasis)
 		}
 		b.WriteString("\n")
+		if p.MinInterval > 0 {
+			fmt.Fprintf(&b, "- Fetched at most once every %v per campaign, as the platform asks: a `MIN_INTERVAL` below it is raised to it\n", p.MinInterval)
+		}
 		for _, field := range slices.Sorted(func(yield func(read.Field) bool) {
 			for f := range p.Requires {
 				if !yield(f) {

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -58,6 +59,10 @@ type Preset struct {
 	Forecast string `yaml:"forecast"`
 	// Notes say, for people, what the preset reads and what it cannot.
 	Notes string `yaml:"notes"`
+	// MinInterval is the least time between two fetches of one campaign
+	// that the platform asks for (DonorDrive: one request every 15 s): a
+	// floor under every campaign's MIN_INTERVAL, whatever it is set to.
+	MinInterval time.Duration `yaml:"min_interval"`
 	// Pages are the platform's page URLs, tried in order: the first that
 	// matches a campaign's URL gives the variables selectors use ({slug})
 	// and, when it has one, the endpoint read instead of the page. A URL
@@ -261,6 +266,9 @@ func (p *Preset) checkHeader(fileName string) []error {
 		p.kind = read.KindAuto
 	default:
 		fail("kind %q: want html, json or auto", p.KindName)
+	}
+	if p.MinInterval < 0 {
+		fail("min_interval %v must not be negative", p.MinInterval)
 	}
 	if p.AmountScale < 0 {
 		fail("amount_scale %v must be positive", p.AmountScale)

@@ -53,6 +53,8 @@ fields:
 	}{
 		{name: "unknown key", yaml: good + "colour: red\n", wantErr: "line 8: field colour not found"},
 		{name: "name is not the file's", yaml: strings.Replace(good, "name: x", "name: y", 1), wantErr: `name "y" must be the file's name, "x"`},
+		{name: "negative min_interval", yaml: good + "min_interval: -15s\n", wantErr: "min_interval -15s must not be negative"},
+		{name: "min_interval not a duration", yaml: good + "min_interval: often\n", wantErr: "often"},
 		{name: "bad kind", yaml: strings.Replace(good, "kind: html", "kind: xml", 1), wantErr: `kind "xml"`},
 		{name: "bad basis", yaml: strings.Replace(good, "cumulative", "weekly", 1), wantErr: `raised_basis "weekly"`},
 		{name: "bad selector", yaml: strings.Replace(good, `"#raised"`, `"div[["`, 1), wantErr: `is not a CSS selector`},
