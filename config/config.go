@@ -135,6 +135,7 @@ type CampaignEnv struct {
 	Timezone    string `env:"TIMEZONE" yaml:"timezone" help:"IANA zone (Europe/Berlin) of dates written without an offset." helpDefault:"UTC"`
 	Timeout     string `env:"TIMEOUT" yaml:"timeout" help:"Upper bound of one fetch; Prometheus' scrape timeout may cut it shorter." helpDefault:"10s"`
 
+	TokenFile          string `env:"TOKEN_FILE" yaml:"token_file" help:"A file holding the API key of the campaign's platform, read (trimmed) at start and on every reload: sent the way the preset says (a bearer Authorization header by default), to the host the campaign is fetched from only, never after a redirect to another host, and never shown (docs/api-keys.md). The only secret setting, so it has a file form alone."`
 	InsecureSkipVerify string `env:"INSECURE_SKIP_VERIFY" yaml:"insecure_skip_verify" help:"true accepts any TLS certificate from this campaign's site (self-signed, expired, wrong name); logged as a warning at start. Other campaigns, and other hosts this site redirects to, still verify." helpDefault:"false"`
 	MinInterval        string `env:"MIN_INTERVAL" yaml:"min_interval" help:"Least time between two fetches of this page (5m); scrapes in between get the last outcome. 0s fetches on every scrape. Must be shorter than MAX_STALENESS." helpDefault:"DONATION_MIN_INTERVAL"`
 	MaxStaleness       string `env:"MAX_STALENESS" yaml:"max_staleness" help:"Oldest figures served while the site defers fetches with Retry-After; past it the campaign reports donation_up 0." helpDefault:"DONATION_MAX_STALENESS"`
@@ -317,7 +318,7 @@ func checkKnown(vars map[string]string, opts env.Options) error {
 }
 
 // compile checks one campaign's variables and builds the campaign.
-func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campaign, error) {
+func (ce CampaignEnv) compile(n naming, presets *preset.Registry, token fetch.Secret) (source.Campaign, error) {
 	var errs []error
 	fail := func(suffix, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", n.where(suffix), fmt.Sprintf(format, args...)))
@@ -352,6 +353,7 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campai
 	}
 	ce.compileOptions(&c, n, fail)
 	ce.compileFields(&c, n, fail)
+	ce.compileAuth(p, token, &c, fail)
 	variable := func(f read.Field) string { return n.where(strings.ToUpper(string(f))) }
 	if err := read.CheckConfiguredDates(ce.Start, ce.Deadline, c.Spec.Location, variable); err != nil {
 		errs = append(errs, err)

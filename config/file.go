@@ -56,7 +56,12 @@ func (e Env) LoadCampaigns(previous ...source.Campaign) ([]source.Campaign, erro
 	seen := map[string]string{} // campaign name → where it was defined
 	zones := map[string]*time.Location{}
 	add := func(ce CampaignEnv, n naming, nameWhere string) {
-		definition := ce.definition(e.MinInterval, e.MaxStaleness)
+		token, err := ce.readToken(n)
+		if err != nil {
+			errs = append(errs, err)
+			return
+		}
+		definition := ce.definition(e.MinInterval, e.MaxStaleness) + tokenDigest(token)
 		c, unchanged := built[definition]
 		if unchanged {
 			labels, err := ce.Labels.check()
@@ -68,7 +73,7 @@ func (e Env) LoadCampaigns(previous ...source.Campaign) ([]source.Campaign, erro
 		} else {
 			n.zones = zones
 			var err error
-			if c, err = ce.compile(n, presets); err != nil {
+			if c, err = ce.compile(n, presets, token); err != nil {
 				errs = append(errs, err)
 				return
 			}

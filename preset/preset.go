@@ -76,6 +76,9 @@ type Preset struct {
 	ProgressChecks []Selector `yaml:"progress_checks"`
 	// Requires names the fields the configuration must give, and why.
 	Requires map[read.Field]string `yaml:"requires"`
+	// Auth says how the platform's API takes a key (TOKEN_FILE); nil: a
+	// key, when given, goes as a bearer token.
+	Auth *Auth `yaml:"auth"`
 
 	kind  read.Kind
 	pages []pagePattern
@@ -83,6 +86,37 @@ type Preset struct {
 	// 10,000 campaigns of one platform share all but their {slug} ones.
 	// Selectors are immutable once parsed, so campaigns may share them.
 	parsed sync.Map // string → read.Selector
+}
+
+// Auth is how a platform's API takes a key.
+type Auth struct {
+	// Required makes TOKEN_FILE required: the API answers nothing
+	// without a key.
+	Required bool `yaml:"required"`
+	// Key says, for people, what the key is and where to get one.
+	Key string `yaml:"key"`
+	// Query names the query parameter the key goes in. Without it the key
+	// goes in Header (Authorization when empty), after Scheme and a space
+	// (Bearer when both are empty; none when only Header is set).
+	Query  string `yaml:"query"`
+	Header string `yaml:"header"`
+	Scheme string `yaml:"scheme"`
+}
+
+// Sending is how the key is sent: the query parameter, or the header and
+// the scheme before the key.
+func (a *Auth) Sending() (query, header, scheme string) {
+	switch {
+	case a == nil:
+		return "", "Authorization", "Bearer"
+	case a.Query != "":
+		return a.Query, "", ""
+	case a.Header == "" && a.Scheme == "":
+		return "", "Authorization", "Bearer"
+	case a.Header == "":
+		return "", "Authorization", a.Scheme
+	}
+	return "", a.Header, a.Scheme
 }
 
 // Page maps a page URL pattern to the endpoint it is read at.
@@ -267,6 +301,17 @@ func (p *Preset) checkHeader(fileName string) []error {
 	default:
 		fail("kind %q: want html, json or auto", p.KindName)
 	}
+	if a := p.Auth; a != nil {
+		if a.Query != "" && (a.Header != "" || a.Scheme != "") {
+			fail("auth: a query parameter or a header, not both")
+		}
+		if a.Key == "" {
+			fail("auth: key is required: say what the key is and where to get one")
+		}
+		if a.Header != "" && (strings.ContainsAny(a.Header, " :\r\n") || !isToken(a.Header)) {
+			fail("auth: header %q is not a header name", a.Header)
+		}
+	}
 	if p.MinInterval < 0 {
 		fail("min_interval %v must not be negative", p.MinInterval)
 	}
@@ -436,3 +481,14 @@ func IsDonorsBasis(basis string) bool { return slices.Contains(donorsBases, basi
 // RaisedBases and DonorsBases list the bases, for messages and docs.
 func RaisedBases() []string { return slices.Clone(raisedBases) }
 func DonorsBases() []string { return slices.Clone(donorsBases) }
+
+// isToken reports whether s is an HTTP token (RFC 9110), as a header name
+// must be.
+func isToken(s string) bool {
+	for _, r := range s {
+		if r > 0x7e || r <= ' ' || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r) {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -53,6 +53,9 @@ fields:
 	}{
 		{name: "unknown key", yaml: good + "colour: red\n", wantErr: "line 8: field colour not found"},
 		{name: "name is not the file's", yaml: strings.Replace(good, "name: x", "name: y", 1), wantErr: `name "y" must be the file's name, "x"`},
+		{name: "auth with query and header", yaml: good + "auth: {key: k, query: api_key, header: X-Key}\n", wantErr: "auth: a query parameter or a header, not both"},
+		{name: "auth without key", yaml: good + "auth: {required: true}\n", wantErr: "auth: key is required"},
+		{name: "auth header not a name", yaml: good + "auth: {key: k, header: \"X Key\"}\n", wantErr: `auth: header "X Key" is not a header name`},
 		{name: "negative min_interval", yaml: good + "min_interval: -15s\n", wantErr: "min_interval -15s must not be negative"},
 		{name: "min_interval not a duration", yaml: good + "min_interval: often\n", wantErr: "often"},
 		{name: "bad kind", yaml: strings.Replace(good, "kind: html", "kind: xml", 1), wantErr: `kind "xml"`},

@@ -56,6 +56,9 @@ type Campaign struct {
 	Rebind func(finalURL string) (spec read.Spec, ok bool)
 	// Timeout bounds one fetch; the scrape's own deadline may cut it shorter.
 	Timeout time.Duration
+	// Auth, when set, is the API key sent to the host FetchURL names (and
+	// to no other); it prints as redacted.
+	Auth *fetch.Auth
 	// InsecureSkipVerify accepts any TLS certificate from this campaign's
 	// site.
 	InsecureSkipVerify bool
@@ -160,7 +163,7 @@ func (c Campaign) request() fetch.Request {
 	if url == "" {
 		url = c.URL
 	}
-	return fetch.Request{URL: url, InsecureSkipVerify: c.InsecureSkipVerify}
+	return fetch.Request{URL: url, InsecureSkipVerify: c.InsecureSkipVerify, Auth: c.Auth}
 }
 
 // pageRead is what reading a fetched page gave.
