@@ -98,3 +98,43 @@ func TestTokenFileErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestPresetAuth checks a platform whose API wants a key: TOKEN_FILE is
+// required, and the key goes to the API host the page URL maps to.
+func TestPresetAuth(t *testing.T) {
+	path := tokenFile(t, testToken)
+	tests := []struct {
+		name, url, platform, wantFetch string
+	}{
+		{name: "campaign page", url: "https://tiltify.com/@ender3989/dannys-test-campaign",
+			wantFetch: "https://v5api.tiltify.com/api/public/campaigns/by/slugs/ender3989/dannys-test-campaign"},
+		{name: "team campaign page", url: "https://tiltify.com/+zeldathon-community/zeldathon-community-playlive-2018",
+			wantFetch: "https://v5api.tiltify.com/api/public/team_campaigns/by/slugs/zeldathon-community/zeldathon-community-playlive-2018"},
+		{name: "v5 API URL", url: "https://v5api.tiltify.com/api/public/campaigns/e6d44e87-1290-430f-9a25-2efe79327b86",
+			wantFetch: "https://v5api.tiltify.com/api/public/campaigns/e6d44e87-1290-430f-9a25-2efe79327b86"},
+		{name: "v3 API URL", url: "https://tiltify.com/api/v3/campaigns/27286", platform: "tiltifyv3",
+			wantFetch: "https://tiltify.com/api/v3/campaigns/27286"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			vars := []string{"DONATION_CAMPAIGN_0_NAME=t", "DONATION_CAMPAIGN_0_URL=" + tc.url}
+			if tc.platform != "" {
+				vars = append(vars, "DONATION_CAMPAIGN_0_PLATFORM="+tc.platform)
+			}
+			_, err := Load(vars)
+			want := "DONATION_CAMPAIGN_0_TOKEN_FILE: required with platform tiltify"
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("without a key: err = %v, want %q", err, want)
+			}
+			cfg, err := Load(append(vars, "DONATION_CAMPAIGN_0_TOKEN_FILE="+path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := cfg.Campaigns[0]
+			wantHost := strings.Split(strings.TrimPrefix(tc.wantFetch, "https://"), "/")[0]
+			if c.FetchURL != tc.wantFetch || c.Auth == nil || c.Auth.Host != wantHost || c.Auth.Header != "Authorization" || c.Auth.Scheme != "Bearer" {
+				t.Errorf("fetch %s with %#v, want %s with a bearer token for %s", c.FetchURL, c.Auth, tc.wantFetch, wantHost)
+			}
+		})
+	}
+}

@@ -26,7 +26,7 @@ func mustLoad(t testing.TB) *Registry {
 
 func TestLoad(t *testing.T) {
 	reg := mustLoad(t)
-	want := "betterplace donorbox donordrive donorschoose givewp gofundme kickstarter kiva liberapay opencollective patreon session"
+	want := "betterplace donorbox donordrive donorschoose givewp gofundme kickstarter kiva liberapay opencollective patreon session tiltify tiltifyv3"
 	if got := strings.Join(reg.Names(), " "); got != want {
 		t.Errorf("Names() = %s, want %s", got, want)
 	}
@@ -416,6 +416,36 @@ func TestVariants(t *testing.T) {
 			file:    "donorschoose/proposal-1390243-whos-afraid-of-math-2015.json",
 			edit:    []string{`"costToComplete": "216.66"`, `"costToComplete": "600.00"`},
 			wantErr: []string{"field remaining: 600 still needed is more than the target 551.66"},
+		},
+		{
+			// A goal raised during the campaign: goal is the new one,
+			// original_goal keeps the first, and the new one counts.
+			name: "tiltify goal raised mid-campaign", preset: "tiltify", url: "https://tiltify.com/+zeldathon-community/zeldathon-community-playlive-2018",
+			file: "tiltify/v5-team-campaign-zeldathon-playlive-2018.json",
+			edit: []string{"\"goal\": {\n      \"currency\": \"USD\",\n      \"value\": \"5000.0\"", "\"goal\": {\n      \"currency\": \"USD\",\n      \"value\": \"7500.0\""},
+			want: "raised=225 target=7500 currency=USD start=- deadline=- donors=-",
+		},
+		{
+			// With supporting campaigns, the total (the page's figure) is
+			// read before the campaign's own amount.
+			name: "tiltify total with supporting campaigns", preset: "tiltify", url: "https://tiltify.com/+zeldathon-community/zeldathon-community-playlive-2018",
+			file: "tiltify/v5-team-campaign-zeldathon-playlive-2018.json",
+			edit: []string{"\"team_id\":", "\"total_amount_raised\": {\"currency\": \"USD\", \"value\": \"310.50\"}, \"team_id\":"},
+			want: "raised=310.5 target=5000 currency=USD start=- deadline=- donors=-",
+		},
+		{
+			// The campaign's figures gone: the team's lifetime total is
+			// still in the answer, and must not stand in for them.
+			name: "tiltify never reads the team's total", preset: "tiltify", url: "https://tiltify.com/+zeldathon-community/zeldathon-community-playlive-2018",
+			file:    "tiltify/v5-team-campaign-zeldathon-playlive-2018.json",
+			edit:    []string{"\"amount_raised\":", "\"amount_raised_gone\":"},
+			wantErr: []string{"field raised: matched nothing"},
+		},
+		{
+			name: "tiltify v3 goal raised mid-campaign", preset: "tiltifyv3", url: "https://tiltify.com/api/v3/campaigns/27286",
+			file: "tiltify/v3-campaign-trgc2-2019.json",
+			edit: []string{"\"fundraiserGoalAmount\": 100000", "\"fundraiserGoalAmount\": 150000", "\"supportingAmountRaised\": 0,", "\"supportingAmountRaised\": 0, \"causeCurrency\": \"USD\","},
+			want: "raised=178159 target=150000 currency=USD start=2019-04-27T00:00:00Z deadline=2019-05-07T00:00:00Z donors=-",
 		},
 		{
 			name: "kiva with two loans that disagree", preset: "kiva", url: "https://api.kivaws.org/v1/loans/1229448,1.json",
