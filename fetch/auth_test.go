@@ -109,8 +109,7 @@ func TestAuthOwnHostOnly(t *testing.T) {
 	for name, form := range forms {
 		t.Run(name, func(t *testing.T) {
 			other := newRecorder(t, nil)
-			var origin *recorder
-			origin = newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+			origin := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
 				switch r.URL.Path {
 				case "/away":
 					// Echoes the query, token and all, as some APIs do.
@@ -157,12 +156,12 @@ func TestAuthOwnHostOnly(t *testing.T) {
 // appears neither in the page's URL nor in an error.
 func TestAuthNeverInOutput(t *testing.T) {
 	site := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.URL.Path == "/echo":
+		switch r.URL.Path {
+		case "/echo":
 			http.Redirect(w, r, "/landed/"+url.PathEscape(r.URL.Query().Get("api_key"))+"?"+r.URL.RawQuery, http.StatusFound)
-		case r.URL.Path == "/loop":
+		case "/loop":
 			http.Redirect(w, r, "/loop?"+r.URL.RawQuery, http.StatusFound)
-		case r.URL.Path == "/insecure":
+		case "/insecure":
 			http.Redirect(w, r, "https://example.invalid/?"+r.URL.RawQuery, http.StatusFound)
 		default:
 			_, _ = w.Write([]byte(`{}`))

@@ -103,6 +103,24 @@ type Auth struct {
 	Scheme string `yaml:"scheme"`
 }
 
+// check checks an auth block; a nil one is none.
+func (a *Auth) check() []error {
+	if a == nil {
+		return nil
+	}
+	var errs []error
+	if a.Query != "" && (a.Header != "" || a.Scheme != "") {
+		errs = append(errs, errors.New("auth: a query parameter or a header, not both"))
+	}
+	if a.Key == "" {
+		errs = append(errs, errors.New("auth: key is required: say what the key is and where to get one"))
+	}
+	if a.Header != "" && !isToken(a.Header) {
+		errs = append(errs, fmt.Errorf("auth: header %q is not a header name", a.Header))
+	}
+	return errs
+}
+
 // Sending is how the key is sent: the query parameter, or the header and
 // the scheme before the key.
 func (a *Auth) Sending() (query, header, scheme string) {
@@ -301,17 +319,7 @@ func (p *Preset) checkHeader(fileName string) []error {
 	default:
 		fail("kind %q: want html, json or auto", p.KindName)
 	}
-	if a := p.Auth; a != nil {
-		if a.Query != "" && (a.Header != "" || a.Scheme != "") {
-			fail("auth: a query parameter or a header, not both")
-		}
-		if a.Key == "" {
-			fail("auth: key is required: say what the key is and where to get one")
-		}
-		if a.Header != "" && (strings.ContainsAny(a.Header, " :\r\n") || !isToken(a.Header)) {
-			fail("auth: header %q is not a header name", a.Header)
-		}
-	}
+	errs = append(errs, p.Auth.check()...)
 	if p.MinInterval < 0 {
 		fail("min_interval %v must not be negative", p.MinInterval)
 	}
