@@ -82,6 +82,9 @@ type Env struct {
 	// from their response headers until they are parsed (0: twice
 	// MAX_CONCURRENT_PARSES).
 	MaxPagesInMemory int `env:"MAX_PAGES_IN_MEMORY" envDefault:"0" help:"Pages over 256 KiB held in memory at the same time, from their first 256 KiB until they are parsed (docs/operations.md#how-many-pages-at-once). 0: twice MAX_CONCURRENT_PARSES."`
+	// MaxFetchesPerHost bounds the fetches to one host in flight at once,
+	// across every campaign (0: no bound).
+	MaxFetchesPerHost int `env:"MAX_FETCHES_PER_HOST" envDefault:"4" help:"Fetches to one host (host:port) in flight at the same time, across every campaign; more wait for one to end, within their own deadline (docs/scale.md#one-budget-per-site). 0: no bound."`
 	// MinInterval is the campaigns' default MIN_INTERVAL.
 	MinInterval time.Duration `env:"MIN_INTERVAL" envDefault:"0s" help:"Default of every campaign's MIN_INTERVAL. 0s: off."`
 	// MaxStaleness is the campaigns' default MAX_STALENESS: how old the
@@ -132,6 +135,7 @@ type CampaignEnv struct {
 	Timezone    string `env:"TIMEZONE" yaml:"timezone" help:"IANA zone (Europe/Berlin) of dates written without an offset." helpDefault:"UTC"`
 	Timeout     string `env:"TIMEOUT" yaml:"timeout" help:"Upper bound of one fetch; Prometheus' scrape timeout may cut it shorter." helpDefault:"10s"`
 
+	TokenFile          string `env:"TOKEN_FILE" yaml:"token_file" help:"A file holding the API key of the campaign's platform, read (trimmed) at start and on every reload: sent the way the preset says (a bearer Authorization header by default), to the host the campaign is fetched from only, never after a redirect to another host, and never shown (docs/api-keys.md). The only secret setting, so it has a file form alone."`
 	InsecureSkipVerify string `env:"INSECURE_SKIP_VERIFY" yaml:"insecure_skip_verify" help:"true accepts any TLS certificate from this campaign's site (self-signed, expired, wrong name); logged as a warning at start. Other campaigns, and other hosts this site redirects to, still verify." helpDefault:"false"`
 	MinInterval        string `env:"MIN_INTERVAL" yaml:"min_interval" help:"Least time between two fetches of this page (5m); scrapes in between get the last outcome. 0s fetches on every scrape. Must be shorter than MAX_STALENESS." helpDefault:"DONATION_MIN_INTERVAL"`
 	MaxStaleness       string `env:"MAX_STALENESS" yaml:"max_staleness" help:"Oldest figures served while the site defers fetches with Retry-After; past it the campaign reports donation_up 0." helpDefault:"DONATION_MAX_STALENESS"`
@@ -196,12 +200,17 @@ func (e Env) FetcherConfig(defaultUserAgent string) fetch.FetcherConfig {
 	if maxRedirects == 0 {
 		maxRedirects = -1 // MAX_REDIRECTS=0 follows none; FetcherConfig's 0 is its default
 	}
+	perHost := e.MaxFetchesPerHost
+	if perHost == 0 {
+		perHost = -1 // MAX_FETCHES_PER_HOST=0 bounds nothing; FetcherConfig's 0 is its default
+	}
 	return fetch.FetcherConfig{
-		UserAgent:        userAgent,
-		MaxBodyBytes:     e.MaxBodyBytes,
-		MaxRedirects:     maxRedirects,
-		MaxParses:        e.MaxConcurrentParses,
-		MaxPagesInMemory: e.MaxPagesInMemory,
+		UserAgent:         userAgent,
+		MaxBodyBytes:      e.MaxBodyBytes,
+		MaxRedirects:      maxRedirects,
+		MaxParses:         e.MaxConcurrentParses,
+		MaxPagesInMemory:  e.MaxPagesInMemory,
+		MaxFetchesPerHost: perHost,
 	}
 }
 
@@ -220,6 +229,7 @@ func (e Env) checkLimits() []error {
 	check(e.MetricsTimeout < 0, "METRICS_TIMEOUT", e.MetricsTimeout, "0 (no bound) or a positive duration")
 	check(e.MaxConcurrentParses < 0, "MAX_CONCURRENT_PARSES", e.MaxConcurrentParses, "0 (GOMAXPROCS) or more")
 	check(e.MaxPagesInMemory < 0, "MAX_PAGES_IN_MEMORY", e.MaxPagesInMemory, "0 (twice MAX_CONCURRENT_PARSES) or more")
+	check(e.MaxFetchesPerHost < 0, "MAX_FETCHES_PER_HOST", e.MaxFetchesPerHost, "0 (no bound) or more")
 	check(e.MinInterval < 0, "MIN_INTERVAL", e.MinInterval, "0 (off) or a positive duration")
 	check(e.MaxStaleness <= 0, "MAX_STALENESS", e.MaxStaleness, "a positive duration such as 1h")
 	return errs
@@ -308,7 +318,7 @@ func checkKnown(vars map[string]string, opts env.Options) error {
 }
 
 // compile checks one campaign's variables and builds the campaign.
-func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campaign, error) {
+func (ce CampaignEnv) compile(n naming, presets *preset.Registry, token fetch.Secret) (source.Campaign, error) {
 	var errs []error
 	fail := func(suffix, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", n.where(suffix), fmt.Sprintf(format, args...)))
@@ -343,6 +353,7 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campai
 	}
 	ce.compileOptions(&c, n, fail)
 	ce.compileFields(&c, n, fail)
+	ce.compileAuth(p, token, &c, fail)
 	variable := func(f read.Field) string { return n.where(strings.ToUpper(string(f))) }
 	if err := read.CheckConfiguredDates(ce.Start, ce.Deadline, c.Spec.Location, variable); err != nil {
 		errs = append(errs, err)
@@ -462,6 +473,7 @@ func (ce CampaignEnv) applyPreset(p *preset.Preset, n naming, c *source.Campaign
 		return
 	}
 	c.Platform, c.Kind, c.FetchURL, c.PageFallback = p.Name, p.Kind(), pc.FetchURL, pc.PageFallback
+	c.PlatformMinInterval = p.MinInterval
 	c.Spec.AmountScale, c.Spec.ProgressChecks, c.Spec.Fields = pc.Spec.AmountScale, pc.Spec.ProgressChecks, pc.Spec.Fields
 	if pc.Vars == nil {
 		for _, pg := range p.Pages {

@@ -56,7 +56,12 @@ func (e Env) LoadCampaigns(previous ...source.Campaign) ([]source.Campaign, erro
 	seen := map[string]string{} // campaign name → where it was defined
 	zones := map[string]*time.Location{}
 	add := func(ce CampaignEnv, n naming, nameWhere string) {
-		definition := ce.definition(e.MinInterval, e.MaxStaleness)
+		token, err := ce.readToken(n)
+		if err != nil {
+			errs = append(errs, err)
+			return
+		}
+		definition := ce.definition(e.MinInterval, e.MaxStaleness) + tokenDigest(token)
 		c, unchanged := built[definition]
 		if unchanged {
 			labels, err := ce.Labels.check()
@@ -68,7 +73,7 @@ func (e Env) LoadCampaigns(previous ...source.Campaign) ([]source.Campaign, erro
 		} else {
 			n.zones = zones
 			var err error
-			if c, err = ce.compile(n, presets); err != nil {
+			if c, err = ce.compile(n, presets, token); err != nil {
 				errs = append(errs, err)
 				return
 			}
@@ -111,7 +116,8 @@ func (e Env) LoadCampaigns(previous ...source.Campaign) ([]source.Campaign, erro
 }
 
 // applyDefaults gives c the exporter-wide MIN_INTERVAL and MAX_STALENESS
-// where its own settings give none, and checks the two together.
+// where its own settings give none, raises MIN_INTERVAL to the platform's
+// own minimum, and checks the two together.
 func (e Env) applyDefaults(ce CampaignEnv, n naming, c *source.Campaign) error {
 	intervalVar, stalenessVar := Prefix+"MIN_INTERVAL", Prefix+"MAX_STALENESS"
 	if strings.TrimSpace(ce.MinInterval) == "" {
@@ -123,6 +129,12 @@ func (e Env) applyDefaults(ce CampaignEnv, n naming, c *source.Campaign) error {
 		c.MaxStaleness = e.MaxStaleness
 	} else {
 		stalenessVar = n.where("MAX_STALENESS")
+	}
+	if c.MinInterval < c.PlatformMinInterval {
+		// The platform's own limit is a floor: a campaign asking to be
+		// fetched more often is fetched as often as the platform allows.
+		c.MinInterval = c.PlatformMinInterval
+		intervalVar = fmt.Sprintf("platform %s's minimum interval", c.Platform)
 	}
 	if c.MinInterval >= c.MaxStaleness && c.MaxStaleness > 0 {
 		return fmt.Errorf("%s: %v must be shorter than %s (%v): figures served between two fetches would be too old to report",

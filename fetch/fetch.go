@@ -71,6 +71,11 @@ type FetcherConfig struct {
 	// BodyRateGrace is how long a body holding a page slot may send
 	// nothing before MinBodyRate applies; 0 means DefaultBodyRateGrace.
 	BodyRateGrace time.Duration
+	// MaxFetchesPerHost bounds the requests to one host (host:port) in
+	// flight at the same time, across every campaign: more wait, within
+	// their own deadline, for one to end. 0 means
+	// DefaultMaxFetchesPerHost, a negative number no bound.
+	MaxFetchesPerHost int
 }
 
 // DefaultMaxBodyBytes is enough for the largest donation page seen (a
@@ -108,6 +113,7 @@ type Fetcher struct {
 	rateGrace     time.Duration
 	pages         chan struct{} // a slot per large page held, see MaxPagesInMemory
 	parses        chan struct{} // a slot per page parsed, see MaxParses
+	hosts         *hostBudget   // nil: no bound per host
 
 	mu       sync.Mutex
 	insecure map[string]*http.Client // by host name
@@ -159,16 +165,33 @@ func NewFetcher(cfg FetcherConfig) *Fetcher {
 		insecure:      map[string]*http.Client{},
 		holders:       map[string]int{},
 	}
-	f.client = &http.Client{Transport: transport, CheckRedirect: f.checkRedirect}
 	if t, ok := transport.(*http.Transport); ok {
 		f.base = t
 	}
+	perHost := cfg.MaxFetchesPerHost
+	if perHost == 0 {
+		perHost = DefaultMaxFetchesPerHost
+	}
+	if perHost > 0 {
+		f.hosts = newHostBudget(perHost)
+	}
+	f.client = &http.Client{Transport: f.budgeted(transport), CheckRedirect: f.checkRedirect}
 	return f
+}
+
+// budgeted puts t behind the fetcher's bound per host, shared by every
+// client the fetcher builds.
+func (f *Fetcher) budgeted(t http.RoundTripper) http.RoundTripper {
+	if f.hosts == nil {
+		return t
+	}
+	return &budgetedTransport{budget: f.hosts, next: t}
 }
 
 // redirectPolicy follows at most maxRedirects redirects (none when it is
 // negative), and none from https to http: a page asked for over TLS is not
-// read in the clear, where anyone on the path could change its figures.
+// read in the clear, where anyone on the path could change its figures. A
+// redirect to another host than the token's goes without it (Auth.strip).
 func redirectPolicy(maxRedirects int) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		if maxRedirects < 0 {
@@ -177,8 +200,12 @@ func redirectPolicy(maxRedirects int) func(*http.Request, []*http.Request) error
 		if len(via) > maxRedirects {
 			return fmt.Errorf("stopped after %d redirects", len(via)-1)
 		}
+		// Before anything can quote the redirect's URL, and on every hop:
+		// a token goes to its own host only.
+		auth := authOf(req.Context())
+		auth.strip(req)
 		if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
-			return fmt.Errorf("%w: from https to %s", ErrRedirectRefused, shorten(req.URL.String(), maxURLText))
+			return fmt.Errorf("%w: from https to %s", ErrRedirectRefused, shorten(auth.redact(req.URL.String()), maxURLText))
 		}
 		return nil
 	}
@@ -284,7 +311,7 @@ func (f *Fetcher) insecureClient(host string) (*http.Client, error) {
 		}
 		return conn, nil
 	}
-	c := &http.Client{Transport: t, CheckRedirect: f.checkRedirect}
+	c := &http.Client{Transport: f.budgeted(t), CheckRedirect: f.checkRedirect}
 	f.insecure[host] = c
 	return c, nil
 }
@@ -297,6 +324,9 @@ type Request struct {
 	// ETag and LastModified, from an earlier response, make the request
 	// conditional: an unchanged page answers 304 Not Modified.
 	ETag, LastModified string
+	// Auth, when set, is a token sent to its own host only; it never
+	// appears in the Page, the Answer or an error.
+	Auth *Auth
 }
 
 // Page is the body of a 2xx answer and how the server described it.
@@ -364,6 +394,17 @@ const (
 // *StatusError, a body over the size cap (after decompression)
 // ErrBodyTooLarge. Deadlines, and the waits for slots, come from ctx.
 func (f *Fetcher) Fetch(ctx context.Context, r Request, read func(Page)) (Answer, error) {
+	if r.Auth == nil || r.Auth.Token == "" {
+		return f.fetch(ctx, r, read)
+	}
+	answer, err := f.fetch(withAuth(ctx, r.Auth), r, func(p Page) {
+		p.URL = r.Auth.redact(p.URL) // a redirect may echo a key sent in the query
+		read(p)
+	})
+	return answer, r.Auth.redactError(err)
+}
+
+func (f *Fetcher) fetch(ctx context.Context, r Request, read func(Page)) (Answer, error) {
 	client := f.client
 	if r.InsecureSkipVerify {
 		u, err := url.Parse(r.URL)
@@ -396,6 +437,7 @@ func (f *Fetcher) Fetch(ctx context.Context, r Request, read func(Page)) (Answer
 	if r.LastModified != "" {
 		req.Header.Set("If-Modified-Since", r.LastModified)
 	}
+	r.Auth.apply(req)
 	resp, err := client.Do(req)
 	if err != nil {
 		return Answer{}, shortenURLError(err)

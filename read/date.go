@@ -82,7 +82,8 @@ var ordinalSuffix = regexp.MustCompile(`\b(\d{1,2})(st|nd|rd|th)\b`)
 
 // ParseDate reads a date or instant: RFC 3339 ("2026-07-08T12:00:00Z"), a
 // date ("2026-07-08", "July 8, 2026", "8 July 2026", "July 8th, 2026") or
-// Unix time in seconds or milliseconds ("1504220400", "1504220400000").
+// Unix time in seconds or milliseconds ("1504220400", "1504220400000"), or
+// the /Date(ms)/ form of Microsoft's JSON ("/Date(1181059181000+0100)/").
 // Texts without an offset are read in loc; a bare date stands for the start
 // or end of that day as bound says.
 func ParseDate(text string, loc *time.Location, bound DayBound) (time.Time, error) {
@@ -91,6 +92,9 @@ func ParseDate(text string, loc *time.Location, bound DayBound) (time.Time, erro
 		return time.Time{}, fmt.Errorf("%w: empty text", ErrNoDate)
 	}
 	if t, ok, err := parseUnix(s); ok {
+		return t, err
+	}
+	if t, ok, err := parseMSDate(s); ok {
 		return t, err
 	}
 	for _, layout := range timestampLayouts {
@@ -170,6 +174,39 @@ func parseUnix(s string) (time.Time, bool, error) {
 	}
 	t, err := DateFromNumber(n)
 	return t, true, err
+}
+
+// msDate is Microsoft's JSON date (WCF, ASP.NET; JustGiving's API):
+// /Date(ms)/ or /Date(ms+hhmm)/, ms being Unix milliseconds, negative
+// before 1970. JSON may escape the slashes ("\/Date(…)\/").
+var msDate = regexp.MustCompile(`^\\?/Date\((-?\d{1,15})([+-]\d{4})?\)\\?/$`)
+
+// parseMSDate reads a /Date(…)/ text. The milliseconds count from the Unix
+// epoch in UTC whatever the offset says: the offset only tells the zone the
+// time was written in, so it gives the result's zone and moves no instant.
+func parseMSDate(s string) (time.Time, bool, error) {
+	m := msDate.FindStringSubmatch(s)
+	if m == nil {
+		return time.Time{}, false, nil
+	}
+	ms, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		return time.Time{}, true, fmt.Errorf("%w: %q: %w", ErrNoDate, truncate(s), err)
+	}
+	t := time.UnixMilli(ms).UTC()
+	if m[2] != "" {
+		hh, _ := strconv.Atoi(m[2][1:3])
+		mm, _ := strconv.Atoi(m[2][3:5])
+		if hh > 14 || mm > 59 {
+			return time.Time{}, true, fmt.Errorf("%w: %q: offset %s is not one a clock shows", ErrNoDate, truncate(s), m[2])
+		}
+		offset := hh*3600 + mm*60
+		if m[2][0] == '-' {
+			offset = -offset
+		}
+		t = t.In(time.FixedZone(m[2], offset))
+	}
+	return t, true, checkYear(t, s)
 }
 
 func isRangeError(err error) bool {

@@ -53,6 +53,20 @@ func TestParseDate(t *testing.T) {
 			want: time.Unix(1504220400, 0).UTC()},
 		{name: "unix milliseconds", text: "1504220400000", loc: time.UTC,
 			want: time.Unix(1504220400, 0).UTC()},
+		// As JustGiving's API writes dates: in a real charity answer
+		// (rug1/charity-donations stuff.js, "dateAddedToJustGiving"), and
+		// a donation's date without an offset (jg.go of a public rally
+		// scorer, "donationDate"). The offset moves no instant.
+		{name: "Microsoft JSON date", text: "/Date(1181059181000+0000)/", loc: time.UTC,
+			want: time.UnixMilli(1181059181000).UTC()},
+		{name: "Microsoft JSON date with escaped slashes", text: `\/Date(1181059181000+0000)\/`, loc: time.UTC,
+			want: time.UnixMilli(1181059181000).UTC()},
+		{name: "Microsoft JSON date without offset", text: "/Date(1749476949000)/", loc: berlin,
+			want: time.UnixMilli(1749476949000).UTC()},
+		{name: "Microsoft JSON date in British summer time", text: "/Date(1749476949000+0100)/", loc: time.UTC,
+			want: time.UnixMilli(1749476949000).UTC()},
+		{name: "Microsoft JSON date west of UTC", text: "/Date(1749476949000-0530)/", loc: time.UTC,
+			want: time.UnixMilli(1749476949000).UTC()},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,7 +82,8 @@ func TestParseDate(t *testing.T) {
 }
 
 func TestParseDateErrors(t *testing.T) {
-	for _, text := range []string{"", "soon", "2026-02-30", "February 30, 2026", "2026-13-01", "1e400"} {
+	for _, text := range []string{"", "soon", "2026-02-30", "February 30, 2026", "2026-13-01", "1e400",
+		"/Date(1749476949000+2500)/", "/Date(1749476949000+0160)/", "/Date()/", "/Date(17494769490000000)/"} {
 		t.Run(text, func(t *testing.T) {
 			got, err := ParseDate(text, time.UTC, EndOfDay)
 			if !errors.Is(err, ErrNoDate) {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"github.com/donation-exporter/donation_exporter/forecast"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -55,12 +56,19 @@ type Campaign struct {
 	Rebind func(finalURL string) (spec read.Spec, ok bool)
 	// Timeout bounds one fetch; the scrape's own deadline may cut it shorter.
 	Timeout time.Duration
+	// Auth, when set, is the API key sent to the host FetchURL names (and
+	// to no other); it prints as redacted.
+	Auth *fetch.Auth
 	// InsecureSkipVerify accepts any TLS certificate from this campaign's
 	// site.
 	InsecureSkipVerify bool
 	// MinInterval is the least time between two fetches of the page; a
 	// Poller serves the last outcome in between. 0 fetches on every scrape.
 	MinInterval time.Duration
+	// PlatformMinInterval is the least MinInterval the campaign's
+	// platform asks for (its preset's min_interval); 0: none. Package
+	// config keeps MinInterval at or above it.
+	PlatformMinInterval time.Duration
 	// MaxStaleness is how old the figures served may be: past it, a
 	// campaign whose site keeps deferring fetches (429 or 503 with
 	// Retry-After) is reported failed, its figures withheld. 0 means
@@ -139,12 +147,23 @@ func (c Campaign) timeout() time.Duration {
 	return c.Timeout
 }
 
+// FetchHost is the host (host:port, as the URL names it, in lower case)
+// the campaign's fetches go to: what the fetcher's per-host budget counts
+// by. Empty when the URL does not parse.
+func (c Campaign) FetchHost() string {
+	u, err := url.Parse(c.request().URL)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Host)
+}
+
 func (c Campaign) request() fetch.Request {
 	url := c.FetchURL
 	if url == "" {
 		url = c.URL
 	}
-	return fetch.Request{URL: url, InsecureSkipVerify: c.InsecureSkipVerify}
+	return fetch.Request{URL: url, InsecureSkipVerify: c.InsecureSkipVerify, Auth: c.Auth}
 }
 
 // pageRead is what reading a fetched page gave.
