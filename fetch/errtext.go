@@ -1,6 +1,11 @@
 package fetch
 
-import "github.com/donation-exporter/donation_exporter/internal/textcut"
+import (
+	"errors"
+	"net/url"
+
+	"github.com/donation-exporter/donation_exporter/internal/textcut"
+)
 
 // MaxErrorText bounds the text of an error about a campaign, as the log and
 // the status page show it. Errors quote what a site sent (a number, a
@@ -38,3 +43,21 @@ func (e *shortenedError) Unwrap() error { return e.err }
 // shorten cuts a site's text quoted in an error to about limit bytes,
 // keeping its start and its end.
 func shorten(s string, limit int) string { return textcut.Middle(s, limit) }
+
+// How long the site's own text may be in an error: a status line, a URL
+// from a Location header.
+const (
+	maxStatusText = 100
+	maxURLText    = 200
+)
+
+// shortenURLError cuts the URL a *url.Error quotes (a redirect's Location
+// is the site's to choose, megabytes long if it likes) and the text of
+// the error it wraps, keeping both for errors.Is and errors.As.
+func shortenURLError(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return ShortenError(err)
+	}
+	return &url.Error{Op: ue.Op, URL: shorten(ue.URL, maxURLText), Err: shortenErrorTo(ue.Err, 2*maxURLText)}
+}

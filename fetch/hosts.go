@@ -112,3 +112,12 @@ func (r *releasingBody) Close() error {
 	r.release()
 	return err
 }
+
+// budgeted puts t behind the fetcher's bound per host, shared by every
+// client the fetcher builds.
+func (f *Fetcher) budgeted(t http.RoundTripper) http.RoundTripper {
+	if f.hosts == nil {
+		return t
+	}
+	return &budgetedTransport{budget: f.hosts, next: t}
+}

@@ -7,11 +7,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/donation-exporter/donation_exporter/forecast"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/donation-exporter/donation_exporter/forecast"
 
 	"github.com/donation-exporter/donation_exporter/fetch"
 	"github.com/donation-exporter/donation_exporter/read"
@@ -138,11 +139,11 @@ func Scrape(ctx context.Context, f *fetch.Fetcher, c Campaign, now time.Time) (r
 	return result.values, result.trace, result.err
 }
 
-// timeout is the campaign's Timeout, or fetch.DefaultTimeout when it has
+// timeout is the campaign's Timeout, or DefaultTimeout when it has
 // none.
 func (c Campaign) timeout() time.Duration {
 	if c.Timeout <= 0 {
-		return fetch.DefaultTimeout
+		return DefaultTimeout
 	}
 	return c.Timeout
 }
@@ -236,3 +237,7 @@ func isGone(err error) bool {
 	var se *fetch.StatusError
 	return errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusGone)
 }
+
+// DefaultTimeout bounds one campaign's fetch when the configuration sets no
+// TIMEOUT and Prometheus sends no scrape timeout.
+const DefaultTimeout = 10 * time.Second
