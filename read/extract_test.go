@@ -19,9 +19,9 @@ const page = `<!DOCTYPE html><html><head><title>Campaign</title></head><body>
 <script>window.initialState = {"feed":{"campaign":{"current_amount":254245,"currencycode":"USD","launch_date":"2020-12-10T20:52:08-06:00","flag":true,"nothing":null,"obj":{"x":1}}}};</script>
 </body></html>`
 
-func mustHTML(t *testing.T, body string) *Document {
+func mustHTML(t *testing.T, body string) *pageDoc {
 	t.Helper()
-	doc, err := ParseDocument([]byte(body), KindHTML)
+	doc, err := parsePageDoc([]byte(body), KindHTML)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +278,7 @@ func TestExtract(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			doc, err := ParseDocument([]byte(tc.body), tc.kind)
+			doc, err := parsePageDoc([]byte(tc.body), tc.kind)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -427,7 +427,7 @@ func TestExtractErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			doc, err := ParseDocument([]byte(tc.body), tc.kind)
+			doc, err := parsePageDoc([]byte(tc.body), tc.kind)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -460,7 +460,7 @@ func TestParseDocumentErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseDocument([]byte(tc.body), tc.kind)
+			_, err := parsePageDoc([]byte(tc.body), tc.kind)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("ParseDocument: error %v, want one containing %q", err, tc.want)
 			}
@@ -483,7 +483,7 @@ func TestKindForContentType(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.contentType, func(t *testing.T) {
-			if got := KindForContentType(tc.contentType); got != tc.want {
+			if got := kindForContentType(tc.contentType); got != tc.want {
 				t.Errorf("KindForContentType(%q) = %v, want %v", tc.contentType, got, tc.want)
 			}
 		})

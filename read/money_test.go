@@ -65,7 +65,7 @@ func TestParseMoney(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ParseMoney(tc.text)
+			got, err := parseMoney(tc.text)
 			if err != nil {
 				t.Fatalf("ParseMoney(%q): %v", tc.text, err)
 			}
@@ -82,20 +82,20 @@ func TestParseMoneyErrors(t *testing.T) {
 		text string
 		want error
 	}{
-		{name: "empty", text: "", want: ErrNoNumber},
-		{name: "no digits", text: "raised so far", want: ErrNoNumber},
-		{name: "currency alone", text: "€", want: ErrNoNumber},
+		{name: "empty", text: "", want: errNoNumber},
+		{name: "no digits", text: "raised so far", want: errNoNumber},
+		{name: "currency alone", text: "€", want: errNoNumber},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseMoney(tc.text)
+			_, err := parseMoney(tc.text)
 			if !errors.Is(err, tc.want) {
 				t.Errorf("ParseMoney(%q) error = %v, want %v", tc.text, err, tc.want)
 			}
 		})
 	}
 	t.Run("decimal mark twice", func(t *testing.T) {
-		if got, err := ParseMoney("1.234,56,78"); err == nil {
+		if got, err := parseMoney("1.234,56,78"); err == nil {
 			t.Errorf("ParseMoney(%q) = %v, want an error", "1.234,56,78", got)
 		}
 	})
@@ -137,7 +137,7 @@ func TestParseMoneyRefusesWhatIsNoAmount(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
-			m, err := ParseMoney(tc.text)
+			m, err := parseMoney(tc.text)
 			if err == nil {
 				t.Fatalf("ParseMoney(%q) = %v, want an error", tc.text, m.Amount)
 			}

@@ -103,7 +103,7 @@ func TestExtractTrace(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			doc, err := ParseDocument([]byte(page), KindHTML)
+			doc, err := parsePageDoc([]byte(page), KindHTML)
 			if err != nil {
 				t.Fatal(err)
 			}

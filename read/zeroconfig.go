@@ -20,7 +20,7 @@ import (
 // zeroRule is one way of reading a page's figures.
 type zeroRule struct {
 	name string
-	read func(d *Document) []zeroReading
+	read func(d *pageDoc) []zeroReading
 }
 
 // zeroReading is what a rule read for one field.
@@ -60,7 +60,7 @@ var zeroConfigFields = []Field{FieldRaised, FieldTarget, FieldDonors}
 // zeroConfig reads every zero-config field the spec does not configure
 // into vals, and returns a trace for each, the amounts it kept that showed
 // a currency, and its errors.
-func (spec Spec) zeroConfig(doc *Document, vals *Values) ([]FieldTrace, []shownAmount, []error) {
+func (spec Spec) zeroConfig(doc *pageDoc, vals *Values) ([]FieldTrace, []shownAmount, []error) {
 	var all []zeroReading
 	for _, rule := range zeroRules {
 		for _, zr := range rule.read(doc) {
@@ -134,7 +134,7 @@ func zeroField(field Field, all []zeroReading, vals *Values) (FieldTrace, []show
 	var shown []shownAmount
 	for _, zr := range readings {
 		if (zr.away == "" || confirmsOnly(zr)) && zr.currency != "" && agree(zr.r, best.r) {
-			shown = append(shown, shownAmount{field: field, money: Money{Amount: zr.r.amount, Currency: zr.currency, Sign: zr.sign}, text: zr.r.from})
+			shown = append(shown, shownAmount{field: field, money: parsedMoney{Amount: zr.r.amount, Currency: zr.currency, Sign: zr.sign}, text: zr.r.from})
 		}
 	}
 	return tr, shown

@@ -14,7 +14,7 @@ import (
 // selector does.
 func zeroRead(t *testing.T, body string, kind Kind) (Values, []FieldTrace, error) {
 	t.Helper()
-	doc, err := ParseDocument([]byte(body), kind)
+	doc, err := parsePageDoc([]byte(body), kind)
 	if err != nil {
 		t.Fatal(err)
 	}
