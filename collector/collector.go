@@ -52,6 +52,10 @@ type Scraper struct {
 	// campaigns due (schedule.go).
 	cursor atomic.Int64
 
+	// gzips are the gzip writers of answers, kept between them: a new one
+	// costs more than compressing a probe's answer.
+	gzips sync.Pool
+
 	mu   sync.Mutex
 	last map[string]Result // each campaign's latest result, for people (status page)
 	at   time.Time

@@ -34,9 +34,9 @@ const allowedMethods = "GET, HEAD"
 // scrape timeout Prometheus announces (see bounded for opts).
 func (c *Scraper) Handler(base prometheus.Gatherer, opts promhttp.HandlerOpts) http.Handler {
 	return c.bounded(opts, answerHead, func(ctx context.Context, w http.ResponseWriter, r *http.Request, opts promhttp.HandlerOpts) {
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(c.Metrics(c.Scrape(ctx)))
-		promhttp.HandlerFor(prometheus.Gatherers{base, reg}, opts).ServeHTTP(w, r)
+		set := c.set.Load()
+		results := c.scrapeScheduled(ctx, set)
+		c.exposer(opts).serve(w, r, base, set.families, set.labelNames, results)
 	})
 }
 
@@ -56,10 +56,13 @@ func (c *Scraper) ProbeHandler(opts promhttp.HandlerOpts) http.Handler {
 			return
 		}
 		result, _ := c.ScrapeCampaign(ctx, r.URL.Query().Get("campaign"))
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(c.Metrics([]Result{result}))
-		promhttp.HandlerFor(reg, opts).ServeHTTP(w, r)
+		set := c.set.Load()
+		c.exposer(opts).serve(w, r, nil, set.families, set.labelNames, []Result{result})
 	})
+}
+
+func (c *Scraper) exposer(opts promhttp.HandlerOpts) exposer {
+	return exposer{opts: opts, logger: c.cfg.Logger, gzips: &c.gzips}
 }
 
 // probedCampaign reports whether r names a configured campaign, and

@@ -1,0 +1,329 @@
+package collector
+
+import (
+	"compress/gzip"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+)
+
+// The answer of /metrics and /probe is built here without a registry: a
+// registry per request turned every series into a const metric, sent it
+// through a channel, checked it, and then built the same series again as
+// protobuf structs, all of them at once (with 10,000 campaigns, 200 MiB of
+// short-lived garbage per scrape; for one campaign, most of a probe's CPU).
+// Instead each family is built from the results directly, encoded, and
+// dropped before the next one, so that memory holds one family at a time.
+// The bytes are those the registry gave (testdata/exposition): families
+// by name, label pairs by name, series by their label values; a campaign
+// whose series cannot be made is left out whole. Encoding stays with
+// expfmt, so every format promhttp negotiates (text, OpenMetrics,
+// protobuf, with their name escaping) is served as before.
+
+// family is one donation_* metric family as the exposition needs it, built
+// once per campaign set.
+type family struct {
+	id         metricID
+	name, help string
+	// labelNames are the family's label names sorted, as a series
+	// carries them; order[k] is where the k-th one is among the own label
+	// values followed by the extra ones.
+	labelNames []string
+	order      []int
+}
+
+// families are the donation_* families of a campaign set, by name.
+type families []family
+
+func newFamilies(extraLabels []string) families {
+	fs := make(families, 0, numMetrics)
+	for id, spec := range metricSpecs {
+		names := append(slices.Clip(spec.labels), extraLabels...)
+		order := make([]int, len(names))
+		for i := range order {
+			order[i] = i
+		}
+		sort.Slice(order, func(i, j int) bool { return names[order[i]] < names[order[j]] })
+		sorted := make([]string, len(names))
+		for k, i := range order {
+			sorted[k] = names[i]
+		}
+		fs = append(fs, family{id: metricID(id), name: prometheus.BuildFQName(namespace, "", spec.name),
+			help: spec.help, labelNames: sorted, order: order})
+	}
+	sort.Slice(fs, func(i, j int) bool { return fs[i].name < fs[j].name })
+	return fs
+}
+
+// exposed is one result ready for the exposition: its extra label values.
+type exposed struct {
+	result *Result
+	extra  []string
+}
+
+// exposable returns the results whose series can all be made, with their
+// extra label values; each one left out is logged at error, with why.
+func exposable(results []Result, labelNames []string, logger *slog.Logger) []exposed {
+	out := make([]exposed, 0, len(results))
+	buf := make([]series, 0, maxSeries)
+	for i := range results {
+		r := &results[i]
+		extra := extraValues(r.Campaign, labelNames)
+		if err := checkSeries(r, extra, buf); err != nil {
+			logger.Error("campaign left out of the metrics", "campaign", r.Campaign.Name, "err", err)
+			continue
+		}
+		out = append(out, exposed{result: r, extra: extra})
+	}
+	return out
+}
+
+// checkSeries says why a result's series cannot be made (a label value
+// that is not UTF-8, a panic: a bug), or nil.
+func checkSeries(r *Result, extra []string, buf []series) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("making its series panicked (a bug: please report it): %v", p)
+		}
+	}()
+	for _, v := range extra {
+		if !utf8.ValidString(v) {
+			return fmt.Errorf("label value %q is not valid UTF-8", v)
+		}
+	}
+	for _, s := range seriesOf(*r, buf[:0]) {
+		for _, v := range s.labels() {
+			if !utf8.ValidString(v) {
+				return fmt.Errorf("label value %q is not valid UTF-8", v)
+			}
+		}
+	}
+	return nil
+}
+
+// build returns f's family of the results, its series sorted as a
+// registry sorts them; nil when no result has a series of f.
+func (f *family) build(results []exposed, buf []series) *dto.MetricFamily {
+	per := 1
+	if f.id == mCampaignState {
+		per = 3
+	}
+	// One allocation per kind of struct for the whole family.
+	n, width := len(results)*per, len(f.labelNames)
+	metrics := make([]dto.Metric, 0, n)
+	gauges := make([]dto.Gauge, 0, n)
+	values := make([]float64, 0, n)
+	pairs := make([]dto.LabelPair, 0, n*width)
+	pairPtrs := make([]*dto.LabelPair, 0, n*width)
+	labelValues := make([]string, 0, n*width)
+	var all []string
+	for _, e := range results {
+		for _, s := range seriesOf(*e.result, buf[:0]) {
+			if s.id != f.id {
+				continue
+			}
+			all = append(append(all[:0], s.labels()...), e.extra...)
+			start := len(pairs)
+			for k, i := range f.order {
+				labelValues = append(labelValues, all[i])
+				pairs = append(pairs, dto.LabelPair{Name: &f.labelNames[k], Value: &labelValues[len(labelValues)-1]})
+				pairPtrs = append(pairPtrs, &pairs[len(pairs)-1])
+			}
+			values = append(values, s.value)
+			gauges = append(gauges, dto.Gauge{Value: &values[len(values)-1]})
+			metrics = append(metrics, dto.Metric{Label: pairPtrs[start:len(pairPtrs):len(pairPtrs)], Gauge: &gauges[len(gauges)-1]})
+		}
+	}
+	if len(metrics) == 0 {
+		return nil
+	}
+	mf := &dto.MetricFamily{Name: &f.name, Help: &f.help, Type: dto.MetricType_GAUGE.Enum(), Metric: make([]*dto.Metric, len(metrics))}
+	for i := range metrics {
+		mf.Metric[i] = &metrics[i]
+	}
+	sort.Slice(mf.Metric, func(i, j int) bool {
+		a, b := mf.Metric[i].Label, mf.Metric[j].Label
+		for k := range a {
+			if va, vb := *a[k].Value, *b[k].Value; va != vb {
+				return va < vb
+			}
+		}
+		return false
+	})
+	return mf
+}
+
+// exposer answers with the families of results beside those of a base
+// gatherer, in the format and encoding the request asks for.
+type exposer struct {
+	opts   promhttp.HandlerOpts
+	logger *slog.Logger
+	gzips  *sync.Pool
+}
+
+// serve writes the answer for r: base's families and those of results,
+// merged by name, filtered by the name[] parameters as promhttp does.
+func (x exposer) serve(w http.ResponseWriter, r *http.Request, base prometheus.Gatherer, fams families, labelNames []string, results []Result) {
+	var baseFamilies []*dto.MetricFamily
+	if base != nil {
+		var err error
+		baseFamilies, err = base.Gather()
+		if err != nil {
+			x.logError("error gathering metrics:", err)
+			if x.opts.ErrorHandling == promhttp.HTTPErrorOnError {
+				http.Error(w, "An error has occurred while serving metrics:\n\n"+err.Error(), http.StatusInternalServerError)
+				return
+			}
+			if x.opts.ErrorHandling == promhttp.PanicOnError {
+				panic(err)
+			}
+		}
+	}
+	format := negotiateFormat(r, x.opts)
+	w.Header().Add("Vary", "Accept")
+	if !x.opts.DisableCompression {
+		w.Header().Add("Vary", "Accept-Encoding")
+	}
+	w.Header().Set("Content-Type", string(format))
+	out := io.Writer(w)
+	if !x.opts.DisableCompression && acceptsGzip(r) {
+		w.Header().Set("Content-Encoding", "gzip")
+		gz, _ := x.gzips.Get().(*gzip.Writer)
+		if gz == nil {
+			gz, _ = gzip.NewWriterLevel(w, gzip.BestSpeed)
+		} else {
+			gz.Reset(w)
+		}
+		defer func() {
+			if err := gz.Close(); err != nil {
+				x.logError("error encoding and sending metric family:", err)
+			}
+			x.gzips.Put(gz)
+		}()
+		out = gz
+	}
+	enc := expfmt.NewEncoder(out, format)
+	var filter map[string]bool
+	if names := r.URL.Query()["name[]"]; len(names) > 0 {
+		filter = map[string]bool{}
+		for _, n := range names {
+			filter[n] = true
+		}
+	}
+	var ours []exposed
+	if len(results) > 0 {
+		ours = exposable(results, labelNames, x.logger)
+	}
+	buf := make([]series, 0, maxSeries)
+	encode := func(mf *dto.MetricFamily) bool {
+		if mf == nil || filter != nil && !filter[mf.GetName()] {
+			return true
+		}
+		if err := enc.Encode(mf); err != nil {
+			x.logError("error encoding and sending metric family:", err)
+			return x.opts.ErrorHandling != promhttp.HTTPErrorOnError
+		}
+		return true
+	}
+	i := 0
+	for f := range fams {
+		for ; i < len(baseFamilies) && baseFamilies[i].GetName() < fams[f].name; i++ {
+			if !encode(baseFamilies[i]) {
+				return
+			}
+		}
+		if len(ours) > 0 && (filter == nil || filter[fams[f].name]) && !encode(fams[f].build(ours, buf)) {
+			return
+		}
+	}
+	for ; i < len(baseFamilies); i++ {
+		if !encode(baseFamilies[i]) {
+			return
+		}
+	}
+	if closer, ok := enc.(expfmt.Closer); ok {
+		if err := closer.Close(); err != nil {
+			x.logError("error encoding and sending metric family:", err)
+		}
+	}
+}
+
+func (x exposer) logError(msg string, err error) {
+	if x.opts.ErrorLog != nil {
+		x.opts.ErrorLog.Println(msg, err)
+	}
+}
+
+// negotiateFormat picks the exposition format for r as promhttp does.
+func negotiateFormat(r *http.Request, opts promhttp.HandlerOpts) expfmt.Format {
+	accepted := opts.AcceptedFormats
+	if len(accepted) == 0 {
+		accepted = expfmt.DefaultAcceptedFormats()
+		if opts.EnableOpenMetrics {
+			accepted = expfmt.DefaultOpenMetricsAcceptedFormats()
+		}
+	}
+	return expfmt.NegotiateAccept(r.Header, accepted...)
+}
+
+// acceptsGzip reports whether r's Accept-Encoding prefers gzip to the
+// identity, with promhttp's rule: the offers are identity then gzip, and
+// one wins only with a strictly higher quality than those before it, so
+// "gzip" alone, or with a higher q than identity or *, picks gzip.
+func acceptsGzip(r *http.Request) bool {
+	bestQ, best := -1.0, "identity"
+	specs := parseAcceptEncoding(r.Header.Values("Accept-Encoding"))
+	for _, offer := range []string{"identity", "gzip"} {
+		for _, s := range specs {
+			if s.q > bestQ && (s.value == "*" || s.value == offer) {
+				bestQ, best = s.q, offer
+			}
+		}
+	}
+	return best == "gzip" && bestQ > 0
+}
+
+type encodingSpec struct {
+	value string
+	q     float64
+}
+
+// parseAcceptEncoding reads Accept-Encoding values: codings with an
+// optional q parameter; a q that does not parse makes the coding q 0.
+func parseAcceptEncoding(headers []string) []encodingSpec {
+	var specs []encodingSpec
+	for _, h := range headers {
+		for part := range strings.SplitSeq(h, ",") {
+			coding, params, _ := strings.Cut(part, ";")
+			coding = strings.ToLower(strings.TrimSpace(coding))
+			if coding == "" {
+				continue
+			}
+			q := 1.0
+			for p := range strings.SplitSeq(params, ";") {
+				name, value, ok := strings.Cut(strings.TrimSpace(p), "=")
+				if ok && strings.EqualFold(strings.TrimSpace(name), "q") {
+					v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+					if err != nil {
+						v = 0
+					}
+					q = v
+				}
+			}
+			specs = append(specs, encodingSpec{value: coding, q: q})
+		}
+	}
+	return specs
+}
