@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -140,18 +141,10 @@ func TestExpositionGolden(t *testing.T) {
 				if rec.Code != http.StatusOK {
 					t.Fatalf("status %d: %s", rec.Code, rec.Body)
 				}
-				body := rec.Body.Bytes()
-				if got := rec.Header().Get("Content-Encoding"); gz != (got == "gzip") {
-					t.Fatalf("Content-Encoding %q with gzip asked %v", got, gz)
-				}
-				if gz {
-					zr, err := gzip.NewReader(bytes.NewReader(body))
-					if err != nil {
-						t.Fatal(err)
-					}
-					if body, err = io.ReadAll(zr); err != nil {
-						t.Fatal(err)
-					}
+				body := gunzipped(t, rec)
+				// Small answers go as they are (see minGzipBytes).
+				if got, want := rec.Header().Get("Content-Encoding") == "gzip", gz && len(body) >= minGzipBytes; got != want {
+					t.Fatalf("compressed %v, want %v (gzip asked %v, %d bytes)", got, want, gz, len(body))
 				}
 				format := expfmt.Format(rec.Header().Get("Content-Type"))
 				if format.FormatType() == expfmt.TypeProtoDelim {
@@ -172,6 +165,84 @@ func TestExpositionGolden(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// gunzipped is rec's body, uncompressed when it says it is gzip.
+func gunzipped(t *testing.T, rec *httptest.ResponseRecorder) []byte {
+	t.Helper()
+	body := rec.Body.Bytes()
+	if rec.Header().Get("Content-Encoding") != "gzip" {
+		return body
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body, err = io.ReadAll(zr); err != nil {
+		t.Fatal(err)
+	}
+	return body
+}
+
+// TestLargeAnswerGzipped serves /metrics for enough campaigns that the
+// answer passes minGzipBytes: asked for gzip, it comes compressed, and
+// uncompressed it is the answer given to a client that did not ask.
+func TestLargeAnswerGzipped(t *testing.T) {
+	site := serveSite(t, page("application/json", `{"raised": 10, "target": 100}`))
+	fields := map[read.Field]read.FieldSpec{read.FieldRaised: selectors(t, "raised"), read.FieldTarget: selectors(t, "target")}
+	var campaigns []source.Campaign
+	for i := range 60 {
+		campaigns = append(campaigns, campaign(fmt.Sprintf("campaign-%02d", i), site, read.KindJSON, fields))
+	}
+	h := newTestCollector(t, campaigns, &bytes.Buffer{}).Handler(prometheus.NewRegistry(), promhttp.HandlerOpts{})
+	answers := map[bool][]byte{}
+	for _, gz := range []bool{false, true} {
+		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+		if gz {
+			req.Header.Set("Accept-Encoding", "gzip")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if got := rec.Header().Get("Content-Encoding"); (got == "gzip") != gz {
+			t.Fatalf("Content-Encoding %q with gzip asked %v", got, gz)
+		}
+		answers[gz] = gunzipped(t, rec)
+	}
+	if len(answers[false]) < minGzipBytes {
+		t.Fatalf("answer of %d bytes, want at least %d for this test", len(answers[false]), minGzipBytes)
+	}
+	if !bytes.Equal(answers[false], answers[true]) {
+		t.Errorf("the gzip answer differs:\n%s", diffLines(string(answers[false]), string(answers[true])))
+	}
+}
+
+// TestAcceptsGzip reads Accept-Encoding as promhttp does.
+func TestAcceptsGzip(t *testing.T) {
+	for _, tc := range []struct {
+		header string
+		want   bool
+	}{
+		{"", false},
+		{"gzip", true},
+		{"GZIP", true},
+		{"gzip, deflate, br", true},
+		{"identity, gzip", false},
+		{"identity;q=0.5, gzip", true},
+		{"gzip;q=0", false},
+		{"*", false},
+		{"br", false},
+		{"gzip;q=bad", false},
+	} {
+		t.Run(tc.header, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+			if tc.header != "" {
+				r.Header.Set("Accept-Encoding", tc.header)
+			}
+			if got := acceptsGzip(r); got != tc.want {
+				t.Errorf("acceptsGzip(%q) = %v, want %v", tc.header, got, tc.want)
+			}
+		})
 	}
 }
 
