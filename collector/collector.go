@@ -172,14 +172,21 @@ func (c *Scraper) result(campaign source.Campaign, out source.Outcome, begin tim
 	out.Values.Notes = shortenNotes(out.Values.Notes)
 	r := Result{Campaign: campaign, Err: out.Err, Duration: end.Sub(begin), Time: end,
 		LastSuccess: out.LastSuccess, Reused: out.Reused}
-	log := c.cfg.Logger.With("campaign", campaign.Name, "url", campaign.FetchURL)
+	log := func(level slog.Level, msg string, args ...any) {
+		// Checked first: a probe logs nothing at the default level, and
+		// building the line's attributes was a part of its CPU.
+		if c.cfg.Logger.Enabled(context.Background(), level) {
+			c.cfg.Logger.Log(context.Background(), level, msg,
+				append([]any{"campaign", campaign.Name, "url", campaign.FetchURL}, args...)...)
+		}
+	}
 	switch {
 	case out.Err != nil && out.Reused && !out.TurnedStale:
-		log.Debug("campaign scrape failed (reusing the last outcome)", "err", out.Err)
+		log(slog.LevelDebug, "campaign scrape failed (reusing the last outcome)", "err", out.Err)
 	case out.Err != nil:
-		log.Error("campaign scrape failed", "err", out.Err)
+		log(slog.LevelError, "campaign scrape failed", "err", out.Err)
 	case out.Deferred != nil && !out.Reused:
-		log.Warn("site asked to retry later: serving its last figures", "last_success", out.LastSuccess, "err", out.Deferred)
+		log(slog.LevelWarn, "site asked to retry later: serving its last figures", "last_success", out.LastSuccess, "err", out.Deferred)
 	}
 	if out.Err != nil {
 		return r
@@ -188,13 +195,13 @@ func (c *Scraper) result(campaign source.Campaign, out source.Outcome, begin tim
 	if err != nil {
 		// Figures that cannot be computed with are a failed scrape too.
 		r.Err = fmt.Errorf("project: %w", err)
-		log.Log(context.Background(), errorLevel(out.Reused), "campaign scrape failed", "err", r.Err)
+		log(errorLevel(out.Reused), "campaign scrape failed", "err", r.Err)
 		return r
 	}
 	r.Values, r.Projection = out.Values, projection
-	log.Debug("campaign scraped", "duration", r.Duration, "reused", out.Reused)
+	log(slog.LevelDebug, "campaign scraped", "duration", r.Duration, "reused", out.Reused)
 	if len(out.Values.Notes) > 0 && !out.Reused {
-		log.Debug("campaign scraped with notes", "notes", strings.Join(out.Values.Notes, "; "))
+		log(slog.LevelDebug, "campaign scraped with notes", "notes", strings.Join(out.Values.Notes, "; "))
 	}
 	return r
 }

@@ -103,7 +103,7 @@ func checkSeries(r *Result, extra []string, buf []series) (err error) {
 			return fmt.Errorf("label value %q is not valid UTF-8", v)
 		}
 	}
-	for _, s := range seriesOf(*r, buf[:0]) {
+	for _, s := range seriesOf(r, buf[:0], numMetrics) {
 		for _, v := range s.labels() {
 			if !utf8.ValidString(v) {
 				return fmt.Errorf("label value %q is not valid UTF-8", v)
@@ -113,47 +113,60 @@ func checkSeries(r *Result, extra []string, buf []series) (err error) {
 	return nil
 }
 
-// build returns f's family of the results, its series sorted as a
-// registry sorts them; nil when no result has a series of f.
-func (f *family) build(results []exposed, buf []series) *dto.MetricFamily {
-	per := 1
-	if f.id == mCampaignState {
-		per = 3
+// slab holds the structs of one family's series, reused from family to
+// family of one answer: a family is encoded and done with before the next
+// one is built.
+type slab struct {
+	metrics     []dto.Metric
+	metricPtrs  []*dto.Metric
+	gauges      []dto.Gauge
+	values      []float64
+	pairs       []dto.LabelPair
+	pairPtrs    []*dto.LabelPair
+	labelValues []string
+	all         []string
+}
+
+// newSlab makes room for the largest family of results: three series a
+// campaign (the states), each with at most width labels.
+func newSlab(results, width int) *slab {
+	n := 3 * results
+	return &slab{
+		metrics: make([]dto.Metric, 0, n), metricPtrs: make([]*dto.Metric, 0, n),
+		gauges: make([]dto.Gauge, 0, n), values: make([]float64, 0, n),
+		pairs: make([]dto.LabelPair, 0, n*width), pairPtrs: make([]*dto.LabelPair, 0, n*width),
+		labelValues: make([]string, 0, n*width),
 	}
-	// One allocation per kind of struct for the whole family.
-	n, width := len(results)*per, len(f.labelNames)
-	metrics := make([]dto.Metric, 0, n)
-	gauges := make([]dto.Gauge, 0, n)
-	values := make([]float64, 0, n)
-	pairs := make([]dto.LabelPair, 0, n*width)
-	pairPtrs := make([]*dto.LabelPair, 0, n*width)
-	labelValues := make([]string, 0, n*width)
-	var all []string
+}
+
+// build returns f's family of the results in sl, its series sorted as a
+// registry sorts them; nil when no result has a series of f. The family
+// is valid until the next build in sl.
+func (f *family) build(results []exposed, buf []series, sl *slab) *dto.MetricFamily {
+	// Nothing appended below passes the capacity newSlab gave, so the
+	// pointers into the slices stay valid.
+	sl.metrics, sl.metricPtrs, sl.gauges, sl.values = sl.metrics[:0], sl.metricPtrs[:0], sl.gauges[:0], sl.values[:0]
+	sl.pairs, sl.pairPtrs, sl.labelValues = sl.pairs[:0], sl.pairPtrs[:0], sl.labelValues[:0]
 	for _, e := range results {
-		for _, s := range seriesOf(*e.result, buf[:0]) {
-			if s.id != f.id {
-				continue
-			}
-			all = append(append(all[:0], s.labels()...), e.extra...)
-			start := len(pairs)
+		for _, s := range seriesOf(e.result, buf[:0], f.id) {
+			sl.all = append(append(sl.all[:0], s.labels()...), e.extra...)
+			start := len(sl.pairPtrs)
 			for k, i := range f.order {
-				labelValues = append(labelValues, all[i])
-				pairs = append(pairs, dto.LabelPair{Name: &f.labelNames[k], Value: &labelValues[len(labelValues)-1]})
-				pairPtrs = append(pairPtrs, &pairs[len(pairs)-1])
+				sl.labelValues = append(sl.labelValues, sl.all[i])
+				sl.pairs = append(sl.pairs, dto.LabelPair{Name: &f.labelNames[k], Value: &sl.labelValues[len(sl.labelValues)-1]})
+				sl.pairPtrs = append(sl.pairPtrs, &sl.pairs[len(sl.pairs)-1])
 			}
-			values = append(values, s.value)
-			gauges = append(gauges, dto.Gauge{Value: &values[len(values)-1]})
-			metrics = append(metrics, dto.Metric{Label: pairPtrs[start:len(pairPtrs):len(pairPtrs)], Gauge: &gauges[len(gauges)-1]})
+			sl.values = append(sl.values, s.value)
+			sl.gauges = append(sl.gauges, dto.Gauge{Value: &sl.values[len(sl.values)-1]})
+			end := len(sl.pairPtrs)
+			sl.metrics = append(sl.metrics, dto.Metric{Label: sl.pairPtrs[start:end:end], Gauge: &sl.gauges[len(sl.gauges)-1]})
+			sl.metricPtrs = append(sl.metricPtrs, &sl.metrics[len(sl.metrics)-1])
 		}
 	}
-	if len(metrics) == 0 {
+	if len(sl.metrics) == 0 {
 		return nil
 	}
-	mf := &dto.MetricFamily{Name: &f.name, Help: &f.help, Type: dto.MetricType_GAUGE.Enum(), Metric: make([]*dto.Metric, len(metrics))}
-	for i := range metrics {
-		mf.Metric[i] = &metrics[i]
-	}
-	slices.SortFunc(mf.Metric, func(a, b *dto.Metric) int {
+	slices.SortFunc(sl.metricPtrs, func(a, b *dto.Metric) int {
 		for k := range a.Label {
 			if c := strings.Compare(*a.Label[k].Value, *b.Label[k].Value); c != 0 {
 				return c
@@ -161,7 +174,8 @@ func (f *family) build(results []exposed, buf []series) *dto.MetricFamily {
 		}
 		return 0
 	})
-	return mf
+	gauge := dto.MetricType_GAUGE
+	return &dto.MetricFamily{Name: &f.name, Help: &f.help, Type: &gauge, Metric: sl.metricPtrs}
 }
 
 // exposer answers with the families of results beside those of a base
@@ -219,6 +233,10 @@ func (x exposer) serve(w http.ResponseWriter, r *http.Request, base prometheus.G
 		ours = exposable(results, labelNames, x.logger)
 	}
 	buf := make([]series, 0, maxSeries)
+	var sl *slab
+	if len(ours) > 0 {
+		sl = newSlab(len(ours), len(infoLabels)+len(labelNames))
+	}
 	encode := func(mf *dto.MetricFamily) bool {
 		if mf == nil || filter != nil && !filter[mf.GetName()] {
 			return true
@@ -236,7 +254,7 @@ func (x exposer) serve(w http.ResponseWriter, r *http.Request, base prometheus.G
 				return
 			}
 		}
-		if len(ours) > 0 && (filter == nil || filter[fams[f].name]) && !encode(fams[f].build(ours, buf)) {
+		if len(ours) > 0 && (filter == nil || filter[fams[f].name]) && !encode(fams[f].build(ours, buf, sl)) {
 			return
 		}
 	}

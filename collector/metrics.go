@@ -204,7 +204,7 @@ func (s Collector) campaignMetrics(r Result, buf []series) (metrics []prometheus
 		}
 	}()
 	extra := extraValues(r.Campaign, s.labelNames)
-	for _, one := range seriesOf(r, buf[:0]) {
+	for _, one := range seriesOf(&r, buf[:0], numMetrics) {
 		m, err := prometheus.NewConstMetric(s.descs[one.id], prometheus.GaugeValue, one.value, append(one.labels(), extra...)...)
 		if err != nil {
 			return nil, err
@@ -225,10 +225,14 @@ func extraValues(campaign source.Campaign, names []string) []string {
 }
 
 // seriesOf appends the series of one result to buf, in metricID order:
-// what the result knows, nothing for a figure it does not.
-func seriesOf(r Result, buf []series) []series {
+// what the result knows, nothing for a figure it does not; only those of
+// metric only unless that is numMetrics.
+func seriesOf(r *Result, buf []series, only metricID) []series {
 	name := r.Campaign.Name
 	add := func(id metricID, v float64, labels ...string) {
+		if only != numMetrics && id != only {
+			return
+		}
 		s := series{id: id, value: v, n: len(labels)}
 		copy(s.own[:], labels)
 		buf = append(buf, s)
