@@ -56,6 +56,11 @@ type Scraper struct {
 	// costs more than compressing a probe's answer.
 	gzips sync.Pool
 
+	// sharing is the scrape of every campaign in flight, which concurrent
+	// scrapes join (share.go).
+	shareMu sync.Mutex
+	sharing *sharedScrape
+
 	mu   sync.Mutex
 	last map[string]Result // each campaign's latest result, for people (status page)
 	at   time.Time
@@ -97,9 +102,11 @@ type Result struct {
 // Result; it never affects the other campaigns. Campaigns with a
 // MinInterval are fetched when due, a bounded number per scrape (see
 // scrapeScheduled); one never read yet and not fetched in this scrape is
-// left out of the results.
+// left out of the results. A Scrape that starts while another runs joins
+// it (see scrapeShared): the results are the same slice, not to be
+// changed.
 func (c *Scraper) Scrape(ctx context.Context) []Result {
-	return c.scrapeScheduled(ctx, c.set.Load())
+	return c.scrapeShared(ctx, c.set.Load())
 }
 
 // ScrapeCampaign scrapes the one campaign called name. It reports false,
@@ -134,15 +141,29 @@ func (c *Scraper) remember(results []Result, campaigns int) {
 // (only others were probed) is left out; it returns nil before the first
 // scrape.
 func (c *Scraper) LastResults() ([]Result, time.Time) {
+	results, _, at := c.LastResultsOf(0, -1)
+	return results, at
+}
+
+// LastResultsOf is LastResults of the configured campaigns from index
+// from up to, not including, to (-1: to the last), so that a page of a
+// long list copies only its own; it also returns how many campaigns are
+// configured.
+func (c *Scraper) LastResultsOf(from, to int) ([]Result, int, time.Time) {
+	campaigns := c.set.Load().campaigns
+	if to < 0 || to > len(campaigns) {
+		to = len(campaigns)
+	}
+	from = min(max(from, 0), to)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var results []Result
-	for _, campaign := range c.set.Load().campaigns {
+	for _, campaign := range campaigns[from:to] {
 		if r, ok := c.last[campaign.Name]; ok {
 			results = append(results, r)
 		}
 	}
-	return results, c.at
+	return results, len(campaigns), c.at
 }
 
 // scrapeOne polls one campaign. A failure is logged at error level by the

@@ -35,7 +35,7 @@ const allowedMethods = "GET, HEAD"
 func (c *Scraper) Handler(base prometheus.Gatherer, opts promhttp.HandlerOpts) http.Handler {
 	return c.bounded(opts, answerHead, func(ctx context.Context, w http.ResponseWriter, r *http.Request, opts promhttp.HandlerOpts) {
 		set := c.set.Load()
-		results := c.scrapeScheduled(ctx, set)
+		results := c.scrapeShared(ctx, set)
 		c.exposer(opts).serve(w, r, base, set.families, set.labelNames, results)
 	})
 }
@@ -81,6 +81,16 @@ func (c *Scraper) probedCampaign(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
+// Bounded guards a page that is not a scrape (the status page) as the
+// scrape paths are guarded (see bounded): GET and HEAD only, at most
+// opts.MaxRequestsInFlight at once, each within opts.Timeout, its answer
+// held until complete. HEAD is served like GET (the server sends no body).
+func (c *Scraper) Bounded(opts promhttp.HandlerOpts, next http.Handler) http.Handler {
+	return c.bounded(opts, nil, func(ctx context.Context, w http.ResponseWriter, r *http.Request, _ promhttp.HandlerOpts) {
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
 // answerHead answers HEAD with the headers of a scrape's answer, without
 // scraping: a HEAD that fetched every page would cost a scrape and give
 // nothing.
@@ -91,7 +101,8 @@ func answerHead(w http.ResponseWriter, r *http.Request) {
 
 // bounded guards a scrape path:
 //   - methods other than GET and HEAD are answered 405 (a POST, PUT or
-//     TRACE used to run a full scrape), HEAD by head, without a scrape;
+//     TRACE used to run a full scrape), HEAD by head, without a scrape
+//     (nil head: HEAD is served like GET);
 //   - opts.MaxRequestsInFlight bounds the scrapes running at once: one over
 //     the limit is answered 503 at once;
 //   - opts.Timeout bounds the scrape like the announced scrape timeout does
@@ -115,8 +126,10 @@ func (c *Scraper) bounded(opts promhttp.HandlerOpts, head http.HandlerFunc, serv
 		switch r.Method {
 		case http.MethodGet:
 		case http.MethodHead:
-			head(w, r)
-			return
+			if head != nil {
+				head(w, r)
+				return
+			}
 		default:
 			c.cfg.Rejections.Request(r, endpoint.ReasonMethod)
 			w.Header().Set("Allow", allowedMethods)
