@@ -17,6 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+
+	"github.com/donation-exporter/donation_exporter/forecast"
 )
 
 // The answer of /metrics and /probe is built here without a registry: a
@@ -127,15 +129,23 @@ type slab struct {
 	all         []string
 }
 
-// newSlab makes room for the largest family of results: three series a
-// campaign (the states), each with at most width labels.
-func newSlab(results, width int) *slab {
-	n := 3 * results
+// newSlab makes room for the largest family of results: per campaign one
+// series of each metric (three of the states), each with its family's
+// labels.
+func newSlab(results int, fams families) *slab {
+	series, pairs := 0, 0
+	for _, f := range fams {
+		per := 1
+		if f.id == mCampaignState {
+			per = len(forecast.States)
+		}
+		series, pairs = max(series, per*results), max(pairs, per*results*len(f.labelNames))
+	}
 	return &slab{
-		metrics: make([]dto.Metric, 0, n), metricPtrs: make([]*dto.Metric, 0, n),
-		gauges: make([]dto.Gauge, 0, n), values: make([]float64, 0, n),
-		pairs: make([]dto.LabelPair, 0, n*width), pairPtrs: make([]*dto.LabelPair, 0, n*width),
-		labelValues: make([]string, 0, n*width),
+		metrics: make([]dto.Metric, 0, series), metricPtrs: make([]*dto.Metric, 0, series),
+		gauges: make([]dto.Gauge, 0, series), values: make([]float64, 0, series),
+		pairs: make([]dto.LabelPair, 0, pairs), pairPtrs: make([]*dto.LabelPair, 0, pairs),
+		labelValues: make([]string, 0, pairs),
 	}
 }
 
@@ -235,7 +245,7 @@ func (x exposer) serve(w http.ResponseWriter, r *http.Request, base prometheus.G
 	buf := make([]series, 0, maxSeries)
 	var sl *slab
 	if len(ours) > 0 {
-		sl = newSlab(len(ours), len(infoLabels)+len(labelNames))
+		sl = newSlab(len(ours), fams)
 	}
 	encode := func(mf *dto.MetricFamily) bool {
 		if mf == nil || filter != nil && !filter[mf.GetName()] {

@@ -2,6 +2,8 @@ package config
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -244,8 +246,11 @@ func fileKeys() []string {
 // definition is the campaign's configuration, labels aside, in a canonical
 // form (see source.Campaign.Definition), with the default MIN_INTERVAL it
 // was built with: the same settings, from variables or from the file, give
-// the same text, and the same text builds the same campaign.
+// the same text, and the same text builds the same campaign. It is kept as
+// the text's SHA-256: the text itself was 1.5 KB a campaign, kept for as
+// long as the campaign is watched.
 func (ce CampaignEnv) definition(defaultMinInterval, defaultMaxStaleness time.Duration) string {
 	ce.Labels = Labels{}
-	return fmt.Sprintf("%#v default_min_interval=%v default_max_staleness=%v", ce, defaultMinInterval, defaultMaxStaleness)
+	sum := sha256.Sum256(fmt.Appendf(nil, "%#v default_min_interval=%v default_max_staleness=%v", ce, defaultMinInterval, defaultMaxStaleness))
+	return hex.EncodeToString(sum[:])
 }

@@ -50,6 +50,7 @@ type scaleOptions struct {
 	scrapeInterval time.Duration
 	scrapeTimeout  time.Duration
 	idle           time.Duration
+	settle         time.Duration
 	env            []string
 }
 
@@ -67,6 +68,7 @@ func parseScaleFlags(args []string, stderr io.Writer) (scaleOptions, error) {
 	fs.DurationVar(&o.scrapeInterval, "scrape-interval", time.Minute, "Prometheus' scrape interval in the /probe phase")
 	fs.DurationVar(&o.scrapeTimeout, "scrape-timeout", 10*time.Second, "Prometheus' scrape timeout in the /probe phase")
 	fs.DurationVar(&o.idle, "idle", 3*time.Second, "wait before reading the idle resident memory")
+	fs.DurationVar(&o.settle, "settle", 3*time.Minute, "longest wait, before the peak phases, for the resident memory to stop falling")
 	envFlag(fs, &o.env, "e.g. DONATION_MAX_REQUESTS_IN_FLIGHT=1000")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -231,6 +233,14 @@ func measureScale(ctx context.Context, o scaleOptions, stdout, stderr io.Writer)
 		return err
 	}
 	fmt.Fprintf(stdout, "  CPU %.1f s for the %d scrapes; RSS %.1f MiB, peak over the scrapes %.1f MiB\n", cpu1-cpu0, o.metricsScrapes, mib(mem.RSS), mib(mem.Peak))
+	// The fetches leave garbage the runtime hands back to the system
+	// over a few minutes; measured at once, every phase would be charged
+	// with it.
+	settled, took, err := settle(ctx, exp.pid(), o.settle)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "resident memory settled at %.1f MiB after %v (falling by under 1 MiB in 10 s)\n", mib(settled.RSS), took.Round(time.Second))
 	if err := measurePeaks(ctx, client, exp.pid(), base, o.campaigns, stdout); err != nil {
 		return err
 	}
@@ -301,6 +311,26 @@ func measurePeaks(ctx context.Context, client *http.Client, pid int, base string
 		fmt.Fprintf(stdout, "  %-27s peak %6.1f MiB: %s\n", phase.name+":", mib(mem.Peak), what)
 	}
 	return nil
+}
+
+// settle waits until pid's resident memory has fallen by less than 1 MiB
+// in 10 s, or for at most atMost, and returns it and how long it took.
+func settle(ctx context.Context, pid int, atMost time.Duration) (memory, time.Duration, error) {
+	begin := time.Now()
+	var readings []memory
+	for {
+		m, err := readMemory(pid)
+		if err != nil {
+			return m, 0, err
+		}
+		readings = append(readings, m)
+		if n := len(readings); n > 10 && readings[n-11].RSS-m.RSS < 1<<20 || time.Since(begin) >= atMost {
+			return m, time.Since(begin), nil
+		}
+		if err := sleep(ctx, time.Second); err != nil {
+			return m, 0, err
+		}
+	}
 }
 
 // concurrently runs fn n times at once and returns the answers, or the
