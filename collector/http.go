@@ -35,8 +35,19 @@ const allowedMethods = "GET, HEAD"
 func (c *Scraper) Handler(base prometheus.Gatherer, opts promhttp.HandlerOpts) http.Handler {
 	return c.bounded(opts, answerHead, func(ctx context.Context, w http.ResponseWriter, r *http.Request, opts promhttp.HandlerOpts) {
 		set := c.set.Load()
-		results := c.scrapeShared(ctx, set)
-		c.exposer(opts).serve(w, r, base, set.families, set.labelNames, results)
+		shared := c.joinScrape(ctx, set)
+		if shared == nil {
+			c.exposer(opts).serve(w, r, base, set.families, set.labelNames, nil)
+			return
+		}
+		// The requests sharing the scrape and asking for the same answer
+		// share its building too: 10,000 campaigns' series are built once.
+		key := string(negotiateFormat(r, opts)) + "|" + strconv.FormatBool(!opts.DisableCompression && acceptsGzip(r)) + "|" + r.URL.RawQuery
+		shared.answer(key, func() *bufferedResponse {
+			answer := &bufferedResponse{header: http.Header{}}
+			c.exposer(opts).serve(answer, r, base, set.families, set.labelNames, shared.results)
+			return answer
+		}).copyTo(w)
 	})
 }
 

@@ -3,12 +3,16 @@ package collector
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/donation-exporter/donation_exporter/read"
@@ -146,4 +150,72 @@ func TestBoundedPage(t *testing.T) {
 	if !ok || d.Before(begin) || d.After(begin.Add(3*time.Second+time.Second)) {
 		t.Errorf("the page's deadline %v, want within 3 s of %v", d, begin)
 	}
+}
+
+// TestConcurrentMetricsShareAnswer serves two /metrics at once while the
+// scrape is in flight: both get the same answer, built once (a campaign
+// left out is logged once, not per request); a third asking for another
+// format gets its own.
+func TestConcurrentMetricsShareAnswer(t *testing.T) {
+	url, release, _ := slowSite(t)
+	fields := map[read.Field]read.FieldSpec{read.FieldRaised: selectors(t, "raised")}
+	bad := campaign("bad", url, read.KindJSON, fields)
+	bad.Labels = map[string]string{"team": "\xff"}
+	var logs syncBuffer
+	c := NewScraper(Config{
+		Campaigns: []source.Campaign{campaign("slow", url, read.KindJSON, fields), bad},
+		Fetcher:   newTestCollector(t, nil, &bytes.Buffer{}).cfg.Fetcher,
+		Logger:    slog.New(slog.NewTextHandler(&logs, nil)),
+	})
+	h := c.Handler(prometheus.NewRegistry(), promhttp.HandlerOpts{EnableOpenMetrics: true})
+	accepts := []string{"", "", acceptOpenMetrics}
+	answers := make([]*httptest.ResponseRecorder, len(accepts))
+	var wg sync.WaitGroup
+	for i, accept := range accepts {
+		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		if i == 0 {
+			wg.Go(func() { answers[i] = httptest.NewRecorder(); h.ServeHTTP(answers[i], req) })
+			waitSharing(t, c)
+			continue
+		}
+		wg.Go(func() { answers[i] = httptest.NewRecorder(); h.ServeHTTP(answers[i], req) })
+	}
+	time.Sleep(50 * time.Millisecond) // the others have joined
+	close(release)
+	wg.Wait()
+	for i, a := range answers {
+		if a.Code != http.StatusOK || !strings.Contains(a.Body.String(), `donation_up{campaign="slow",team=""} 1`) {
+			t.Fatalf("answer %d: status %d:\n%s", i, a.Code, a.Body)
+		}
+	}
+	if answers[0].Body.String() != answers[1].Body.String() {
+		t.Errorf("the two text answers differ:\n%s", diffLines(answers[0].Body.String(), answers[1].Body.String()))
+	}
+	if !strings.HasSuffix(answers[2].Body.String(), "# EOF\n") {
+		t.Errorf("the OpenMetrics answer does not end with # EOF:\n%s", answers[2].Body)
+	}
+	if n := strings.Count(logs.String(), "campaign left out of the metrics"); n != 2 {
+		t.Errorf("the campaign left out was logged %d times, want 2 (once per format):\n%s", n, logs.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer for concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
