@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/donation-exporter/donation_exporter/preset"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -56,7 +57,7 @@ func (e Env) LoadCampaigns(previous ...source.Campaign) ([]source.Campaign, erro
 		return nil, fmt.Errorf("platform presets: %w", err)
 	}
 	seen := map[string]string{} // campaign name → where it was defined
-	zones := map[string]*time.Location{}
+	zones, selectors := map[string]*time.Location{}, map[string][]read.Selector{}
 	add := func(ce CampaignEnv, n naming, nameWhere string) {
 		definition := ce.definition(e.MinInterval, e.MaxStaleness)
 		c, unchanged := built[definition]
@@ -68,7 +69,7 @@ func (e Env) LoadCampaigns(previous ...source.Campaign) ([]source.Campaign, erro
 			}
 			c.Labels = labels
 		} else {
-			n.zones = zones
+			n.zones, n.selectors = zones, selectors
 			var err error
 			if c, err = ce.compile(n, presets); err != nil {
 				errs = append(errs, err)
