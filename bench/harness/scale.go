@@ -233,14 +233,19 @@ func measureScale(ctx context.Context, o scaleOptions, stdout, stderr io.Writer)
 		return err
 	}
 	fmt.Fprintf(stdout, "  CPU %.1f s for the %d scrapes; RSS %.1f MiB, peak over the scrapes %.1f MiB\n", cpu1-cpu0, o.metricsScrapes, mib(mem.RSS), mib(mem.Peak))
-	// The fetches leave garbage the runtime hands back to the system
-	// over a few minutes; measured at once, every phase would be charged
-	// with it.
-	settled, took, err := settle(ctx, exp.pid(), o.settle)
+	// The fetches leave a heap the runtime gives back only after garbage
+	// collections that find it free, which need allocations: measured at
+	// once, every phase would be charged with the fetches. So /metrics is
+	// scraped once a second (as a Prometheus would, if more often: no page
+	// is due) until the resident memory stops falling.
+	settled, took, err := settle(ctx, exp.pid(), o.settle, func() error {
+		_, err := scrape(ctx, client, base+"/metrics", o.campaigns)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "resident memory settled at %.1f MiB after %v (falling by under 1 MiB in 10 s)\n", mib(settled.RSS), took.Round(time.Second))
+	fmt.Fprintf(stdout, "resident memory settled at %.1f MiB after %v of one /metrics a second (falling by under 1 MiB in 10 s)\n", mib(settled.RSS), took.Round(time.Second))
 	if err := measurePeaks(ctx, client, exp.pid(), base, o.campaigns, stdout); err != nil {
 		return err
 	}
@@ -313,9 +318,10 @@ func measurePeaks(ctx context.Context, client *http.Client, pid int, base string
 	return nil
 }
 
-// settle waits until pid's resident memory has fallen by less than 1 MiB
-// in 10 s, or for at most atMost, and returns it and how long it took.
-func settle(ctx context.Context, pid int, atMost time.Duration) (memory, time.Duration, error) {
+// settle runs tick once a second until pid's resident memory has fallen
+// by less than 1 MiB in 10 s, or for at most atMost, and returns it and
+// how long it took.
+func settle(ctx context.Context, pid int, atMost time.Duration, tick func() error) (memory, time.Duration, error) {
 	begin := time.Now()
 	var readings []memory
 	for {
@@ -326,6 +332,9 @@ func settle(ctx context.Context, pid int, atMost time.Duration) (memory, time.Du
 		readings = append(readings, m)
 		if n := len(readings); n > 10 && readings[n-11].RSS-m.RSS < 1<<20 || time.Since(begin) >= atMost {
 			return m, time.Since(begin), nil
+		}
+		if err := tick(); err != nil {
+			return m, 0, err
 		}
 		if err := sleep(ctx, time.Second); err != nil {
 			return m, 0, err
