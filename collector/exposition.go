@@ -199,20 +199,9 @@ type exposer struct {
 // serve writes the answer for r: base's families and those of results,
 // merged by name, filtered by the name[] parameters as promhttp does.
 func (x exposer) serve(w http.ResponseWriter, r *http.Request, base prometheus.Gatherer, fams families, labelNames []string, results []Result) {
-	var baseFamilies []*dto.MetricFamily
-	if base != nil {
-		var err error
-		baseFamilies, err = base.Gather()
-		if err != nil {
-			x.logError("error gathering metrics:", err)
-			if x.opts.ErrorHandling == promhttp.HTTPErrorOnError {
-				http.Error(w, "An error has occurred while serving metrics:\n\n"+err.Error(), http.StatusInternalServerError)
-				return
-			}
-			if x.opts.ErrorHandling == promhttp.PanicOnError {
-				panic(err)
-			}
-		}
+	baseFamilies, ok := x.gatherBase(w, base)
+	if !ok {
+		return
 	}
 	format := negotiateFormat(r, x.opts)
 	w.Header().Add("Vary", "Accept")
@@ -231,17 +220,57 @@ func (x exposer) serve(w http.ResponseWriter, r *http.Request, base prometheus.G
 		out = lazy
 	}
 	enc := expfmt.NewEncoder(out, format)
-	var filter map[string]bool
-	if names := r.URL.Query()["name[]"]; len(names) > 0 {
-		filter = map[string]bool{}
-		for _, n := range names {
-			filter[n] = true
-		}
-	}
 	var ours []exposed
 	if len(results) > 0 {
 		ours = exposable(results, labelNames, x.logger)
 	}
+	if !x.encodeMerged(enc, baseFamilies, fams, ours, nameFilter(r)) {
+		return
+	}
+	if closer, ok := enc.(expfmt.Closer); ok {
+		if err := closer.Close(); err != nil {
+			x.logError("error encoding and sending metric family:", err)
+		}
+	}
+}
+
+// gatherBase gathers base (nil: nothing), handling an error as
+// opts.ErrorHandling says; false: the request was answered with it.
+func (x exposer) gatherBase(w http.ResponseWriter, base prometheus.Gatherer) ([]*dto.MetricFamily, bool) {
+	if base == nil {
+		return nil, true
+	}
+	families, err := base.Gather()
+	if err != nil {
+		x.logError("error gathering metrics:", err)
+		switch x.opts.ErrorHandling {
+		case promhttp.HTTPErrorOnError:
+			http.Error(w, "An error has occurred while serving metrics:\n\n"+err.Error(), http.StatusInternalServerError)
+			return nil, false
+		case promhttp.PanicOnError:
+			panic(err)
+		}
+	}
+	return families, true
+}
+
+// nameFilter is the set of family names r's name[] parameters ask for;
+// nil: every family.
+func nameFilter(r *http.Request) map[string]bool {
+	names := r.URL.Query()["name[]"]
+	if len(names) == 0 {
+		return nil
+	}
+	filter := map[string]bool{}
+	for _, n := range names {
+		filter[n] = true
+	}
+	return filter
+}
+
+// encodeMerged encodes base's families and ours (built one at a time) in
+// name order; false when an error stopped it (HTTPErrorOnError).
+func (x exposer) encodeMerged(enc expfmt.Encoder, base []*dto.MetricFamily, fams families, ours []exposed, filter map[string]bool) bool {
 	buf := make([]series, 0, maxSeries)
 	var sl *slab
 	if len(ours) > 0 {
@@ -259,25 +288,21 @@ func (x exposer) serve(w http.ResponseWriter, r *http.Request, base prometheus.G
 	}
 	i := 0
 	for f := range fams {
-		for ; i < len(baseFamilies) && baseFamilies[i].GetName() < fams[f].name; i++ {
-			if !encode(baseFamilies[i]) {
-				return
+		for ; i < len(base) && base[i].GetName() < fams[f].name; i++ {
+			if !encode(base[i]) {
+				return false
 			}
 		}
 		if len(ours) > 0 && (filter == nil || filter[fams[f].name]) && !encode(fams[f].build(ours, buf, sl)) {
-			return
+			return false
 		}
 	}
-	for ; i < len(baseFamilies); i++ {
-		if !encode(baseFamilies[i]) {
-			return
+	for ; i < len(base); i++ {
+		if !encode(base[i]) {
+			return false
 		}
 	}
-	if closer, ok := enc.(expfmt.Closer); ok {
-		if err := closer.Close(); err != nil {
-			x.logError("error encoding and sending metric family:", err)
-		}
-	}
+	return true
 }
 
 func (x exposer) logError(msg string, err error) {

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/donation-exporter/donation_exporter/bench/pagegen"
@@ -207,46 +208,7 @@ func measureScale(ctx context.Context, o scaleOptions, stdout, stderr io.Writer)
 		}
 		fmt.Fprintf(stdout, "%s: %v wall, %.2f s CPU\n", step.name, took.Round(time.Millisecond), cpuAfter-cpuBefore)
 	}
-	fmt.Fprintf(stdout, "/metrics with MIN_INTERVAL=%v, %d scrapes one after the other:\n", o.minInterval, o.metricsScrapes)
-	if err := resetPeak(exp.pid()); err != nil {
-		return err
-	}
-	cpu0, err := cpuSeconds(exp.pid())
-	if err != nil {
-		return err
-	}
-	for i := range o.metricsScrapes {
-		before := requests.Load()
-		s, err := scrape(ctx, client, base+"/metrics", o.campaigns)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "  scrape %2d: %8v, %5d pages fetched, %5d campaigns answered up\n",
-			i+1, s.took.Round(time.Millisecond), requests.Load()-before, o.campaigns-s.down)
-	}
-	cpu1, err := cpuSeconds(exp.pid())
-	if err != nil {
-		return err
-	}
-	mem, err := readMemory(exp.pid())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "  CPU %.1f s for the %d scrapes; RSS %.1f MiB, peak over the scrapes %.1f MiB\n", cpu1-cpu0, o.metricsScrapes, mib(mem.RSS), mib(mem.Peak))
-	// The fetches leave a heap the runtime gives back only after garbage
-	// collections that find it free, which need allocations: measured at
-	// once, every phase would be charged with the fetches. So /metrics is
-	// scraped once a second (as a Prometheus would, if more often: no page
-	// is due) until the resident memory stops falling.
-	settled, took, err := settle(ctx, exp.pid(), o.settle, func() error {
-		_, err := scrape(ctx, client, base+"/metrics", o.campaigns)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "resident memory settled at %.1f MiB after %v of one /metrics a second (falling by under 1 MiB in 10 s)\n", mib(settled.RSS), took.Round(time.Second))
-	if err := measurePeaks(ctx, client, exp.pid(), base, o.campaigns, stdout); err != nil {
+	if err := measureMetrics(ctx, o, client, exp.pid(), base, requests, stdout); err != nil {
 		return err
 	}
 	exp.stop()
@@ -374,6 +336,55 @@ func getPage(ctx context.Context, client *http.Client, u string) (scraped, error
 		return scraped{}, fmt.Errorf("status page: status %s: %.200s", resp.Status, body)
 	}
 	return scraped{took: time.Since(begin), body: string(body)}, nil
+}
+
+// measureMetrics scrapes /metrics o.metricsScrapes times, one after the
+// other, reporting the pages each fetched and the campaigns answered up,
+// then lets the resident memory settle and measures the peak phases.
+func measureMetrics(ctx context.Context, o scaleOptions, client *http.Client, pid int, base string, requests *atomic.Int64, stdout io.Writer) error {
+	fmt.Fprintf(stdout, "/metrics with MIN_INTERVAL=%v, %d scrapes one after the other:\n", o.minInterval, o.metricsScrapes)
+	if err := resetPeak(pid); err != nil {
+		return err
+	}
+	cpu0, err := cpuSeconds(pid)
+	if err != nil {
+		return err
+	}
+	for i := range o.metricsScrapes {
+		before := requests.Load()
+		s, err := scrape(ctx, client, base+"/metrics", o.campaigns)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "  scrape %2d: %8v, %5d pages fetched, %5d campaigns answered up\n",
+			i+1, s.took.Round(time.Millisecond), requests.Load()-before, o.campaigns-s.down)
+	}
+	cpu1, err := cpuSeconds(pid)
+	if err != nil {
+		return err
+	}
+	mem, err := readMemory(pid)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "  CPU %.1f s for the %d scrapes; RSS %.1f MiB, peak over the scrapes %.1f MiB\n", cpu1-cpu0, o.metricsScrapes, mib(mem.RSS), mib(mem.Peak))
+	// The fetches leave a heap the runtime gives back only after garbage
+	// collections that find it free, which need allocations: measured at
+	// once, every phase would be charged with the fetches. So /metrics is
+	// scraped once a second (as a Prometheus would, if more often: no page
+	// is due) until the resident memory stops falling.
+	settled, took, err := settle(ctx, pid, o.settle, func() error {
+		_, err := scrape(ctx, client, base+"/metrics", o.campaigns)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "resident memory settled at %.1f MiB after %v of one /metrics a second (falling by under 1 MiB in 10 s)\n", mib(settled.RSS), took.Round(time.Second))
+	if err := measurePeaks(ctx, client, pid, base, o.campaigns, stdout); err != nil {
+		return err
+	}
+	return nil
 }
 
 // postReload asks the exporter to reload and returns how long it took.
