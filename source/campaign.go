@@ -85,7 +85,7 @@ type Campaign struct {
 	SettingPrefix string
 	SettingsLower bool
 	// Definition is the configuration the campaign was built from, labels
-	// aside, in a canonical form: a reload keeps the poller (and its cache)
+	// aside, in a canonical form (a digest of it): a reload keeps the poller (and its cache)
 	// of a campaign whose Definition did not change. Empty: not known, so
 	// never taken as unchanged.
 	Definition string
