@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// Issue 12: a page of 5 MiB of "[" once took ~1 GB and, at 6 MB, a stack
+// A page of 5 MiB of "[" once took ~1 GB and, at 6 MB, a stack
 // overflow that no recover() catches, taking every campaign down. Depth is
 // now checked in one linear pass before anything recursive sees the JSON.
 func TestDeeplyNestedJSON(t *testing.T) {
