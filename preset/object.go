@@ -3,6 +3,7 @@ package preset
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -110,6 +111,9 @@ func (o *Object) UnmarshalYAML(node *yaml.Node) error {
 	if node.Kind != yaml.MappingNode {
 		return fmt.Errorf("line %d: an object is a map: css, jsonpath or gjson (and object, the object it is in)", node.Line)
 	}
+	if err := checkKeys(node, "object", stepKeyNames...); err != nil {
+		return err
+	}
 	if err := node.Decode(&k); err != nil {
 		return err
 	}
@@ -141,21 +145,17 @@ type objectResolver struct {
 	objects map[string]*Object
 	done    map[string]resolved
 	used    map[string]bool
+	// failed holds the objects whose mistake has been reported.
+	failed map[string]bool
 }
 
 // resolveObjects fills in the text and kind of every selector that refers
 // to an object, and checks the objects: each defined, in no cycle, and
 // used.
 func (p *Preset) resolveObjects() []error {
-	r := &objectResolver{objects: p.Objects, done: map[string]resolved{}, used: map[string]bool{}}
+	r := &objectResolver{objects: p.Objects, done: map[string]resolved{}, used: map[string]bool{}, failed: map[string]bool{}}
 	var errs []error
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for n := range p.Objects {
-			if !yield(n) {
-				return
-			}
-		}
-	}) {
+	for _, name := range slices.Sorted(maps.Keys(p.Objects)) {
 		if !objectName.MatchString(name) {
 			errs = append(errs, fmt.Errorf("line %d: object %q: a name is lower-case letters, digits and _", p.Objects[name].line, name))
 		}
@@ -167,18 +167,42 @@ func (p *Preset) resolveObjects() []error {
 			}
 		}
 	}
-	var unused []string
-	for name := range p.Objects {
-		if !r.used[name] {
-			unused = append(unused, name)
+	used := maps.Clone(r.used)
+	names := slices.Sorted(maps.Keys(p.Objects))
+	// Objects no field uses are resolved too, so that a cycle or a bad
+	// step among them is named as such; each mistake is reported once.
+	for _, name := range names {
+		if r.failed[name] {
+			continue
+		}
+		if _, err := r.resolve(name, p.Objects[name].line, nil); err != nil {
+			errs = append(errs, err)
 		}
 	}
-	sort.Strings(unused)
-	for _, name := range unused {
-		errs = append(errs, fmt.Errorf("line %d: object %q is used by no field: remove it, or read a field with it", p.Objects[name].line, name))
+	for _, name := range names {
+		if !used[name] {
+			errs = append(errs, fmt.Errorf("line %d: object %q is used by no field: remove it, or read a field with it", p.Objects[name].line, name))
+		}
 	}
 	return errs
 }
+
+// checkKeys fails a map node with a key not in known: a misspelt key
+// would otherwise be dropped without a word.
+func checkKeys(node *yaml.Node, what string, known ...string) error {
+	if node.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		if k := node.Content[i]; !slices.Contains(known, k.Value) {
+			return fmt.Errorf("line %d: %s: unknown key %q (want %s)", k.Line, what, k.Value, strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
+
+// stepKeyNames are the keys of stepKeys.
+var stepKeyNames = []string{"object", "css", "attr", "jsonpath", "gjson", "regexp"}
 
 // selectorGroups yields every list of selectors of the preset, named for
 // messages, fields in a fixed order.
@@ -228,10 +252,15 @@ func (r *objectResolver) resolveSelector(s *Selector) error {
 
 // resolve returns an object's text; path is the chain of objects being
 // resolved, to name a cycle.
-func (r *objectResolver) resolve(name string, line int, path []string) (resolved, error) {
+func (r *objectResolver) resolve(name string, line int, path []string) (res resolved, err error) {
 	r.used[name] = true
-	if res, ok := r.done[name]; ok {
-		return res, nil
+	defer func() {
+		if err != nil {
+			r.failed[name] = true
+		}
+	}()
+	if done, ok := r.done[name]; ok {
+		return done, nil
 	}
 	o, ok := r.objects[name]
 	if !ok {
@@ -242,12 +271,11 @@ func (r *objectResolver) resolve(name string, line int, path []string) (resolved
 	}
 	var parent resolved
 	if o.In != "" {
-		var err error
 		if parent, err = r.resolve(o.In, o.line, append(path, name)); err != nil {
 			return resolved{}, err
 		}
 	}
-	res, err := join(parent, o.step)
+	res, err = join(parent, o.step)
 	if err != nil {
 		return resolved{}, fmt.Errorf("line %d: object %q: %w", o.line, name, err)
 	}
@@ -284,18 +312,7 @@ func join(in resolved, s step) (resolved, error) {
 		return in, errors.New("a regexp ends a selector: nothing is read after it")
 	}
 	if in.last == "" {
-		switch s.dialect {
-		case dialectCSS:
-			return resolved{text: s.text, kind: read.KindHTML, last: s.dialect}, nil
-		case dialectJSONPath:
-			if !strings.HasPrefix(s.text, "$") {
-				return in, fmt.Errorf("jsonpath %q: a JSONPath over the page starts with $", s.text)
-			}
-			return resolved{text: s.text, kind: read.KindAuto, last: s.dialect}, nil
-		case dialectGJSON:
-			return resolved{text: s.text, kind: read.KindJSON, last: s.dialect}, nil
-		}
-		return in, fmt.Errorf("%s %q needs an object to be read in", s.dialect, s.text)
+		return first(s)
 	}
 	out := resolved{kind: in.kind, last: s.dialect}
 	switch {
@@ -324,4 +341,21 @@ func join(in resolved, s step) (resolved, error) {
 		return in, fmt.Errorf("%s %q cannot be read in a %s object", s.dialect, s.text, in.last)
 	}
 	return out, nil
+}
+
+// first is a step read in the page itself: its dialect says which kinds
+// of document it applies to.
+func first(s step) (resolved, error) {
+	switch s.dialect {
+	case dialectCSS:
+		return resolved{text: s.text, kind: read.KindHTML, last: s.dialect}, nil
+	case dialectJSONPath:
+		if !strings.HasPrefix(s.text, "$") {
+			return resolved{}, fmt.Errorf("jsonpath %q: a JSONPath over the page starts with $", s.text)
+		}
+		return resolved{text: s.text, kind: read.KindAuto, last: s.dialect}, nil
+	case dialectGJSON:
+		return resolved{text: s.text, kind: read.KindJSON, last: s.dialect}, nil
+	}
+	return resolved{}, fmt.Errorf("%s %q needs an object to be read in", s.dialect, s.text)
 }

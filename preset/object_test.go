@@ -125,6 +125,34 @@ fields:
 			want: []string{"line 6", `object "a" is in itself: a → b → a`},
 		},
 		{
+			name: "cycle no field uses",
+			yaml: `objects:
+  a: {object: b, css: ".a"}
+  b: {object: a, css: ".b"}
+fields:
+  raised: {selectors: ["#raised"]}
+`,
+			want: []string{"line 6", `object "a" is in itself: a → b → a`, `object "a" is used by no field`, `object "b" is used by no field`},
+		},
+		{
+			name: "misspelt key in a selector",
+			yaml: `objects:
+  project: {jsonpath: "$..[?@.id==1]"}
+fields:
+  raised: {selectors: [{object: project, jsonpath: "@.raised", unles: slug}]}
+`,
+			want: []string{"line 8", `selector: unknown key "unles"`},
+		},
+		{
+			name: "misspelt key in an object",
+			yaml: `objects:
+  project: {jsonpth: "$..[?@.id==1]"}
+fields:
+  raised: {selectors: [{object: project, jsonpath: "@.raised"}]}
+`,
+			want: []string{"line 6", `object: unknown key "jsonpth"`},
+		},
+		{
 			name: "object in itself",
 			yaml: `objects:
   a: {object: a, css: ".a"}

@@ -216,6 +216,9 @@ func (s *Selector) UnmarshalYAML(node *yaml.Node) error {
 		Unless   string `yaml:"unless"`
 		stepKeys `yaml:",inline"`
 	}
+	if err := checkKeys(node, "selector", append([]string{"html", "json", "selector", "pick", "unless"}, stepKeyNames...)...); err != nil {
+		return err
+	}
 	if err := node.Decode(&m); err != nil {
 		return err
 	}
