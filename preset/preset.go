@@ -175,7 +175,8 @@ type Field struct {
 
 // Selector is one selector of a preset: written as a plain string (a
 // JSONPath, "$…", applies to both kinds of document; anything else to HTML
-// pages), or as a map naming the kind it is for.
+// pages), as a map naming the kind it is for, or as a step in a named
+// object, the step's dialect named by its key (object.go).
 type Selector struct {
 	// Text is the selector; {name} stands for a variable of the page URL.
 	Text string
