@@ -12,7 +12,7 @@ import (
 )
 
 // maxWrites is how often a preset may write one object filter before it
-// names the object instead (issue 22): twice is two places that read the
+// names the object instead: twice is two places that read the
 // same object, a third is a table that repeats itself.
 const maxWrites = 2
 
