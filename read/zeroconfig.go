@@ -9,6 +9,18 @@ import (
 	"golang.org/x/net/html"
 )
 
+// UndecidedError is a field zero-config could not read with confidence.
+// The reader knows nothing of configuration: its caller names the setting
+// that would say where the field is.
+type UndecidedError struct {
+	Field  Field
+	Reason string
+}
+
+func (e *UndecidedError) Error() string {
+	return fmt.Sprintf("zero-config: field %s: %s", e.Field, e.Reason)
+}
+
 // Zero-config reads a page no preset and no selector describes, from what
 // donation pages commonly carry. Each rule (zero_json.go, zero_markup.go,
 // zero_text.go) reads the page its own way; readings that are not the
@@ -112,11 +124,11 @@ func zeroField(field Field, all []zeroReading, vals *Values) (FieldTrace, []show
 	tr.Tries = zeroTries(readings, best)
 	switch {
 	case err != nil:
-		tr.Err = fmt.Errorf("zero-config: field %s: %w", field, err)
+		tr.Err = &UndecidedError{Field: field, Reason: err.Error()}
 	case best == nil && field == FieldRaised && len(readings) > 0:
-		tr.Err = fmt.Errorf("zero-config: field raised: every amount found was set aside as not the campaign's own (%s); give RAISED_SELECTOR or PLATFORM", asideReasons(readings))
+		tr.Err = &UndecidedError{Field: field, Reason: fmt.Sprintf("every amount found was set aside as not the campaign's own (%s)", asideReasons(readings))}
 	case best == nil && field == FieldRaised:
-		tr.Err = fmt.Errorf("zero-config: field raised: none of the rules found an amount raised (%s); give RAISED_SELECTOR or PLATFORM", ruleNames())
+		tr.Err = &UndecidedError{Field: field, Reason: fmt.Sprintf("none of the rules found an amount raised (%s)", ruleNames())}
 	}
 	if best == nil {
 		return tr, nil
@@ -294,5 +306,5 @@ func decideZero(field Field, readings []zeroReading) (*zeroReading, error) {
 			found = append(found, fmt.Sprintf("%s (%s)", formatNumber(zr.r.amount), zr.r.from))
 		}
 	}
-	return nil, fmt.Errorf("the page gives different figures: %s; give %s_SELECTOR or PLATFORM to say which", strings.Join(found, ", "), strings.ToUpper(string(field)))
+	return nil, fmt.Errorf("the page gives different figures: %s", strings.Join(found, ", "))
 }
