@@ -63,11 +63,16 @@ func TestThisProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for end := time.Now().Add(50 * time.Millisecond); time.Now().Before(end); {
+	// Work until the kernel's count (in clock ticks) moves; on a loaded
+	// machine 50 ms of wall time can hold less than one tick of CPU.
+	after := before
+	for end := time.Now().Add(10 * time.Second); after <= before && err == nil && time.Now().Before(end); {
+		for spin := time.Now().Add(20 * time.Millisecond); time.Now().Before(spin); {
+		}
+		after, err = cpuSeconds(os.Getpid())
 	}
-	after, err := cpuSeconds(os.Getpid())
 	if err != nil || after <= before {
-		t.Errorf("CPU seconds %v, then %v after 50 ms of work (%v)", before, after, err)
+		t.Errorf("CPU seconds %v, then %v after 10 s of work (%v)", before, after, err)
 	}
 	m, err := readMemory(os.Getpid())
 	if err != nil || m.RSS <= 0 || m.Peak < m.RSS {
