@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 // TestCampaignsFileTooBig refuses a 100 MB campaigns file from its size:
@@ -27,7 +29,7 @@ func TestCampaignsFileTooBig(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	begin := time.Now()
-	_, err = Load([]string{"DONATION_CONFIG_FILE=" + path})
+	_, err = Load([]string{"DONATION_CONFIG_FILE=" + path}, testsupport.Presets())
 	took := time.Since(begin)
 	runtime.ReadMemStats(&after)
 	want := fmt.Sprintf("DONATION_CONFIG_FILE: %s: 104857600 bytes, more than the 32 MiB a campaigns file may hold", path)
@@ -69,7 +71,7 @@ func TestConfigurationBounds(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Load(tc.environ)
+			_, err := Load(tc.environ, testsupport.Presets())
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %.300v, want %q", err, tc.want)
 			}
@@ -93,7 +95,7 @@ func TestManyLabelNamesAndErrors(t *testing.T) {
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Load([]string{"DONATION_CONFIG_FILE=" + path})
+	_, err := Load([]string{"DONATION_CONFIG_FILE=" + path}, testsupport.Presets())
 	if want := "the campaigns use 65 different label names together, more than 64"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("err = %v, want %q", err, want)
 	}
@@ -106,7 +108,7 @@ func TestManyLabelNamesAndErrors(t *testing.T) {
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Load([]string{"DONATION_CONFIG_FILE=" + path})
+	_, err = Load([]string{"DONATION_CONFIG_FILE=" + path}, testsupport.Presets())
 	if err == nil {
 		t.Fatal("no error")
 	}

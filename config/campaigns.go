@@ -20,11 +20,7 @@ import (
 // previous are the campaigns running, on a reload: one whose definition
 // did not change is taken as it was built (its labels are read anew), so a
 // reload of 10,000 campaigns compiles only those that changed.
-func (e Env) LoadCampaigns(previous ...source.Campaign) ([]source.Campaign, error) {
-	presets, err := preset.Load()
-	if err != nil {
-		return nil, fmt.Errorf("platform presets: %w", err)
-	}
+func (e Env) LoadCampaigns(presets *preset.Registry, previous ...source.Campaign) ([]source.Campaign, error) {
 	l := campaignLoad{env: e, presets: presets, built: make(map[string]source.Campaign, len(previous)),
 		seen: map[string]string{}, zones: map[string]*time.Location{}, selectors: map[string][]read.Selector{}}
 	for _, c := range previous {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"github.com/donation-exporter/donation_exporter/read"
 )
 
@@ -25,8 +26,9 @@ func TestLoad(t *testing.T) {
 		"DONATION_CAMPAIGN_1_RAISED_SELECTOR=data.amount_cents",
 		"DONATION_CAMPAIGN_1_AMOUNT_SCALE=0.01",
 		"DONATION_CAMPAIGN_1_TIMEOUT=3s",
-		"HOME=/root", // variables of others are none of ours
-	})
+		"HOME=/root",
+	}, testsupport.Presets())
+
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +182,7 @@ func TestLoadErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Load(tc.environ)
+			_, err := Load(tc.environ, testsupport.Presets())
 			if err == nil {
 				t.Fatal("Load succeeded, want an error")
 			}
@@ -194,7 +196,7 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestLoadNoCampaigns(t *testing.T) {
-	cfg, err := Load(nil)
+	cfg, err := Load(nil, testsupport.Presets())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 // CampaignsFile returns a campaigns file of n campaigns reading every field
@@ -40,7 +42,7 @@ func BenchmarkLoadCampaignsFile10000(b *testing.B) {
 	environ := []string{"DONATION_CONFIG_FILE=" + path}
 	b.ReportAllocs()
 	for b.Loop() {
-		cfg, err := Load(environ)
+		cfg, err := Load(environ, testsupport.Presets())
 		if err != nil {
 			b.Fatal(err)
 		}

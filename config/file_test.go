@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"github.com/donation-exporter/donation_exporter/read"
 
 	"github.com/donation-exporter/donation_exporter/source"
@@ -39,11 +40,11 @@ func TestFileSaysWhatVariablesSay(t *testing.T) {
 		environ = append(environ, "DONATION_CAMPAIGN_0_"+k+"="+v)
 		file += "    " + strings.ToLower(k) + ": " + v + "\n"
 	}
-	byVars, err := Load(environ)
+	byVars, err := Load(environ, testsupport.Presets())
 	if err != nil {
 		t.Fatal(err)
 	}
-	byFile, err := Load([]string{"DONATION_CONFIG_FILE=" + writeFile(t, file)})
+	byFile, err := Load([]string{"DONATION_CONFIG_FILE=" + writeFile(t, file)}, testsupport.Presets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,8 @@ campaigns:
     raised: 7
     min_interval: 0s
 `),
-	})
+	}, testsupport.Presets())
+
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +159,7 @@ func TestLoadCampaignsFileErrors(t *testing.T) {
 			if tc.file != "" {
 				path = writeFile(t, tc.file)
 			}
-			_, err := Load(append(tc.environ, "DONATION_CONFIG_FILE="+path))
+			_, err := Load(append(tc.environ, "DONATION_CONFIG_FILE="+path), testsupport.Presets())
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -188,7 +190,7 @@ func TestLabelsVariable(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := Load(append(base, "DONATION_CAMPAIGN_0_LABELS="+tc.labels))
+			cfg, err := Load(append(base, "DONATION_CAMPAIGN_0_LABELS="+tc.labels), testsupport.Presets())
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)
@@ -210,7 +212,8 @@ func TestLabelsVariable(t *testing.T) {
 func TestDefinitionIgnoresLabels(t *testing.T) {
 	load := func(labels string, raised string) string {
 		cfg, err := Load([]string{"DONATION_CAMPAIGN_0_NAME=a", "DONATION_CAMPAIGN_0_URL=https://example.org/a",
-			"DONATION_CAMPAIGN_0_RAISED=" + raised, "DONATION_CAMPAIGN_0_LABELS=" + labels})
+			"DONATION_CAMPAIGN_0_RAISED=" + raised, "DONATION_CAMPAIGN_0_LABELS=" + labels}, testsupport.Presets())
+
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -232,7 +235,7 @@ func TestLoadCampaignsReusesUnchanged(t *testing.T) {
 		return "  - name: " + name + "\n    url: https://example.org/" + name + "\n    raised_selector: " + raised + "\n    labels: " + labels + "\n"
 	}
 	path := writeFile(t, "campaigns:\n"+entry("a", ".raised", "{team: north}")+entry("b", ".raised", "{team: north}"))
-	cfg, err := Load([]string{"DONATION_CONFIG_FILE=" + path})
+	cfg, err := Load([]string{"DONATION_CONFIG_FILE=" + path}, testsupport.Presets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +243,7 @@ func TestLoadCampaignsReusesUnchanged(t *testing.T) {
 	if err := os.WriteFile(path, []byte("campaigns:\n"+entry("a", ".raised", "{team: south}")+entry("b", ".amount", "{team: north}")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	again, err := cfg.LoadCampaigns(cfg.Campaigns...)
+	again, err := cfg.LoadCampaigns(testsupport.Presets(), cfg.Campaigns...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +256,7 @@ func TestLoadCampaignsReusesUnchanged(t *testing.T) {
 	if err := os.WriteFile(path, []byte("campaigns:\n"+entry("a", ".raised", "{campaign: x}")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cfg.LoadCampaigns(cfg.Campaigns...); err == nil || !strings.Contains(err.Error(), `(name "a"): labels: label name "campaign" is reserved`) {
+	if _, err := cfg.LoadCampaigns(testsupport.Presets(), cfg.Campaigns...); err == nil || !strings.Contains(err.Error(), `(name "a"): labels: label name "campaign" is reserved`) {
 		t.Errorf("a reused campaign's bad label: err = %v", err)
 	}
 }
@@ -267,7 +270,8 @@ campaigns:
   - {name: a, url: "https://example.org/a", platform: html, raised_selector: ".raised"}
   - {name: b, url: "https://example.org/b", platform: html, raised_selector: ".raised"}
   - {name: c, url: "https://example.org/c", platform: html, raised_selector: "#raised"}
-`)})
+`)}, testsupport.Presets())
+
 	if err != nil {
 		t.Fatal(err)
 	}

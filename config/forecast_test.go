@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"github.com/donation-exporter/donation_exporter/read"
 )
 
@@ -42,7 +43,7 @@ func TestForecastCurve(t *testing.T) {
 			if tc.curve != "" {
 				env = append(env, "DONATION_CAMPAIGN_0_FORECAST_CURVE="+tc.curve)
 			}
-			cfg, err := Load(env)
+			cfg, err := Load(env, testsupport.Presets())
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("Load: %v; want an error containing %q", err, tc.wantErr)
@@ -65,7 +66,8 @@ func TestRFC3339Dates(t *testing.T) {
 	cfg, err := Load([]string{
 		"DONATION_CAMPAIGN_0_NAME=a", "DONATION_CAMPAIGN_0_URL=https://example.org/d", "DONATION_CAMPAIGN_0_RAISED=5",
 		"DONATION_CAMPAIGN_0_START=2025-12-01T17:00:00Z", "DONATION_CAMPAIGN_0_DEADLINE=2025-12-15T00:30:00+01:00",
-	})
+	}, testsupport.Presets())
+
 	if err != nil {
 		t.Fatal(err)
 	}

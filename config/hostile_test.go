@@ -3,6 +3,8 @@ package config
 import (
 	"strings"
 	"testing"
+
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 // TestReservedLabelsRefused refuses every reserved name in LABELS, naming
@@ -16,7 +18,7 @@ func TestReservedLabelsRefused(t *testing.T) {
 	}
 	for _, name := range ReservedLabelNames() {
 		t.Run(name, func(t *testing.T) {
-			_, err := Load(campaignVars("0", "DONATION_CAMPAIGN_0_LABELS=team=north,"+name+"=x"))
+			_, err := Load(campaignVars("0", "DONATION_CAMPAIGN_0_LABELS=team=north,"+name+"=x"), testsupport.Presets())
 			want := `DONATION_CAMPAIGN_0_LABELS: label name "` + name + `" is reserved`
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("err = %v, want %q", err, want)
@@ -39,7 +41,7 @@ func TestInvalidUTF8Refused(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			environ := append(campaignVars("0"), campaignVars("1")...)
-			_, err := Load(append(environ, tc.variable))
+			_, err := Load(append(environ, tc.variable), testsupport.Presets())
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want %q", err, tc.want)
 			}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 // campaignVars are the variables of a minimal valid campaign i.
@@ -14,7 +16,7 @@ func campaignVars(i string, extra ...string) []string {
 
 func TestLoadFetchAndServeLimits(t *testing.T) {
 	t.Run("defaults", func(t *testing.T) {
-		cfg, err := Load(campaignVars("0"))
+		cfg, err := Load(campaignVars("0"), testsupport.Presets())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -34,7 +36,7 @@ func TestLoadFetchAndServeLimits(t *testing.T) {
 		environ = append(environ, "DONATION_MIN_INTERVAL=1m", "DONATION_USER_AGENT=me/1.0",
 			"DONATION_MAX_BODY_BYTES=1048576", "DONATION_MAX_REDIRECTS=0", "DONATION_MAX_REQUESTS_IN_FLIGHT=0",
 			"DONATION_METRICS_TIMEOUT=5s")
-		cfg, err := Load(environ)
+		cfg, err := Load(environ, testsupport.Presets())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +71,7 @@ func TestLoadFetchAndServeLimits(t *testing.T) {
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Load(campaignVars("0", tc.variable))
+			_, err := Load(campaignVars("0", tc.variable), testsupport.Presets())
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want %q", err, tc.want)
 			}
@@ -91,7 +93,7 @@ func TestMaxFetchesPerHost(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := Load(campaignVars("0", tc.variable...))
+			cfg, err := Load(campaignVars("0", tc.variable...), testsupport.Presets())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -125,7 +127,7 @@ func TestPlatformMinInterval(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := Load(tc.environ)
+			cfg, err := Load(tc.environ, testsupport.Presets())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -135,7 +137,7 @@ func TestPlatformMinInterval(t *testing.T) {
 		})
 	}
 	t.Run("floor over the staleness", func(t *testing.T) {
-		_, err := Load(donordrive("DONATION_CAMPAIGN_0_MAX_STALENESS=10s"))
+		_, err := Load(donordrive("DONATION_CAMPAIGN_0_MAX_STALENESS=10s"), testsupport.Presets())
 		want := "platform donordrive's minimum interval: 15s must be shorter than DONATION_CAMPAIGN_0_MAX_STALENESS (10s)"
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want %q", err, want)

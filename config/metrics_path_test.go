@@ -3,6 +3,8 @@ package config
 import (
 	"strings"
 	"testing"
+
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 func TestMetricsPathIsNotAnotherEndpoint(t *testing.T) {
@@ -17,7 +19,7 @@ func TestMetricsPathIsNotAnotherEndpoint(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Load([]string{"DONATION_METRICS_PATH=" + tc.path})
+			_, err := Load([]string{"DONATION_METRICS_PATH=" + tc.path}, testsupport.Presets())
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Errorf("Load: %v", err)

@@ -3,6 +3,8 @@ package config
 import (
 	"strings"
 	"testing"
+
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 func TestLoadPageLimits(t *testing.T) {
@@ -21,7 +23,7 @@ func TestLoadPageLimits(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := Load(campaignVars("0", tc.environ...))
+			cfg, err := Load(campaignVars("0", tc.environ...), testsupport.Presets())
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"github.com/donation-exporter/donation_exporter/read"
 )
 
@@ -119,7 +120,7 @@ func TestLoadPlatform(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			environ := campaign0("c", tc.vars...)
-			cfg, err := Load(environ)
+			cfg, err := Load(environ, testsupport.Presets())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -180,7 +181,7 @@ func TestLoadPlatformErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			environ := campaign0("c", tc.vars...)
-			_, err := Load(environ)
+			_, err := Load(environ, testsupport.Presets())
 			if err == nil {
 				t.Fatal("Load succeeded, want an error")
 			}

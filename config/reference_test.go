@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 var updateDocs = flag.Bool("update", false, "rewrite docs/configuration.md from the struct tags")
@@ -86,7 +88,7 @@ func TestSettingsListEveryVariable(t *testing.T) {
 	environ := []string{"DONATION_CAMPAIGN_0_NAME=x", "DONATION_CAMPAIGN_0_URL=http://127.0.0.1:1/"}
 	for _, s := range Settings() {
 		name := strings.ReplaceAll(s.Name, "<i>", "0")
-		if _, err := Load(append(environ, name+"=")); err != nil && strings.Contains(err.Error(), "unknown") {
+		if _, err := Load(append(environ, name+"="), testsupport.Presets()); err != nil && strings.Contains(err.Error(), "unknown") {
 			t.Errorf("%s: Load does not know it: %v", s.Name, err)
 		}
 	}

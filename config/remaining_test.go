@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"github.com/donation-exporter/donation_exporter/read"
 )
 
@@ -39,7 +40,7 @@ func TestRemainingWithoutRaised(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := Load(campaign0("appeal", tc.vars...))
+			cfg, err := Load(campaign0("appeal", tc.vars...), testsupport.Presets())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,7 +65,7 @@ func TestRemainingWithoutRaised(t *testing.T) {
 func TestSelectorsOnlyPlatformNeedsRaised(t *testing.T) {
 	for _, platform := range []string{"html", "json"} {
 		t.Run(platform, func(t *testing.T) {
-			_, err := Load(campaign0("c", "URL=https://appeal.example/", "PLATFORM="+platform, "REMAINING_SELECTOR=p.left"))
+			_, err := Load(campaign0("c", "URL=https://appeal.example/", "PLATFORM="+platform, "REMAINING_SELECTOR=p.left"), testsupport.Presets())
 			want := "DONATION_CAMPAIGN_0_RAISED_SELECTOR: required with platform " + platform + ", which reads only the selectors given"
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("error %v, want one containing %q", err, want)

@@ -19,6 +19,7 @@ import (
 	"github.com/caarlos0/env/v11"
 
 	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/preset"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -44,6 +45,9 @@ type Config struct {
 	Env
 	// Campaigns are ready to scrape, in index order.
 	Campaigns []source.Campaign
+	// Presets are the platform presets the campaigns were built with,
+	// loaded once at start and kept for every reload.
+	Presets *preset.Registry
 }
 
 // Env holds the variables, DONATION_<NAME>.
@@ -101,8 +105,9 @@ type Env struct {
 }
 
 // Load reads the configuration from environ (as os.Environ gives it) and
-// checks it. Its errors name the variable at fault.
-func Load(environ []string) (Config, error) {
+// checks it, building the campaigns with presets (preset.Load, once per
+// process). Its errors name the variable at fault.
+func Load(environ []string, presets *preset.Registry) (Config, error) {
 	vars := env.ToMap(environ)
 	opts := env.Options{Prefix: Prefix, Environment: vars}
 	var cfg Config
@@ -131,11 +136,11 @@ func Load(environ []string) (Config, error) {
 	if err := cfg.checkExternalAddress(); err != nil {
 		errs = append(errs, err)
 	}
-	campaigns, err := cfg.LoadCampaigns()
+	campaigns, err := cfg.LoadCampaigns(presets)
 	if err != nil {
 		errs = append(errs, err)
 	}
-	cfg.Campaigns = campaigns
+	cfg.Campaigns, cfg.Presets = campaigns, presets
 	if err := joinBounded(errs...); err != nil {
 		return Config{}, err
 	}

@@ -4,12 +4,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 func TestLoadMaxStaleness(t *testing.T) {
 	t.Run("default and overrides", func(t *testing.T) {
 		environ := append(campaignVars("0"), campaignVars("1", "DONATION_CAMPAIGN_1_MAX_STALENESS=20m")...)
-		cfg, err := Load(environ)
+		cfg, err := Load(environ, testsupport.Presets())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -21,7 +23,7 @@ func TestLoadMaxStaleness(t *testing.T) {
 				t.Errorf("campaign %d MaxStaleness %v, want %v", i, got, want)
 			}
 		}
-		cfg, err = Load(append(campaignVars("0"), "DONATION_MAX_STALENESS=3h"))
+		cfg, err = Load(append(campaignVars("0"), "DONATION_MAX_STALENESS=3h"), testsupport.Presets())
 		if err != nil || cfg.Campaigns[0].MaxStaleness != 3*time.Hour {
 			t.Errorf("global 3h: %v, %v", cfg.Campaigns, err)
 		}
@@ -42,7 +44,7 @@ func TestLoadMaxStaleness(t *testing.T) {
 				environ = append(environ, "DONATION_MIN_INTERVAL=10m")
 				want = "DONATION_MIN_INTERVAL: 10m0s must be shorter than DONATION_CAMPAIGN_0_MAX_STALENESS (5m0s)"
 			}
-			_, err := Load(environ)
+			_, err := Load(environ, testsupport.Presets())
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("err = %v, want %q", err, want)
 			}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 const testToken = "k3y-5ecret-0f-the-test"
@@ -23,7 +24,7 @@ func tokenFile(t *testing.T, text string) string {
 
 func TestTokenFile(t *testing.T) {
 	path := tokenFile(t, "\n  "+testToken+"\r\n")
-	cfg, err := Load(campaignVars("0", "DONATION_CAMPAIGN_0_TOKEN_FILE="+path))
+	cfg, err := Load(campaignVars("0", "DONATION_CAMPAIGN_0_TOKEN_FILE="+path), testsupport.Presets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +39,7 @@ func TestTokenFile(t *testing.T) {
 
 	t.Run("in the campaigns file", func(t *testing.T) {
 		file := writeFile(t, "campaigns:\n  - name: f\n    url: https://api.example.net/x\n    raised_selector: $.raised\n    platform: json\n    token_file: "+path+"\n")
-		cfg, err := Load([]string{"DONATION_CONFIG_FILE=" + file})
+		cfg, err := Load([]string{"DONATION_CONFIG_FILE=" + file}, testsupport.Presets())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +52,7 @@ func TestTokenFile(t *testing.T) {
 		if err := os.WriteFile(path, []byte("r0tated-k3y"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		again, err := cfg.LoadCampaigns(cfg.Campaigns...)
+		again, err := cfg.LoadCampaigns(testsupport.Presets(), cfg.Campaigns...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +78,7 @@ func TestTokenFileErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Load(campaignVars("0", "DONATION_CAMPAIGN_0_TOKEN_FILE="+tc.path))
+			_, err := Load(campaignVars("0", "DONATION_CAMPAIGN_0_TOKEN_FILE="+tc.path), testsupport.Presets())
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
@@ -91,7 +92,7 @@ func TestTokenFileErrors(t *testing.T) {
 	}
 	t.Run("file key named", func(t *testing.T) {
 		file := writeFile(t, "campaigns:\n  - name: f\n    url: https://example.org/x\n    raised_selector: .r\n    token_file: "+filepath.Join(dir, "none")+"\n")
-		_, err := Load([]string{"DONATION_CONFIG_FILE=" + file})
+		_, err := Load([]string{"DONATION_CONFIG_FILE=" + file}, testsupport.Presets())
 		want := file + `:2: campaigns[0] (name "f"): token_file: open `
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want %q", err, want)
@@ -121,12 +122,12 @@ func TestPresetAuth(t *testing.T) {
 			if tc.platform != "" {
 				vars = append(vars, "DONATION_CAMPAIGN_0_PLATFORM="+tc.platform)
 			}
-			_, err := Load(vars)
+			_, err := Load(vars, testsupport.Presets())
 			want := "DONATION_CAMPAIGN_0_TOKEN_FILE: required with platform tiltify"
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("without a key: err = %v, want %q", err, want)
 			}
-			cfg, err := Load(append(vars, "DONATION_CAMPAIGN_0_TOKEN_FILE="+path))
+			cfg, err := Load(append(vars, "DONATION_CAMPAIGN_0_TOKEN_FILE="+path), testsupport.Presets())
 			if err != nil {
 				t.Fatal(err)
 			}

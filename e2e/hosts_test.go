@@ -18,6 +18,7 @@ import (
 	"github.com/donation-exporter/donation_exporter/collector"
 	"github.com/donation-exporter/donation_exporter/config"
 	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 // countingSite answers every path with a small JSON total after delay, and
@@ -95,7 +96,7 @@ func TestOneBudgetPerSite(t *testing.T) {
 			if tc.perHost != "" {
 				environ = append(environ, "DONATION_MAX_FETCHES_PER_HOST="+tc.perHost)
 			}
-			cfg, err := config.Load(environ)
+			cfg, err := config.Load(environ, testsupport.Presets())
 			if err != nil {
 				t.Fatal(err)
 			}

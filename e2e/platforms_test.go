@@ -27,6 +27,7 @@ import (
 	"github.com/donation-exporter/donation_exporter/collector"
 	"github.com/donation-exporter/donation_exporter/config"
 	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 // testdata is where the platforms' captures are, one folder a platform,
@@ -196,7 +197,7 @@ func contentType(file string) string {
 // scrape configures the exporter from environ and reads its /metrics.
 func scrape(t *testing.T, environ []string) map[string]*dto.MetricFamily {
 	t.Helper()
-	cfg, err := config.Load(environ)
+	cfg, err := config.Load(environ, testsupport.Presets())
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/donation-exporter/donation_exporter/collector"
 	"github.com/donation-exporter/donation_exporter/config"
 	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 // page is what a test site serves at one path.
@@ -372,7 +373,7 @@ func TestPresetsEndToEnd(t *testing.T) {
 					environ = append(environ, fmt.Sprintf("DONATION_CAMPAIGN_%d_%s=%s", i, k, strings.ReplaceAll(v, "{site}", s.URL)))
 				}
 			}
-			cfg, err := config.Load(environ)
+			cfg, err := config.Load(environ, testsupport.Presets())
 			if err != nil {
 				t.Fatalf("config: %v", err)
 			}

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/donation-exporter/donation_exporter/config"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 var composeDir = filepath.Join(repoRoot, "examples", "compose")
@@ -126,7 +127,7 @@ func TestComposeServices(t *testing.T) {
 		for k, v := range svc.Environment {
 			environ = append(environ, k+"="+v)
 		}
-		cfg, err := config.Load(environ)
+		cfg, err := config.Load(environ, testsupport.Presets())
 		if err != nil {
 			t.Fatalf("environment rejected by the exporter: %v", err)
 		}

@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/donation-exporter/donation_exporter/config"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 var update = flag.Bool("update", false, "rewrite kubernetes/prometheusrule.yaml from ../prometheus")
@@ -264,7 +265,7 @@ func TestKubernetesDeployment(t *testing.T) {
 		t.Fatalf("%d containers, want 1", len(pod.Containers))
 	}
 	c := pod.Containers[0]
-	defaults, err := config.Load(nil)
+	defaults, err := config.Load(nil, testsupport.Presets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +334,7 @@ func TestKubernetesDeployment(t *testing.T) {
 		if len(environ) == 0 {
 			t.Fatal("no variables from envFrom")
 		}
-		cfg, err := config.Load(environ)
+		cfg, err := config.Load(environ, testsupport.Presets())
 		if err != nil {
 			t.Fatalf("the exporter rejects the configuration: %v", err)
 		}
@@ -402,7 +403,7 @@ func TestKubernetesServiceAndMonitor(t *testing.T) {
 	if !subset(sm.Spec.Selector.MatchLabels, svcManifest.Metadata.Labels) {
 		t.Errorf("ServiceMonitor selector %v does not match Service labels %v", sm.Spec.Selector.MatchLabels, svcManifest.Metadata.Labels)
 	}
-	defaults, err := config.Load(nil)
+	defaults, err := config.Load(nil, testsupport.Presets())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/donation-exporter/donation_exporter/collector"
 	"github.com/donation-exporter/donation_exporter/config"
 	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 // campaignPages serves a page per campaign: its path's length gives the
@@ -40,7 +41,7 @@ func campaignPages(t *testing.T) string {
 // returns what the metrics path answers.
 func serveMetrics(t *testing.T, environ []string) []byte {
 	t.Helper()
-	cfg, err := config.Load(environ)
+	cfg, err := config.Load(environ, testsupport.Presets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,13 +123,14 @@ func newReloadFixture(t *testing.T, file string) *reloadFixture {
 	f := &reloadFixture{path: filepath.Join(t.TempDir(), "campaigns.yml"), logs: &bytes.Buffer{}}
 	f.write(t, file)
 	cfg, err := config.Load([]string{"DONATION_CONFIG_FILE=" + f.path,
-		"DONATION_CAMPAIGN_0_NAME=from-vars", "DONATION_CAMPAIGN_0_URL=https://example.org/v", "DONATION_CAMPAIGN_0_RAISED=1"})
+		"DONATION_CAMPAIGN_0_NAME=from-vars", "DONATION_CAMPAIGN_0_URL=https://example.org/v", "DONATION_CAMPAIGN_0_RAISED=1"}, testsupport.Presets())
+
 	if err != nil {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(f.logs, nil))
 	f.coll = collector.NewScraper(collector.Config{Campaigns: cfg.Campaigns, Fetcher: fetch.NewFetcher(fetch.FetcherConfig{})})
-	f.reloader = newReloader(cfg.Env, f.coll, nil, logger)
+	f.reloader = newReloader(cfg, f.coll, nil, logger)
 	f.mux = newMux(cfg.Env, f.coll, prometheus.NewRegistry(), logger)
 	handleCampaigns(f.mux, f.coll, f.reloader, "exporter.example:9366")
 	return f

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/donation-exporter/donation_exporter/config"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 // TestFlagsWinOverVariables: each flag sets its setting over the variable
@@ -53,7 +54,7 @@ func TestFlagsWinOverVariables(t *testing.T) {
 			if cl.command != tc.wantCommand || !slices.Equal(cl.args, tc.wantArgs) {
 				t.Errorf("command %q %q, want %q %q", cl.command, cl.args, tc.wantCommand, tc.wantArgs)
 			}
-			cfg, err := config.Load(cl.environ)
+			cfg, err := config.Load(cl.environ, testsupport.Presets())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,7 +73,7 @@ func TestFlagsWinOverVariables(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg, err := config.Load(cl.environ)
+		cfg, err := config.Load(cl.environ, testsupport.Presets())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -30,6 +30,7 @@ import (
 	"github.com/donation-exporter/donation_exporter/demo"
 	"github.com/donation-exporter/donation_exporter/endpoint"
 	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/preset"
 	"github.com/donation-exporter/donation_exporter/source"
 	"github.com/donation-exporter/donation_exporter/status"
 )
@@ -84,7 +85,12 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 	case "backtest":
 		return runBacktest(cl.args, stdout, stderr)
 	}
-	cfg, err := config.Load(cl.environ)
+	presets, err := preset.Load()
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: platform presets: %v\n", exporterName, err) // embedded: a bug
+		return exitConfig
+	}
+	cfg, err := config.Load(cl.environ, presets)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: configuration: %s\n", exporterName, cl.nameFlags(err.Error()))
 		return exitConfig
@@ -167,7 +173,7 @@ func serveCampaigns(ctx context.Context, cfg config.Config, campaigns, demoCampa
 	})
 
 	releaseLoadGarbage()
-	reloader := newReloader(cfg.Env, coll, demoCampaigns, logger)
+	reloader := newReloader(cfg, coll, demoCampaigns, logger)
 	reloader.watchSignals(ctx)
 
 	base := prometheus.NewRegistry()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/donation-exporter/donation_exporter/collector"
 	"github.com/donation-exporter/donation_exporter/config"
+	"github.com/donation-exporter/donation_exporter/preset"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -27,11 +28,12 @@ import (
 // pollers); when not, the running ones stay and the error is logged and
 // answered. Every other setting needs a restart.
 type reloader struct {
-	env    config.Env
-	coll   *collector.Scraper
-	extra  []source.Campaign // the demo campaign, kept across reloads
-	logger *slog.Logger
-	now    func() time.Time
+	env     config.Env
+	presets *preset.Registry
+	coll    *collector.Scraper
+	extra   []source.Campaign // the demo campaign, kept across reloads
+	logger  *slog.Logger
+	now     func() time.Time
 
 	mu        sync.Mutex
 	succeeded bool      // the last reload's outcome (true at start)
@@ -47,8 +49,8 @@ var (
 		"When the campaigns were last loaded successfully, at start or by a reload, as a Unix timestamp.", nil, nil)
 )
 
-func newReloader(env config.Env, coll *collector.Scraper, extra []source.Campaign, logger *slog.Logger) *reloader {
-	return &reloader{env: env, coll: coll, extra: extra, logger: logger, now: time.Now,
+func newReloader(cfg config.Config, coll *collector.Scraper, extra []source.Campaign, logger *slog.Logger) *reloader {
+	return &reloader{env: cfg.Env, presets: cfg.Presets, coll: coll, extra: extra, logger: logger, now: time.Now,
 		succeeded: true, successAt: time.Now()}
 }
 
@@ -57,7 +59,7 @@ func (r *reloader) reload() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	begin := r.now()
-	campaigns, err := r.env.LoadCampaigns(r.coll.Campaigns()...)
+	campaigns, err := r.env.LoadCampaigns(r.presets, r.coll.Campaigns()...)
 	campaigns = append(campaigns, r.extra...)
 	if err == nil && len(campaigns) == 0 {
 		err = errors.New("no campaign configured")

@@ -11,6 +11,7 @@ import (
 	"github.com/donation-exporter/donation_exporter/collector"
 	"github.com/donation-exporter/donation_exporter/config"
 	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 // scaleFile returns a campaigns file of n campaigns; selector is the raised
@@ -35,12 +36,12 @@ func BenchmarkReload10000(b *testing.B) {
 	if err := os.WriteFile(path, []byte(files[0]), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	cfg, err := config.Load([]string{"DONATION_CONFIG_FILE=" + path})
+	cfg, err := config.Load([]string{"DONATION_CONFIG_FILE=" + path}, testsupport.Presets())
 	if err != nil {
 		b.Fatal(err)
 	}
 	coll := collector.NewScraper(collector.Config{Campaigns: cfg.Campaigns, Fetcher: fetch.NewFetcher(fetch.FetcherConfig{})})
-	r := newReloader(cfg.Env, coll, nil, slog.New(slog.DiscardHandler))
+	r := newReloader(cfg, coll, nil, slog.New(slog.DiscardHandler))
 	for _, bc := range []struct {
 		name    string
 		changed bool
