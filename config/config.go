@@ -462,6 +462,7 @@ func (ce CampaignEnv) applyPreset(p *preset.Preset, n naming, c *source.Campaign
 		return
 	}
 	c.Platform, c.Kind, c.FetchURL, c.PageFallback = p.Name, p.Kind(), pc.FetchURL, pc.PageFallback
+	c.Donations = pc.Donations
 	c.Spec.AmountScale, c.Spec.ProgressChecks, c.Spec.Fields = pc.Spec.AmountScale, pc.Spec.ProgressChecks, pc.Spec.Fields
 	if pc.Vars == nil {
 		for _, pg := range p.Pages {

@@ -1,0 +1,218 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/donation-exporter/donation_exporter/donations"
+	"github.com/donation-exporter/donation_exporter/fetch"
+)
+
+// How far the donation list is read.
+const (
+	// ScrapeListPages bounds the pages one refresh for scrapes reads: at
+	// DonorDrive's 100 a page, a week of 1,000 donations. A busier list
+	// gives the windows it reaches (the 7d one is then left out).
+	ScrapeListPages = 10
+	// BackfillListPages bounds the pages a backfill reads: 100,000
+	// donations at DonorDrive's 100 a page.
+	BackfillListPages = 1000
+	// MinListInterval is the least time between two refreshes of a list
+	// for scrapes: the windows move by a minute at most, and a list of
+	// several pages is not walked again on every scrape.
+	MinListInterval = time.Minute
+)
+
+// FetchDonations reads a donation list, newest first, page by page through
+// the fetcher (bounded bodies, the campaign's TLS setting), until it is
+// read back to since (zero: to its first donation) or maxPages were read.
+// The list is Complete when its last page was reached.
+func FetchDonations(ctx context.Context, f *fetch.Fetcher, spec donations.Spec, insecure bool, since time.Time, maxPages int) (donations.List, error) {
+	list := donations.List{Total: -1}
+	for page := 0; page < maxPages; page++ {
+		offset := len(list.Donations)
+		pageURL, err := pageURL(spec, offset)
+		if err != nil {
+			return list, err
+		}
+		var got []donations.Donation
+		var readErr error
+		_, err = f.Fetch(ctx, fetch.Request{URL: pageURL, InsecureSkipVerify: insecure}, func(p fetch.Page) {
+			got, readErr = donations.ParsePage(p.Body, spec.Format)
+			if spec.TotalHeader != "" && readErr == nil {
+				if n, err := strconv.Atoi(strings.TrimSpace(p.Header.Get(spec.TotalHeader))); err == nil && n >= 0 {
+					list.Total = n
+				}
+			}
+		})
+		if err == nil {
+			err = readErr
+		}
+		if err != nil {
+			return list, fmt.Errorf("donation list %s: %w", pageURL, fetch.ShortenError(err))
+		}
+		list.Add(got)
+		switch {
+		case spec.LimitParam == "" || len(got) < spec.MaxLimit:
+			list.Complete = true // the last page: shorter than a whole one
+		case list.Total >= 0 && len(list.Donations) >= list.Total:
+			list.Complete = true
+		}
+		if list.Complete || (!since.IsZero() && list.Covers(since)) {
+			return list, nil
+		}
+	}
+	return list, nil
+}
+
+// pageURL is the list's page after offset donations.
+func pageURL(spec donations.Spec, offset int) (string, error) {
+	if spec.LimitParam == "" {
+		return spec.URL, nil
+	}
+	u, err := url.Parse(spec.URL)
+	if err != nil {
+		return "", fmt.Errorf("donation list %q: %w", spec.URL, err)
+	}
+	q := u.Query()
+	q.Set(spec.LimitParam, strconv.Itoa(spec.MaxLimit))
+	q.Set(spec.OffsetParam, strconv.Itoa(offset))
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// DonationsOutcome is what the campaign's donation list gave a scrape.
+type DonationsOutcome struct {
+	// List is the list as last read, back a week at least when it could;
+	// valid when Err is nil.
+	List donations.List
+	// At is when it was read.
+	At  time.Time
+	Err error
+	// Refresh, when not nil, is why the list served is the one read At
+	// rather than a new one: the last refresh failed, and the list read
+	// before is still within the campaign's maximum staleness.
+	Refresh error
+	// News is true for the first outcome with this error (or the first
+	// good one after errors): the error is to be logged once, not on
+	// every scrape.
+	News bool
+}
+
+// lister keeps a campaign's donation list for scrapes: refreshed at most
+// every MinListInterval (or the campaign's MinInterval, when longer),
+// concurrent scrapes sharing one walk.
+type lister struct {
+	campaign Campaign
+	fetcher  *fetch.Fetcher
+	now      func() time.Time
+	group    singleflight.Group
+
+	mu        sync.Mutex
+	last      DonationsOutcome
+	attempted time.Time
+	reported  string // the error last reported as news; "" none
+}
+
+func newLister(c Campaign, f *fetch.Fetcher, now func() time.Time) *lister {
+	if c.Donations == nil {
+		return nil
+	}
+	return &lister{campaign: c, fetcher: f, now: now}
+}
+
+func (l *lister) interval() time.Duration { return max(MinListInterval, l.campaign.MinInterval) }
+
+// Donations returns the campaign's donation list for a scrape, fetching it
+// when the last walk is older than the list's interval; ok is false when
+// the campaign has none. A walk is bounded by the campaign's Timeout, not
+// by ctx: a scrape that gives up waiting gets the last list (or an error)
+// and the walk goes on for the next.
+func (p *Poller) Donations(ctx context.Context) (out DonationsOutcome, ok bool) {
+	l := p.list
+	if l == nil {
+		return DonationsOutcome{}, false
+	}
+	l.mu.Lock()
+	fresh := !l.attempted.IsZero() && l.now().Sub(l.attempted) < l.interval()
+	last := l.last
+	l.mu.Unlock()
+	if fresh {
+		return l.quiet(last), true
+	}
+	ch := l.group.DoChan("", func() (any, error) { return l.walk(ctx), nil })
+	select {
+	case r := <-ch:
+		return l.report(r.Val.(DonationsOutcome)), true
+	case <-ctx.Done():
+		if last.Err == nil && !last.At.IsZero() {
+			// The walk goes on; this scrape serves the list it has.
+			return l.quiet(last), true
+		}
+		return l.report(DonationsOutcome{Err: fmt.Errorf("gave up waiting for the donation list: %w", context.Cause(ctx))}), true
+	}
+}
+
+func (l *lister) walk(parent context.Context) DonationsOutcome {
+	timeout := l.campaign.timeout()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), timeout)
+	defer cancel()
+	since := l.now().Add(-donations.Longest())
+	list, err := FetchDonations(ctx, l.fetcher, *l.campaign.Donations, l.campaign.InsecureSkipVerify, since, ScrapeListPages)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("not read within the campaign's timeout of %v: %w", timeout, err)
+	}
+	out := DonationsOutcome{List: list, At: l.now(), Err: err}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.attempted = out.At
+	if err != nil && l.last.Err == nil && !l.last.At.IsZero() && out.At.Sub(l.last.At) < l.campaign.maxStaleness() {
+		// A failed refresh keeps the last list while it is fresh enough;
+		// the error is still news.
+		kept := l.last
+		kept.Refresh = err
+		l.last = kept
+		return kept
+	}
+	l.last = out
+	return out
+}
+
+// report marks out as news when its error differs from the one last
+// reported.
+func (l *lister) report(out DonationsOutcome) DonationsOutcome {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	problem := out.Err
+	if problem == nil {
+		problem = out.Refresh
+	}
+	out.News = l.news(problem)
+	return out
+}
+
+// news records err as reported and tells whether it is news.
+func (l *lister) news(err error) bool {
+	text := ""
+	if err != nil {
+		text = err.Error()
+	}
+	if text == l.reported {
+		return false
+	}
+	l.reported = text
+	return true
+}
+
+func (l *lister) quiet(out DonationsOutcome) DonationsOutcome {
+	out.News = false
+	return out
+}
