@@ -86,6 +86,9 @@ type Result struct {
 	LastSuccess time.Time
 	// Reused is true when the outcome of an earlier fetch was served.
 	Reused bool
+	// Donations is what the campaign's donation list gave; nil when it
+	// has none, or its figures were not read.
+	Donations *DonationList
 }
 
 // Scrape fetches every campaign concurrently and returns their results in
@@ -153,7 +156,9 @@ func (c *Scraper) scrapeOne(ctx context.Context, campaign source.Campaign, polle
 			r = c.result(campaign, source.Outcome{Err: fmt.Errorf("scrape panicked (a bug: please report it): %v", p)}, begin)
 		}
 	}()
-	return c.result(campaign, poller.Poll(ctx, since), begin)
+	r = c.result(campaign, poller.Poll(ctx, since), begin)
+	c.addDonations(ctx, &r, poller, true)
+	return r
 }
 
 // result turns a poll's outcome into the campaign's Result. The campaign is

@@ -19,6 +19,7 @@ type descs struct {
 	projectedLow, projectedHigh                   *prometheus.Desc
 	startTimestamp, deadlineTimestamp, donorCount *prometheus.Desc
 	campaignState                                 *prometheus.Desc
+	donationDescs                                 // the donation list's (donations.go)
 }
 
 var (
@@ -33,7 +34,7 @@ var (
 // descriptor invalid, so package config reserves them all.
 func LabelNames() []string {
 	seen := map[string]bool{}
-	for _, labels := range [][]string{infoLabels, campaignLabels, moneyLabels, stateLabels} {
+	for _, labels := range [][]string{infoLabels, campaignLabels, moneyLabels, stateLabels, moneyWindowLabels} {
 		for _, l := range labels {
 			seen[l] = true
 		}
@@ -104,16 +105,17 @@ func newDescs(extraLabels []string) descs {
 			"Where the campaign is in its life: one series per state (not_started, running, ended), 1 for the current one. "+
 				"Once ended, daily_rate is fixed at the deadline and the projections and required_daily_rate are left out.",
 			stateLabels),
+		donationDescs: newDonationDescs(newDesc),
 	}
 }
 
 func (d descs) all() []*prometheus.Desc {
-	return []*prometheus.Desc{
+	return append([]*prometheus.Desc{
 		d.up, d.scrapeDuration, d.lastSuccess, d.info, d.raised, d.target, d.progress, d.daysLeft, d.dailyRate,
 		d.projectedTotal, d.projectedLow, d.projectedHigh, d.projectedShortfall, d.requiredDailyRate,
 		d.startTimestamp, d.deadlineTimestamp, d.donorCount,
 		d.campaignState,
-	}
+	}, d.donationDescs.all()...)
 }
 
 // Metrics returns the Collector that exposes results, built for one
@@ -240,4 +242,5 @@ func (s Collector) collectOne(emit func(prometheus.Metric, error), r Result) {
 		}
 		gauge(s.descs.campaignState, &current, name, string(state))
 	}
+	s.collectDonations(gauge, r)
 }

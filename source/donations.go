@@ -120,6 +120,7 @@ type lister struct {
 	last      DonationsOutcome
 	attempted time.Time
 	reported  string // the error last reported as news; "" none
+	mismatch  string // the disagreement with the total last reported
 }
 
 func newLister(c Campaign, f *fetch.Fetcher, now func() time.Time) *lister {
@@ -215,4 +216,37 @@ func (l *lister) news(err error) bool {
 func (l *lister) quiet(out DonationsOutcome) DonationsOutcome {
 	out.News = false
 	return out
+}
+
+// LastDonations is the list as last read, without fetching: for a scrape
+// that serves a campaign's last outcome because it is not its turn to be
+// fetched. ok is false when the campaign has no list.
+func (p *Poller) LastDonations() (out DonationsOutcome, ok bool) {
+	l := p.list
+	if l == nil {
+		return DonationsOutcome{}, false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out = l.last
+	if out.At.IsZero() && out.Err == nil {
+		out.Err = errors.New("the donation list was not read yet")
+	}
+	out.News = false
+	return out, true
+}
+
+// MismatchNews tells whether the list's disagreement with the platform's
+// total (empty: none) differs from the one last reported, and records it:
+// a disagreement is logged once, not on every scrape.
+func (p *Poller) MismatchNews(mismatch string) bool {
+	l := p.list
+	if l == nil {
+		return false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	news := mismatch != l.mismatch
+	l.mismatch = mismatch
+	return news && mismatch != ""
 }

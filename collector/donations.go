@@ -1,0 +1,116 @@
+package collector
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/donation-exporter/donation_exporter/donations"
+	"github.com/donation-exporter/donation_exporter/read"
+	"github.com/donation-exporter/donation_exporter/source"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// DonationList is what a campaign's donation list gave one scrape.
+type DonationList struct {
+	// Summary is the last donation and the windows the list covers, at
+	// the scrape's time.
+	Summary donations.Summary
+	// Err is why there is no list: its metrics are left out, the
+	// campaign's main figures stay.
+	Err error
+	// Refresh, when not nil, is why the list is an older one.
+	Refresh error
+}
+
+var windowLabels = []string{"campaign", "window"}
+
+var moneyWindowLabels = []string{"campaign", "currency", "window"}
+
+type donationDescs struct {
+	lastTimestamp, lastAmount, recentRaised, recentHidden *prometheus.Desc
+}
+
+func newDonationDescs(newDesc func(name, help string, labels []string) *prometheus.Desc) donationDescs {
+	return donationDescs{
+		lastTimestamp: newDesc("last_donation_timestamp_seconds",
+			"When the newest donation of the campaign's donation list was made, as a Unix timestamp. Only for platforms that publish a list.",
+			campaignLabels),
+		lastAmount: newDesc("last_donation_amount",
+			"Amount of the newest donation of the campaign's donation list, in currency units. Absent when its donor hid the amount.",
+			moneyLabels),
+		recentRaised: newDesc("recent_raised",
+			"Sum of the amounts known of the donations in the last window (1h, 24h, 7d), from the campaign's donation list, in currency units. "+
+				"Donations whose donor hid the amount are left out of the sum and counted in donation_recent_donations_hidden_amount. "+
+				"Absent for a window the list was not read back over.",
+			moneyWindowLabels),
+		recentHidden: newDesc("recent_donations_hidden_amount",
+			"Number of donations in the last window (1h, 24h, 7d) whose donor hid the amount: donation_recent_raised leaves them out.",
+			windowLabels),
+	}
+}
+
+func (d donationDescs) all() []*prometheus.Desc {
+	return []*prometheus.Desc{d.lastTimestamp, d.lastAmount, d.recentRaised, d.recentHidden}
+}
+
+// addDonations reads the campaign's donation list for a result whose main
+// figures were read: fetched when due (fetch), or as last read. The list's
+// failure leaves r's figures alone; it is logged once, at warning.
+func (c *Scraper) addDonations(ctx context.Context, r *Result, poller *source.Poller, fetch bool) {
+	if r.Err != nil || poller == nil {
+		return
+	}
+	var out source.DonationsOutcome
+	var ok bool
+	if fetch {
+		out, ok = poller.Donations(ctx)
+	} else {
+		out, ok = poller.LastDonations()
+	}
+	if !ok {
+		return
+	}
+	log := c.cfg.Logger.With("campaign", r.Campaign.Name, "url", r.Campaign.Donations.URL)
+	level := slog.LevelDebug
+	if out.News {
+		level = slog.LevelWarn
+	}
+	switch {
+	case out.Err != nil:
+		log.Log(ctx, level, "donation list left out: its metrics are absent", "err", out.Err)
+		r.Donations = &DonationList{Err: out.Err}
+		return
+	case out.Refresh != nil:
+		log.Log(ctx, level, "donation list not refreshed: serving the one read before", "read_at", out.At, "err", out.Refresh)
+	case out.News:
+		log.Info("donation list read again")
+	}
+	var raised *float64
+	if r.Campaign.RaisedBasis == "cumulative" {
+		raised = r.Values.Raised
+	}
+	summary := donations.Summarize(out.List, r.Time, raised)
+	if poller.MismatchNews(summary.Mismatch) {
+		log.Warn("donation list disagrees with the platform's total", "mismatch", summary.Mismatch)
+	}
+	r.Donations = &DonationList{Summary: summary, Refresh: out.Refresh}
+}
+
+// collectDonations sends the donation list's series of a result.
+func (s Collector) collectDonations(gauge func(*prometheus.Desc, *float64, ...string), r Result) {
+	if r.Donations == nil || r.Donations.Err != nil {
+		return
+	}
+	d, name, currency := s.descs.donationDescs, r.Campaign.Name, r.Values.Currency
+	sum := r.Donations.Summary
+	if sum.Last != nil {
+		ts := read.UnixSeconds(sum.Last.Time)
+		gauge(d.lastTimestamp, &ts, name)
+		gauge(d.lastAmount, sum.Last.Amount, name, currency)
+	}
+	for _, w := range sum.Recent {
+		raised, hidden := w.Raised, float64(w.Hidden)
+		gauge(d.recentRaised, &raised, name, currency, w.Name)
+		gauge(d.recentHidden, &hidden, name, w.Name)
+	}
+}
