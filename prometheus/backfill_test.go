@@ -28,9 +28,9 @@ func TestBackfillIntoPrometheus(t *testing.T) {
 	bin := testsupport.BuildExporter(t)
 
 	history := filepath.Join(dir, "history.om")
-	// A sample a day between donations keeps the test's blocks few (this
-	// promtool makes one per 2 hours holding samples); the default is a
-	// minute.
+	// A sample a day between donations (--step) besides those at each
+	// donation: instants between donations are then read directly, and the
+	// blocks stay few (this promtool makes one per 2 hours holding samples).
 	cmd := exec.CommandContext(t.Context(), bin, "backfill", "--campaign", "extralife", "--out", history, "--step", "24h")
 	cmd.Env = append(testsupport.EnvironWithout("DONATION_"),
 		"DONATION_CAMPAIGN_0_NAME=extralife",

@@ -82,7 +82,7 @@ func parseCommandLine(args, environ []string) (commandLine, error) {
 		// backfill --campaign NAME [--out FILE] [--step D], config flags too.
 		campaign := fs.String("campaign", "", "the campaign whose history to write")
 		out := fs.String("out", "", "the file to write; standard output when empty")
-		step := fs.Duration("step", defaultBackfillStep, "repeat the running total this often between donations; 0: at each donation only")
+		step := fs.Duration("step", defaultBackfillStep, "also repeat the running total this often between donations (0: at each donation only)")
 		if err := parseFlags(fs, cl.args); err != nil {
 			return commandLine{}, err
 		}

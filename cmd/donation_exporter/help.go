@@ -19,7 +19,7 @@ exporters share also have their usual flag, which wins over the variable.
   (no command)   serve the metrics (--web.listen-address, default :9366)
   check [NAME]   fetch every campaign (or the one named) once, print what was read,
                  exit 0 (all read), 1 (a campaign failed) or 2 (configuration error)
-  backfill --campaign NAME [--out FILE] [--step 1m]
+  backfill --campaign NAME [--out FILE] [--step DURATION]
                  write the campaign's history from its donation list as OpenMetrics,
                  for promtool tsdb create-blocks-from openmetrics (docs/backfill.md)
   curve          measure a pace curve on past timelines, for FORECAST_CURVE (curve --help)
