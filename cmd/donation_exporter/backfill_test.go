@@ -131,3 +131,47 @@ func TestBackfillRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckDonationList: check shows what the list gives (the real Extra
+// Life list, read whole), and a list that fails leaves the campaign read.
+func TestCheckDonationList(t *testing.T) {
+	srv := extraLifeServer(t)
+	gone := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/donations") {
+			http.NotFound(w, r)
+			return
+		}
+		srv.Config.Handler.ServeHTTP(w, r)
+	}))
+	defer gone.Close()
+	tests := []struct {
+		name string
+		base string
+		want []string
+	}{
+		{name: "the real list", base: srv.URL, want: []string{
+			"donation list:  " + srv.URL + "/api/participants/297674/donations",
+			"read:           8 donations read, the whole list",
+			"last donation:  2018-11-02T23:31:26Z, 2",
+			"recent:         1h 0 (0 donations); 24h 0 (0 donations); 7d 0 (0 donations)",
+			"1 of 1 campaigns read, 0 failed",
+		}},
+		{name: "a list gone", base: gone.URL, want: []string{
+			"LEFT OUT: donation list " + gone.URL + "/api/participants/297674/donations?limit=100&offset=0: HTTP status 404 Not Found",
+			"1 of 1 campaigns read, 0 failed",
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(t.Context(), []string{"check"}, extraLifeEnv(tc.base), &stdout, &stderr); code != exitOK {
+				t.Fatalf("exit %d: %s\n%s", code, stderr.String(), stdout.String())
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(stdout.String(), want) {
+					t.Errorf("check lacks %q:\n%s", want, stdout.String())
+				}
+			}
+		})
+	}
+}
