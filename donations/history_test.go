@@ -34,7 +34,9 @@ func TestHistoryReal(t *testing.T) {
 
 func TestHistory(t *testing.T) {
 	t0 := at("2024-11-02T10:00:00Z")
-	d := func(min int, amount *float64) Donation { return Donation{Time: t0.Add(time.Duration(min) * time.Minute), Amount: amount} }
+	d := func(min int, amount *float64) Donation {
+		return Donation{Time: t0.Add(time.Duration(min) * time.Minute), Amount: amount}
+	}
 	tests := []struct {
 		name    string
 		list    []Donation

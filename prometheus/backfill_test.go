@@ -130,4 +130,3 @@ func extraLife(t *testing.T) *httptest.Server {
 	t.Cleanup(srv.Close)
 	return srv
 }
-
