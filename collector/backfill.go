@@ -71,7 +71,8 @@ func WriteBackfill(w io.Writer, b Backfill) (BackfillStats, error) {
 			stats.Donors++
 		}
 	}
-	bw.WriteString("# EOF\n")
+	// A bufio.Writer keeps its first error, which Flush returns.
+	_, _ = bw.WriteString("# EOF\n")
 	return stats, bw.Flush()
 }
 
@@ -100,13 +101,9 @@ func (b Backfill) instants() []instant {
 }
 
 func writeSample(w *bufio.Writer, series string, v float64, at time.Time) {
-	w.WriteString(series)
-	w.WriteByte(' ')
-	w.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
-	w.WriteByte(' ')
-	// Milliseconds: the TSDB's resolution.
-	w.WriteString(strconv.FormatFloat(float64(at.UnixMilli())/1000, 'f', 3, 64))
-	w.WriteByte('\n')
+	// Milliseconds: the TSDB's resolution. Errors: see WriteBackfill.
+	_, _ = w.WriteString(series + " " + strconv.FormatFloat(v, 'g', -1, 64) + " " +
+		strconv.FormatFloat(float64(at.UnixMilli())/1000, 'f', 3, 64) + "\n")
 }
 
 // labelText writes labels in OpenMetrics' form, sorted by name; a label
