@@ -36,16 +36,39 @@ const (
 // read back to since (zero: to its first donation) or maxPages were read.
 // The list is Complete when its last page was reached.
 func FetchDonations(ctx context.Context, f *fetch.Fetcher, spec donations.Spec, insecure bool, since time.Time, maxPages int) (donations.List, error) {
-	list := donations.List{Total: -1}
+	w, err := walkList(ctx, f, spec, insecure, since, maxPages, "")
+	return w.list, err
+}
+
+// walked is what one walk of a list gave.
+type walked struct {
+	list donations.List
+	// etag is the first page's ETag; unchanged is true when the first
+	// page answered 304 to the ETag given: the list is as it was (newest
+	// first, a new donation would change the first page), and nothing
+	// more was read.
+	etag      string
+	unchanged bool
+}
+
+// walkList is FetchDonations, the first page asked for conditionally when
+// etag is not empty.
+func walkList(ctx context.Context, f *fetch.Fetcher, spec donations.Spec, insecure bool, since time.Time, maxPages int, etag string) (walked, error) {
+	w := walked{list: donations.List{Total: -1}}
+	list := &w.list
 	for page := 0; page < maxPages; page++ {
 		offset := len(list.Donations)
 		pageURL, err := pageURL(spec, offset)
 		if err != nil {
-			return list, err
+			return w, err
+		}
+		req := fetch.Request{URL: pageURL, InsecureSkipVerify: insecure}
+		if page == 0 {
+			req.ETag = etag
 		}
 		var got []donations.Donation
 		var readErr error
-		_, err = f.Fetch(ctx, fetch.Request{URL: pageURL, InsecureSkipVerify: insecure}, func(p fetch.Page) {
+		answer, err := f.Fetch(ctx, req, func(p fetch.Page) {
 			got, readErr = donations.ParsePage(p.Body, spec.Format)
 			if spec.TotalHeader != "" && readErr == nil {
 				if n, err := strconv.Atoi(strings.TrimSpace(p.Header.Get(spec.TotalHeader))); err == nil && n >= 0 {
@@ -57,7 +80,14 @@ func FetchDonations(ctx context.Context, f *fetch.Fetcher, spec donations.Spec, 
 			err = readErr
 		}
 		if err != nil {
-			return list, fmt.Errorf("donation list %s: %w", pageURL, fetch.ShortenError(err))
+			return w, fmt.Errorf("donation list %s: %w", pageURL, fetch.ShortenError(err))
+		}
+		if page == 0 {
+			if answer.NotModified {
+				w.unchanged = true
+				return w, nil
+			}
+			w.etag = answer.ETag
 		}
 		list.Add(got)
 		switch {
@@ -67,10 +97,10 @@ func FetchDonations(ctx context.Context, f *fetch.Fetcher, spec donations.Spec, 
 			list.Complete = true
 		}
 		if list.Complete || (!since.IsZero() && list.Covers(since)) {
-			return list, nil
+			return w, nil
 		}
 	}
-	return list, nil
+	return w, nil
 }
 
 // pageURL is the list's page after offset donations.
@@ -109,7 +139,8 @@ type DonationsOutcome struct {
 
 // lister keeps a campaign's donation list for scrapes: refreshed at most
 // every MinListInterval (or the campaign's MinInterval, when longer),
-// concurrent scrapes sharing one walk.
+// concurrent scrapes sharing one walk, whose first page is asked for with
+// the ETag it had: a 304 keeps the list without reading further.
 type lister struct {
 	campaign Campaign
 	fetcher  *fetch.Fetcher
@@ -121,6 +152,7 @@ type lister struct {
 	attempted time.Time
 	reported  string // the error last reported as news; "" none
 	mismatch  string // the disagreement with the total last reported
+	etag      string // of the list's first page, for a conditional walk
 }
 
 func newLister(c Campaign, f *fetch.Fetcher, now func() time.Time) *lister {
@@ -167,14 +199,28 @@ func (l *lister) walk(parent context.Context) DonationsOutcome {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), timeout)
 	defer cancel()
 	since := l.now().Add(-donations.Longest())
-	list, err := FetchDonations(ctx, l.fetcher, *l.campaign.Donations, l.campaign.InsecureSkipVerify, since, ScrapeListPages)
+	l.mu.Lock()
+	etag := ""
+	if l.last.Err == nil && !l.last.At.IsZero() {
+		etag = l.etag
+	}
+	l.mu.Unlock()
+	w, err := walkList(ctx, l.fetcher, *l.campaign.Donations, l.campaign.InsecureSkipVerify, since, ScrapeListPages, etag)
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("not read within the campaign's timeout of %v: %w", timeout, err)
 	}
-	out := DonationsOutcome{List: list, At: l.now(), Err: err}
+	out := DonationsOutcome{List: w.list, At: l.now(), Err: err}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.attempted = out.At
+	if err == nil && w.unchanged {
+		// The list held is the list: only its age is new.
+		l.last.At, l.last.Refresh = out.At, nil
+		return l.last
+	}
+	if err == nil {
+		l.etag = w.etag
+	}
 	if err != nil && l.last.Err == nil && !l.last.At.IsZero() && out.At.Sub(l.last.At) < l.campaign.maxStaleness() {
 		// A failed refresh keeps the last list while it is fresh enough;
 		// the error is still news.

@@ -186,3 +186,37 @@ func TestPollerDonations(t *testing.T) {
 		t.Error("a campaign without a list gave one")
 	}
 }
+
+// TestPollerDonationsConditional: after a good walk, the next asks for the
+// first page with its ETag; a 304 keeps the list, reading no further page.
+func TestPollerDonationsConditional(t *testing.T) {
+	newest := time.Date(2024, 11, 2, 12, 0, 0, 0, time.UTC)
+	list, _ := syntheticList(t, 250, newest, true)
+	var requests, conditional atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		if r.URL.Query().Get("offset") == "0" {
+			w.Header().Set("ETag", `"v1"`)
+			if r.Header.Get("If-None-Match") == `"v1"` {
+				conditional.Add(1)
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+		}
+		list.Config.Handler.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	now := newest.Add(time.Minute)
+	c := Campaign{Name: "c", URL: srv.URL, Donations: &donations.Spec{URL: srv.URL + "/d", Format: donorDriveFormat, Paging: donorDrivePaging}}
+	p := NewPoller(c, fetch.NewFetcher(fetch.FetcherConfig{}), func() time.Time { return now })
+	first, _ := p.Donations(context.Background())
+	if first.Err != nil || requests.Load() != 3 {
+		t.Fatalf("first walk: err %v, %d requests; want the 3 pages", first.Err, requests.Load())
+	}
+	now = now.Add(MinListInterval)
+	again, _ := p.Donations(context.Background())
+	if again.Err != nil || requests.Load() != 4 || conditional.Load() != 1 || len(again.List.Donations) != 250 || !again.At.Equal(now) {
+		t.Errorf("second walk: err %v, %d requests (%d conditional), %d donations at %v; want one 304 keeping the 250, read now",
+			again.Err, requests.Load(), conditional.Load(), len(again.List.Donations), again.At)
+	}
+}
