@@ -19,6 +19,8 @@ import (
 	"github.com/donation-exporter/donation_exporter/source"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // extraLife serves the real Extra Life participant 297674 and its real
@@ -123,6 +125,15 @@ donation_up{campaign="extralife"} 1
 	if err := testutil.CollectAndCompare(c.Metrics(results), strings.NewReader(want), donationMetrics...); err != nil {
 		t.Error(err)
 	}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c.Metrics(results))
+	problems, err := promlint.NewWithMetricFamilies(mustGather(t, reg)).Lint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
+	}
 	if got := results[0].Donations; got == nil || got.Summary.Mismatch != "" {
 		t.Errorf("donations = %+v, want the list agreeing with sumDonations", got)
 	}
@@ -195,5 +206,50 @@ func TestDonationListFailure(t *testing.T) {
 	}
 	if calls.Load() != 9 {
 		t.Errorf("the lists were asked %d times, want 3 each", calls.Load())
+	}
+}
+
+func mustGather(t *testing.T, g prometheus.Gatherer) []*dto.MetricFamily {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mfs
+}
+
+// TestDonationListHidden: a donation whose donor hid the amount leaves the
+// last amount out and is counted apart in its windows, never as 0.
+func TestDonationListHidden(t *testing.T) {
+	// Synthetic: the real list's shape, the newest donation without its
+	// amount, as DonorDrive leaves it out.
+	srv := extraLife(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`[{"displayName":"Anonymous","createdDateUTC":"2018-11-02T23:31:26.283+0000"},` +
+			`{"amount":50.00,"createdDateUTC":"2018-11-02T23:14:11.393+0000"}]`))
+	})
+	now := time.Date(2018, 11, 2, 23, 41, 26, 0, time.UTC)
+	c := NewScraper(Config{
+		Campaigns: []source.Campaign{donorDriveCampaign(t, srv.URL)},
+		Fetcher:   fetch.NewFetcher(fetch.FetcherConfig{}),
+		Now:       func() time.Time { return now },
+	})
+	want := `
+# HELP donation_last_donation_timestamp_seconds When the newest donation of the campaign's donation list was made, as a Unix timestamp. Only for platforms that publish a list.
+# TYPE donation_last_donation_timestamp_seconds gauge
+donation_last_donation_timestamp_seconds{campaign="extralife"} 1.541201486283e+09
+# HELP donation_recent_donations_hidden_amount Number of donations in the last window (1h, 24h, 7d) whose donor hid the amount: donation_recent_raised leaves them out.
+# TYPE donation_recent_donations_hidden_amount gauge
+donation_recent_donations_hidden_amount{campaign="extralife",window="1h"} 1
+donation_recent_donations_hidden_amount{campaign="extralife",window="24h"} 1
+donation_recent_donations_hidden_amount{campaign="extralife",window="7d"} 1
+# HELP donation_recent_raised Sum of the amounts known of the donations in the last window (1h, 24h, 7d), from the campaign's donation list, in currency units. Donations whose donor hid the amount are left out of the sum and counted in donation_recent_donations_hidden_amount. Absent for a window the list was not read back over.
+# TYPE donation_recent_raised gauge
+donation_recent_raised{campaign="extralife",currency="USD",window="1h"} 50
+donation_recent_raised{campaign="extralife",currency="USD",window="24h"} 50
+donation_recent_raised{campaign="extralife",currency="USD",window="7d"} 50
+`
+	if err := testutil.CollectAndCompare(c.Metrics(c.Scrape(context.Background())), strings.NewReader(want),
+		"donation_last_donation_timestamp_seconds", "donation_last_donation_amount", "donation_recent_raised", "donation_recent_donations_hidden_amount"); err != nil {
+		t.Error(err)
 	}
 }
