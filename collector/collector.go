@@ -156,8 +156,9 @@ func (c *Scraper) scrapeOne(ctx context.Context, campaign source.Campaign, polle
 			r = c.result(campaign, source.Outcome{Err: fmt.Errorf("scrape panicked (a bug: please report it): %v", p)}, begin)
 		}
 	}()
+	list := startDonations(ctx, poller)
 	r = c.result(campaign, poller.Poll(ctx, since), begin)
-	c.addDonations(ctx, &r, poller, true)
+	c.addDonations(ctx, &r, poller, list)
 	return r
 }
 

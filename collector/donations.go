@@ -53,20 +53,34 @@ func (d donationDescs) all() []*prometheus.Desc {
 	return []*prometheus.Desc{d.lastTimestamp, d.lastAmount, d.recentRaised, d.recentHidden}
 }
 
-// addDonations reads the campaign's donation list for a result whose main
-// figures were read: fetched when due (fetch), or as last read. The list's
+// startDonations starts reading the campaign's donation list beside the
+// fetch of its figures, so that a scrape waits for the slower of the two,
+// not for both one after the other; the function returned gives its
+// outcome.
+func startDonations(ctx context.Context, poller *source.Poller) func() (source.DonationsOutcome, bool) {
+	if !poller.HasDonations() {
+		return func() (source.DonationsOutcome, bool) { return source.DonationsOutcome{}, false }
+	}
+	type outcome struct {
+		out source.DonationsOutcome
+		ok  bool
+	}
+	ch := make(chan outcome, 1)
+	go func() {
+		out, ok := poller.Donations(ctx)
+		ch <- outcome{out, ok}
+	}()
+	return func() (source.DonationsOutcome, bool) {
+		o := <-ch
+		return o.out, o.ok
+	}
+}
+
+// addDonations adds the campaign's donation list to a result whose main
+// figures were read (get, from startDonations, gives it). The list's
 // failure leaves r's figures alone; it is logged once, at warning.
-func (c *Scraper) addDonations(ctx context.Context, r *Result, poller *source.Poller, fetch bool) {
-	if r.Err != nil || poller == nil {
-		return
-	}
-	var out source.DonationsOutcome
-	var ok bool
-	if fetch {
-		out, ok = poller.Donations(ctx)
-	} else {
-		out, ok = poller.LastDonations()
-	}
+func (c *Scraper) addDonations(ctx context.Context, r *Result, poller *source.Poller, get func() (source.DonationsOutcome, bool)) {
+	out, ok := get()
 	if !ok {
 		return
 	}
@@ -77,8 +91,14 @@ func (c *Scraper) addDonations(ctx context.Context, r *Result, poller *source.Po
 	}
 	switch {
 	case out.Err != nil:
+		// Logged even when the figures failed too: the failure is news
+		// once only.
 		log.Log(ctx, level, "donation list left out: its metrics are absent", "err", out.Err)
-		r.Donations = &DonationList{Err: out.Err}
+		if r.Err == nil {
+			r.Donations = &DonationList{Err: out.Err}
+		}
+		return
+	case r.Err != nil:
 		return
 	case out.Refresh != nil:
 		log.Log(ctx, level, "donation list not refreshed: serving the one read before", "read_at", out.At, "err", out.Refresh)

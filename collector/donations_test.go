@@ -253,3 +253,37 @@ donation_recent_raised{campaign="extralife",currency="USD",window="7d"} 50
 		t.Error(err)
 	}
 }
+
+// TestDonationListBesideFigures: the list is asked for while the figures'
+// page is still being fetched, not after it: the figures' answer waits
+// here until the list's request has arrived.
+func TestDonationListBesideFigures(t *testing.T) {
+	listAsked := make(chan struct{})
+	var once atomic.Bool
+	srv := extraLife(t, func(w http.ResponseWriter, r *http.Request) {
+		if once.CompareAndSwap(false, true) {
+			close(listAsked)
+		}
+		_, _ = w.Write([]byte(`[]`))
+	})
+	held := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/participants/297674" {
+			select {
+			case <-listAsked:
+			case <-time.After(5 * time.Second):
+				http.Error(w, "the list was not asked for while this page was fetched", http.StatusInternalServerError)
+				return
+			}
+		}
+		srv.Config.Handler.ServeHTTP(w, r)
+	}))
+	defer held.Close()
+	c := NewScraper(Config{
+		Campaigns: []source.Campaign{donorDriveCampaign(t, held.URL)},
+		Fetcher:   fetch.NewFetcher(fetch.FetcherConfig{}),
+	})
+	r := c.Scrape(context.Background())[0]
+	if r.Err != nil || r.Donations == nil || r.Donations.Err != nil {
+		t.Fatalf("scrape: err %v, donations %+v; want both read", r.Err, r.Donations)
+	}
+}

@@ -264,6 +264,9 @@ func (l *lister) quiet(out DonationsOutcome) DonationsOutcome {
 	return out
 }
 
+// HasDonations reports whether the campaign has a donation list.
+func (p *Poller) HasDonations() bool { return p.list != nil }
+
 // LastDonations is the list as last read, without fetching: for a scrape
 // that serves a campaign's last outcome because it is not its turn to be
 // fetched. ok is false when the campaign has no list.
