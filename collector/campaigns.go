@@ -116,7 +116,7 @@ type targetGroup struct {
 // address: never the request's Host header, which any client can set to
 // send Prometheus elsewhere), with __param_campaign set, so a job with
 // metrics_path /probe scrapes each campaign, and with the campaign's extra
-// labels.
+// labels and the host its fetches go to (__meta_donation_fetch_host).
 func (c *Scraper) SDHandler(target string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		campaigns := c.Campaigns()
@@ -127,6 +127,12 @@ func (c *Scraper) SDHandler(target string) http.Handler {
 				labels[k] = v
 			}
 			labels["__param_campaign"] = campaign.Name
+			// For relabelling only (Prometheus drops __meta_ labels):
+			// hashmod on it keeps each site's campaigns on one exporter,
+			// under one per-host budget (docs/scale.md#one-budget-per-site).
+			if host := campaign.FetchHost(); host != "" {
+				labels["__meta_donation_fetch_host"] = host
+			}
 			groups[i] = targetGroup{Targets: []string{target}, Labels: labels}
 		}
 		w.Header().Set("Content-Type", "application/json")

@@ -219,7 +219,8 @@ func TestSDHandler(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	want := `[map[labels:map[__param_campaign:north appeal:summer team:north] targets:[exporter.example:9366]] map[labels:map[__param_campaign:plain] targets:[exporter.example:9366]]]`
+	want := `[map[labels:map[__meta_donation_fetch_host:HOST __param_campaign:north appeal:summer team:north] targets:[exporter.example:9366]] map[labels:map[__meta_donation_fetch_host:HOST __param_campaign:plain] targets:[exporter.example:9366]]]`
+	want = strings.ReplaceAll(want, "HOST", strings.TrimPrefix(site.url, "http://"))
 	if fmt.Sprint(got) != want {
 		t.Errorf("got  %v\nwant %s", got, want)
 	}

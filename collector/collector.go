@@ -5,13 +5,15 @@ package collector
 import (
 	"context"
 	"fmt"
-	"github.com/donation-exporter/donation_exporter/forecast"
 	"log/slog"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/donation-exporter/donation_exporter/forecast"
+	"github.com/donation-exporter/donation_exporter/internal/textcut"
 
 	"github.com/donation-exporter/donation_exporter/endpoint"
 	"github.com/donation-exporter/donation_exporter/fetch"
@@ -57,7 +59,7 @@ type Scraper struct {
 	at   time.Time
 }
 
-// New returns a Scraper for cfg.
+// NewScraper returns a Scraper for cfg.
 func NewScraper(cfg Config) *Scraper {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -209,7 +211,7 @@ func shortenNotes(notes []string) []string {
 			short := slices.Clone(notes)
 			for j := i; j < len(short); j++ {
 				if len(short[j]) > fetch.MaxErrorText {
-					short[j] = strings.ToValidUTF8(short[j][:fetch.MaxErrorText], "") + "…"
+					short[j] = textcut.Head(short[j], fetch.MaxErrorText)
 				}
 			}
 			return short

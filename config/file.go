@@ -7,12 +7,8 @@ import (
 	"io"
 	"reflect"
 	"strings"
-	"time"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/donation-exporter/donation_exporter/preset"
-	"github.com/donation-exporter/donation_exporter/source"
 )
 
 // The campaigns file, DONATION_CONFIG_FILE:
@@ -32,115 +28,6 @@ type fileEntry struct {
 	line int
 }
 
-// LoadCampaigns builds the campaigns: those of the variables, in index
-// order, then those of the campaigns file, in file order. Names are unique
-// across both. The file is read anew on every call: this is what a reload
-// does. Errors name the variable, or the file, line, entry and key.
-//
-// previous are the campaigns running, on a reload: one whose definition
-// did not change is taken as it was built (its labels are read anew), so a
-// reload of 10,000 campaigns compiles only those that changed.
-func (e Env) LoadCampaigns(previous ...source.Campaign) ([]source.Campaign, error) {
-	var errs []error
-	var campaigns []source.Campaign
-	built := make(map[string]source.Campaign, len(previous))
-	for _, c := range previous {
-		if c.Definition != "" {
-			built[c.Definition] = c
-		}
-	}
-	presets, err := preset.Load()
-	if err != nil {
-		return nil, fmt.Errorf("platform presets: %w", err)
-	}
-	seen := map[string]string{} // campaign name → where it was defined
-	zones := map[string]*time.Location{}
-	add := func(ce CampaignEnv, n naming, nameWhere string) {
-		definition := ce.definition(e.MinInterval, e.MaxStaleness)
-		c, unchanged := built[definition]
-		if unchanged {
-			labels, err := ce.Labels.check()
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", n.where("LABELS"), err))
-				return
-			}
-			c.Labels = labels
-		} else {
-			n.zones = zones
-			var err error
-			if c, err = ce.compile(n, presets); err != nil {
-				errs = append(errs, err)
-				return
-			}
-			if err := e.applyDefaults(ce, n, &c); err != nil {
-				errs = append(errs, err)
-				return
-			}
-			c.Definition = definition
-		}
-		if other, dup := seen[c.Name]; dup {
-			errs = append(errs, fmt.Errorf("%s: %q is already the name of %s", n.where("NAME"), c.Name, other))
-			return
-		}
-		seen[c.Name] = nameWhere
-		campaigns = append(campaigns, c)
-	}
-	for i, ce := range e.CampaignVars {
-		add(ce, envNaming(i), fmt.Sprintf("campaign %d", i))
-	}
-	if e.ConfigFile != "" {
-		entries, err := readCampaignsFile(e.ConfigFile)
-		if err != nil {
-			return nil, joinBounded(append(errs, err)...)
-		}
-		if n := len(e.CampaignVars) + len(entries); n > MaxCampaigns {
-			return nil, fmt.Errorf("%d campaigns (%d of variables, %d of %s): more than the %d an exporter watches",
-				n, len(e.CampaignVars), len(entries), e.ConfigFile, MaxCampaigns)
-		}
-		for i, entry := range entries {
-			add(entry.CampaignEnv, fileNaming(e.ConfigFile, i, entry), fmt.Sprintf("%s campaigns[%d]", e.ConfigFile, i))
-		}
-	}
-	if err := checkLabelNames(campaigns); err != nil {
-		errs = append(errs, err)
-	}
-	if err := joinBounded(errs...); err != nil {
-		return nil, err
-	}
-	return campaigns, nil
-}
-
-// applyDefaults gives c the exporter-wide MIN_INTERVAL and MAX_STALENESS
-// where its own settings give none, and checks the two together.
-func (e Env) applyDefaults(ce CampaignEnv, n naming, c *source.Campaign) error {
-	intervalVar, stalenessVar := Prefix+"MIN_INTERVAL", Prefix+"MAX_STALENESS"
-	if strings.TrimSpace(ce.MinInterval) == "" {
-		c.MinInterval = e.MinInterval
-	} else {
-		intervalVar = n.where("MIN_INTERVAL")
-	}
-	if strings.TrimSpace(ce.MaxStaleness) == "" {
-		c.MaxStaleness = e.MaxStaleness
-	} else {
-		stalenessVar = n.where("MAX_STALENESS")
-	}
-	if c.MinInterval >= c.MaxStaleness && c.MaxStaleness > 0 {
-		return fmt.Errorf("%s: %v must be shorter than %s (%v): figures served between two fetches would be too old to report",
-			intervalVar, c.MinInterval, stalenessVar, c.MaxStaleness)
-	}
-	return nil
-}
-
-// fileNaming names an entry's keys in errors: the file, the entry's line,
-// index and name, then the key.
-func fileNaming(path string, i int, entry fileEntry) naming {
-	name := strings.TrimSpace(entry.Name)
-	if name == "" {
-		return naming{prefix: fmt.Sprintf("%s:%d: campaigns[%d]: ", path, entry.line, i), lower: true}
-	}
-	return naming{prefix: fmt.Sprintf("%s:%d: campaigns[%d] (name %s): ", path, entry.line, i, shortText(name)), lower: true}
-}
-
 // readCampaignsFile reads and strictly decodes the campaigns file: an
 // unknown key is an error naming the file, the line and the key. The text
 // is parsed once, into nodes; the keys are checked here (yaml's own
@@ -151,6 +38,34 @@ func readCampaignsFile(path string) ([]fileEntry, error) {
 	if err != nil {
 		return nil, err
 	}
+	list, err := campaignsList(path, raw)
+	if list == nil || err != nil {
+		return nil, err
+	}
+	if len(list.Content) > MaxCampaigns {
+		return nil, fmt.Errorf("%s: line %d: %d campaigns, more than the %d an exporter watches", path, list.Line, len(list.Content), MaxCampaigns)
+	}
+	known := map[string]bool{}
+	for _, k := range fileKeys() {
+		known[k] = true
+	}
+	entries := make([]fileEntry, len(list.Content))
+	var errs []error
+	for i, node := range list.Content {
+		entries[i].line = node.Line
+		if err := decodeEntry(path, i, node, known, &entries[i].CampaignEnv); err != nil {
+			errs = append(errs, err...)
+		}
+	}
+	if err := joinBounded(errs...); err != nil {
+		return nil, err
+	}
+	return entries, nil
+}
+
+// campaignsList parses the file's one YAML document and returns its
+// campaigns: list, nil when the file lists none.
+func campaignsList(path string, raw []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(&doc); err != nil {
@@ -184,40 +99,29 @@ func readCampaignsFile(path string) ([]fileEntry, error) {
 	if list.Kind != yaml.SequenceNode {
 		return nil, fmt.Errorf("%s: line %d: campaigns: want a list of campaigns", path, list.Line)
 	}
-	if len(list.Content) > MaxCampaigns {
-		return nil, fmt.Errorf("%s: line %d: %d campaigns, more than the %d an exporter watches", path, list.Line, len(list.Content), MaxCampaigns)
+	return list, nil
+}
+
+// decodeEntry decodes campaigns[i] into ce, refusing keys that are not
+// known: a misspelt key would otherwise be ignored.
+func decodeEntry(path string, i int, node *yaml.Node, known map[string]bool, ce *CampaignEnv) []error {
+	if node.Kind != yaml.MappingNode {
+		return []error{fmt.Errorf("%s: line %d: campaigns[%d]: want a campaign (a map of its keys)", path, node.Line, i)}
 	}
-	known := map[string]bool{}
-	for _, k := range fileKeys() {
-		known[k] = true
-	}
-	entries := make([]fileEntry, len(list.Content))
 	var errs []error
-	for i, node := range list.Content {
-		entries[i].line = node.Line
-		if node.Kind != yaml.MappingNode {
-			errs = append(errs, fmt.Errorf("%s: line %d: campaigns[%d]: want a campaign (a map of its keys)", path, node.Line, i))
-			continue
-		}
-		bad := false
-		for j := 0; j < len(node.Content); j += 2 {
-			if key := node.Content[j]; !known[key.Value] {
-				errs = append(errs, fmt.Errorf("%s: line %d: campaigns[%d]: unknown key %q (known: %s)",
-					path, key.Line, i, key.Value, strings.Join(fileKeys(), ", ")))
-				bad = true
-			}
-		}
-		if bad {
-			continue
-		}
-		if err := node.Decode(&entries[i].CampaignEnv); err != nil {
-			errs = append(errs, fmt.Errorf("%s: campaigns[%d]: %w", path, i, yamlError(err)))
+	for j := 0; j < len(node.Content); j += 2 {
+		if key := node.Content[j]; !known[key.Value] {
+			errs = append(errs, fmt.Errorf("%s: line %d: campaigns[%d]: unknown key %q (known: %s)",
+				path, key.Line, i, key.Value, strings.Join(fileKeys(), ", ")))
 		}
 	}
-	if err := joinBounded(errs...); err != nil {
-		return nil, err
+	if len(errs) > 0 {
+		return errs
 	}
-	return entries, nil
+	if err := node.Decode(ce); err != nil {
+		return []error{fmt.Errorf("%s: campaigns[%d]: %w", path, i, yamlError(err))}
+	}
+	return nil
 }
 
 // yamlError says what the decoder's Go types stand for.
@@ -239,13 +143,4 @@ func fileKeys() []string {
 		}
 	}
 	return keys
-}
-
-// definition is the campaign's configuration, labels aside, in a canonical
-// form (see source.Campaign.Definition), with the default MIN_INTERVAL it
-// was built with: the same settings, from variables or from the file, give
-// the same text, and the same text builds the same campaign.
-func (ce CampaignEnv) definition(defaultMinInterval, defaultMaxStaleness time.Duration) string {
-	ce.Labels = Labels{}
-	return fmt.Sprintf("%#v default_min_interval=%v default_max_staleness=%v", ce, defaultMinInterval, defaultMaxStaleness)
 }

@@ -46,7 +46,7 @@ func TestLoadPlatform(t *testing.T) {
 		},
 		{
 			// The user's URL is what is read: an endpoint is not turned
-			// into another endpoint (issue 11: public-with-goal.json was
+			// into another endpoint (public-with-goal.json was once
 			// read as public.json).
 			name:     "a URL that already is an endpoint is read as given",
 			vars:     []string{"URL=https://liberapay.com/example-org/public-with-goal.json"},
@@ -158,7 +158,7 @@ func TestLoadPlatformErrors(t *testing.T) {
 		{
 			name:    "unknown platform lists the known ones",
 			vars:    []string{"URL=https://example.org/", "PLATFORM=myspace"},
-			wantErr: []string{`DONATION_CAMPAIGN_0_PLATFORM: unknown platform "myspace" (known: html, json, betterplace, donorbox, donordrive, donorschoose, givewp, gofundme, kickstarter, kiva, liberapay, opencollective, patreon, session)`},
+			wantErr: []string{`DONATION_CAMPAIGN_0_PLATFORM: unknown platform "myspace" (known: html, json, betterplace, donorbox, donordrive, donorschoose, givewp, gofundme, kickstarter, kiva, liberapay, opencollective, patreon, session, tiltify, tiltifyv3)`},
 		},
 		{
 			name: "session needs a deadline",

@@ -179,3 +179,26 @@ func wrap(text string, width int) []string {
 	}
 	return lines
 }
+
+// CampaignsFileKeysMarkdown is the table of keys in docs/campaigns-file.md:
+// every campaign setting by its key in the campaigns file, from the yaml
+// tags of CampaignEnv, so that a new setting cannot be missing from it.
+func CampaignsFileKeysMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| Key | Variable | Default |\n|---|---|---|\n")
+	for field := range reflect.TypeFor[CampaignEnv]().Fields() {
+		key, name := field.Tag.Get("yaml"), field.Tag.Get("env")
+		if key == "" || name == "" {
+			continue
+		}
+		def := field.Tag.Get("envDefault")
+		if def == "" {
+			def = field.Tag.Get("helpDefault")
+		}
+		if def != "" {
+			def = "`" + def + "`"
+		}
+		fmt.Fprintf(&b, "| `%s` | `%s<i>_%s` | %s |\n", key, CampaignPrefix, name, def)
+	}
+	return b.String()
+}

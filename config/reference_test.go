@@ -1,9 +1,12 @@
 package config
 
 import (
+	"bytes"
 	"flag"
 	"os"
 	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -102,6 +105,59 @@ func TestWrap(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := wrap(tc.text, 5); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("wrap(%q, 5) = %q, want %q", tc.text, got, tc.want)
+			}
+		})
+	}
+}
+
+const campaignsFileDoc = "../docs/campaigns-file.md"
+
+// keysSection is the generated part of docs/campaigns-file.md.
+var keysSection = regexp.MustCompile(`(?s)(<!-- begin keys[^>]*-->\n).*?(<!-- end keys -->)`)
+
+// TestCampaignsFileDoc fails when the key table of docs/campaigns-file.md
+// is not CampaignEnv's keys. Regenerate it with
+//
+//	go test ./config -run TestCampaignsFileDoc -update
+func TestCampaignsFileDoc(t *testing.T) {
+	doc, err := os.ReadFile(campaignsFileDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !keysSection.Match(doc) {
+		t.Fatalf("%s has no <!-- begin keys --> … <!-- end keys --> section", campaignsFileDoc)
+	}
+	want := keysSection.ReplaceAllFunc(doc, func(m []byte) []byte {
+		sub := keysSection.FindSubmatch(m)
+		return slices.Concat(sub[1], []byte(CampaignsFileKeysMarkdown()), sub[2])
+	})
+	if *updateDocs {
+		if err := os.WriteFile(campaignsFileDoc, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if !bytes.Equal(doc, want) {
+		t.Errorf("the key table of %s is stale: run go test ./config -run TestCampaignsFileDoc -update", campaignsFileDoc)
+	}
+}
+
+// TestDocsNameReservedLabels: the LABELS help and docs/campaigns-file.md
+// name every label a campaign may not use, so that a new metric label is
+// not left out of what users read.
+func TestDocsNameReservedLabels(t *testing.T) {
+	doc, err := os.ReadFile(campaignsFileDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	field, _ := reflect.TypeFor[CampaignEnv]().FieldByName("Labels")
+	for _, name := range ReservedLabelNames() {
+		t.Run(name, func(t *testing.T) {
+			if !strings.Contains(string(doc), "`"+name+"`") {
+				t.Errorf("%s does not name the reserved label %s", campaignsFileDoc, name)
+			}
+			if !regexp.MustCompile(`\b` + name + `\b`).MatchString(field.Tag.Get("help")) {
+				t.Errorf("the help of LABELS does not name the reserved label %s", name)
 			}
 		})
 	}

@@ -49,6 +49,9 @@ type capture struct {
 	// Config holds campaign variables the platform needs besides NAME,
 	// URL and PLATFORM (DEADLINE for Session).
 	Config map[string]string `json:"config"`
+	// Token, for a platform whose API wants a key, is given in a
+	// TOKEN_FILE; the site answers 401 to a request that does not carry it.
+	Token string `json:"token"`
 }
 
 func loadCaptures(t *testing.T) []capture {
@@ -106,6 +109,10 @@ func TestCapturesThroughMetrics(t *testing.T) {
 					http.NotFound(w, r)
 					return
 				}
+				if c.Token != "" && !carriesToken(r, c.Token) {
+					http.Error(w, "an API key is required", http.StatusUnauthorized)
+					return
+				}
 				w.Header().Set("Content-Type", contentType(c.File))
 				_, _ = w.Write(body)
 			}))
@@ -118,6 +125,13 @@ func TestCapturesThroughMetrics(t *testing.T) {
 			}
 			for k, v := range c.Config {
 				environ = append(environ, "DONATION_CAMPAIGN_0_"+k+"="+v)
+			}
+			if c.Token != "" {
+				path := filepath.Join(t.TempDir(), "token")
+				if err := os.WriteFile(path, []byte(c.Token+"\n"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				environ = append(environ, "DONATION_CAMPAIGN_0_TOKEN_FILE="+path)
 			}
 			families := scrape(t, environ)
 			if up := gauge(families, "donation_up"); up == nil || *up != 1 {
@@ -157,6 +171,19 @@ func TestCapturesThroughMetrics(t *testing.T) {
 			}
 		})
 	}
+}
+
+// carriesToken reports whether r carries token, in a header or the query,
+// however the preset sends it.
+func carriesToken(r *http.Request, token string) bool {
+	for _, values := range r.Header {
+		for _, v := range values {
+			if strings.Contains(v, token) {
+				return true
+			}
+		}
+	}
+	return strings.Contains(r.URL.RawQuery, token)
 }
 
 func contentType(file string) string {

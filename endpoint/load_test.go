@@ -20,7 +20,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 )
 
-// TestLoadBasicAuth measures what issue 12 found: 256 clients sending
+// TestLoadBasicAuth measures what once went wrong: 256 clients sending
 // wrong passwords made correct scrapes wait 14.7 s behind the toolkit's
 // one-at-a-time bcrypt checks, and the time of a failed login told known
 // user names from unknown ones. It runs the toolkit's basic auth (web.Serve

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/donation-exporter/donation_exporter/internal/textcut"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 )
@@ -132,10 +133,4 @@ func hostOf(addr string) string {
 }
 
 // truncate bounds a client-chosen text put in a log line.
-func truncate(s string) string {
-	const max = 128
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "…"
-}
+func truncate(s string) string { return textcut.Head(s, 128) }

@@ -1,8 +1,10 @@
 package fetch
 
 import (
-	"fmt"
-	"unicode/utf8"
+	"errors"
+	"net/url"
+
+	"github.com/donation-exporter/donation_exporter/internal/textcut"
 )
 
 // MaxErrorText bounds the text of an error about a campaign, as the log and
@@ -27,7 +29,7 @@ func shortenErrorTo(err error, limit int) error {
 	if len(text) <= limit {
 		return err
 	}
-	return &shortenedError{text: shorten(text, limit), err: err}
+	return &shortenedError{text: textcut.Middle(text, limit), err: err}
 }
 
 type shortenedError struct {
@@ -38,19 +40,24 @@ type shortenedError struct {
 func (e *shortenedError) Error() string { return e.text }
 func (e *shortenedError) Unwrap() error { return e.err }
 
-// shorten cuts s to about limit bytes, at rune boundaries, keeping its
-// start and its end and saying how much was cut between them.
-func shorten(s string, limit int) string {
-	if len(s) <= limit {
-		return s
+// shorten cuts a site's text quoted in an error to about limit bytes,
+// keeping its start and its end.
+func shorten(s string, limit int) string { return textcut.Middle(s, limit) }
+
+// How long the site's own text may be in an error: a status line, a URL
+// from a Location header.
+const (
+	maxStatusText = 100
+	maxURLText    = 200
+)
+
+// shortenURLError cuts the URL a *url.Error quotes (a redirect's Location
+// is the site's to choose, megabytes long if it likes) and the text of
+// the error it wraps, keeping both for errors.Is and errors.As.
+func shortenURLError(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return ShortenError(err)
 	}
-	head, tail := limit*3/4, limit/4
-	for head > 0 && !utf8.RuneStart(s[head]) {
-		head--
-	}
-	end := len(s) - tail
-	for end < len(s) && !utf8.RuneStart(s[end]) {
-		end++
-	}
-	return fmt.Sprintf("%s…[%d bytes cut]…%s", s[:head], end-head, s[end:])
+	return &url.Error{Op: ue.Op, URL: shorten(ue.URL, maxURLText), Err: shortenErrorTo(ue.Err, 2*maxURLText)}
 }

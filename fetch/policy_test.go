@@ -13,7 +13,7 @@ import (
 	"testing"
 )
 
-// The decisions of issue 12, finding 9, on fetching: see docs/fetching.md.
+// The redirect, address, TLS and encoding rules: see docs/fetching.md.
 
 func TestRefusedAddresses(t *testing.T) {
 	tests := []struct {

@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/donation-exporter/donation_exporter/internal/textcut"
 )
 
 // ErrCurve is wrapped by every error about a curve file's content.
@@ -131,13 +133,8 @@ func parseRow(text string) (Point, int, error) {
 	return p, len(fields), nil
 }
 
-func truncate(s string) string {
-	const max = 40
-	if len(s) <= max {
-		return s
-	}
-	return strings.ToValidUTF8(s[:max], "") + "…"
-}
+// truncate quotes at most 40 bytes of a curve file's field in a message.
+func truncate(s string) string { return textcut.Head(s, 40) }
 
 // At returns the curve's share and range at elapsed (0–1), interpolated
 // linearly between rows.

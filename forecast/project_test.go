@@ -183,7 +183,7 @@ func ptrTime(t time.Time) *time.Time { return &t }
 
 // TestProjectRefusesNonFiniteFigures: finite amounts whose arithmetic is not
 // finite fail the projection (and so the scrape) with the reason, instead of
-// exporting +Inf with donation_up 1 (issue 12).
+// exporting +Inf with donation_up 1.
 func TestProjectRefusesNonFiniteFigures(t *testing.T) {
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	start, deadline := now.AddDate(0, 0, -10), now.AddDate(0, 0, 20)

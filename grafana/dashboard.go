@@ -34,6 +34,16 @@ type Dashboard struct {
 		List []Variable `json:"list"`
 	} `json:"templating"`
 	Panels []Panel `json:"panels"`
+	Links  []Link  `json:"links"`
+}
+
+// Link is a dashboard link shown at the top of the dashboard.
+type Link struct {
+	Title       string `json:"title"`
+	Type        string `json:"type"`
+	URL         string `json:"url"`
+	IncludeVars bool   `json:"includeVars"`
+	KeepTime    bool   `json:"keepTime"`
 }
 
 // Input is an entry of __inputs, which Grafana's UI import asks the user to fill.
@@ -48,7 +58,6 @@ type Variable struct {
 	Name       string      `json:"name"`
 	Type       string      `json:"type"`
 	Query      string      `json:"query"`
-	Definition string      `json:"definition"`
 	Multi      bool        `json:"multi"`
 	IncludeAll bool        `json:"includeAll"`
 	AllValue   string      `json:"allValue"`
@@ -88,11 +97,12 @@ type GridPos struct {
 
 // Target is one Prometheus query of a panel.
 type Target struct {
-	RefID      string      `json:"refId"`
-	Expr       string      `json:"expr"`
-	Instant    bool        `json:"instant"`
-	Format     string      `json:"format"`
-	Datasource *Datasource `json:"datasource"`
+	RefID        string      `json:"refId"`
+	Expr         string      `json:"expr"`
+	LegendFormat string      `json:"legendFormat"`
+	Instant      bool        `json:"instant"`
+	Format       string      `json:"format"`
+	Datasource   *Datasource `json:"datasource"`
 }
 
 // Parse decodes a dashboard model.

@@ -11,7 +11,7 @@ import (
 	"github.com/donation-exporter/donation_exporter/internal/promqltest"
 )
 
-// exporterMetrics is the metric contract of the exporter (issue 2): every
+// exporterMetrics is the metric contract of the exporter: every
 // name a dashboard query may select, besides recording rules. The end-to-end
 // test in ../prometheus checks the same queries against a live /metrics.
 var exporterMetrics = []string{
@@ -22,7 +22,6 @@ var exporterMetrics = []string{
 	"donation_progress_ratio",
 	"donation_daily_rate",
 	"donation_projected_raised",
-	// Added by issue 17: the range of the final total around the projection.
 	"donation_projected_raised_low",
 	"donation_projected_raised_high",
 	"donation_required_daily_rate",
@@ -33,8 +32,7 @@ var exporterMetrics = []string{
 	"donation_scrape_duration_seconds",
 	"donation_exporter_build_info",
 	"donation_campaign_state",
-	// Added by the lead's part of issue 11: what donation_raised and
-	// donation_donors mean for each campaign.
+	// What donation_raised and donation_donors mean for each campaign.
 	"donation_campaign_info",
 }
 
@@ -259,7 +257,7 @@ func skipsPerPeriod(expr string) bool {
 }
 
 // TestProjectionPanelsSkipPerPeriodCampaigns: every query that projects or
-// judges a rate from donation_raised ends with perPeriodFilter (issue 11),
+// judges a rate from donation_raised ends with perPeriodFilter,
 // or pathPerPeriodFilter for a path into the future.
 func TestProjectionPanelsSkipPerPeriodCampaigns(t *testing.T) {
 	projections := []string{
@@ -289,8 +287,8 @@ func TestProjectionPanelsSkipPerPeriodCampaigns(t *testing.T) {
 }
 
 // TestBasisShownNextToRaised: a table shows each campaign's raised figure
-// with its raised_basis, donors_basis, platform and state (issue 11) and
-// the forecast curve its projections follow (issue 17).
+// with its raised_basis, donors_basis, platform and state, and
+// the forecast curve its projections follow.
 func TestBasisShownNextToRaised(t *testing.T) {
 	for _, p := range loadDashboard(t).AllPanels() {
 		for _, tg := range p.Targets {

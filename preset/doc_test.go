@@ -126,6 +126,21 @@ How a preset reads a campaign:
 			fmt.Fprintf(&b, "; `donors` counts: %s", p.DonorsBasis)
 		}
 		b.WriteString("\n")
+		if a := p.Auth; a != nil {
+			need := "optional"
+			if a.Required {
+				need = "required"
+			}
+			query, header, scheme := a.Sending()
+			how := "in the query parameter `" + query + "`"
+			if query == "" {
+				how = "as `" + strings.TrimSpace(header+": "+scheme) + " <key>`"
+			}
+			fmt.Fprintf(&b, "- API key (`TOKEN_FILE`, %s): %s; sent %s, to the endpoint's host only\n", need, strings.TrimSpace(a.Key), how)
+		}
+		if p.MinInterval > 0 {
+			fmt.Fprintf(&b, "- Fetched at most once every %v per campaign, as the platform asks: a `MIN_INTERVAL` below it is raised to it\n", p.MinInterval)
+		}
 		for _, field := range slices.Sorted(func(yield func(read.Field) bool) {
 			for f := range p.Requires {
 				if !yield(f) {

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -58,6 +59,10 @@ type Preset struct {
 	Forecast string `yaml:"forecast"`
 	// Notes say, for people, what the preset reads and what it cannot.
 	Notes string `yaml:"notes"`
+	// MinInterval is the least time between two fetches of one campaign
+	// that the platform asks for (DonorDrive: one request every 15 s): a
+	// floor under every campaign's MIN_INTERVAL, whatever it is set to.
+	MinInterval time.Duration `yaml:"min_interval"`
 	// Pages are the platform's page URLs, tried in order: the first that
 	// matches a campaign's URL gives the variables selectors use ({slug})
 	// and, when it has one, the endpoint read instead of the page. A URL
@@ -74,6 +79,9 @@ type Preset struct {
 	// Donations says how the platform's donation lists are read, for the
 	// pages that name one (Page.Donations); nil when it publishes none.
 	Donations *DonationList `yaml:"donations"`
+	// Auth says how the platform's API takes a key (TOKEN_FILE); nil: a
+	// key, when given, goes as a bearer token.
+	Auth *Auth `yaml:"auth"`
 
 	kind  read.Kind
 	pages []pagePattern
@@ -81,6 +89,55 @@ type Preset struct {
 	// 10,000 campaigns of one platform share all but their {slug} ones.
 	// Selectors are immutable once parsed, so campaigns may share them.
 	parsed sync.Map // string → read.Selector
+}
+
+// Auth is how a platform's API takes a key.
+type Auth struct {
+	// Required makes TOKEN_FILE required: the API answers nothing
+	// without a key.
+	Required bool `yaml:"required"`
+	// Key says, for people, what the key is and where to get one.
+	Key string `yaml:"key"`
+	// Query names the query parameter the key goes in. Without it the key
+	// goes in Header (Authorization when empty), after Scheme and a space
+	// (Bearer when both are empty; none when only Header is set).
+	Query  string `yaml:"query"`
+	Header string `yaml:"header"`
+	Scheme string `yaml:"scheme"`
+}
+
+// check checks an auth block; a nil one is none.
+func (a *Auth) check() []error {
+	if a == nil {
+		return nil
+	}
+	var errs []error
+	if a.Query != "" && (a.Header != "" || a.Scheme != "") {
+		errs = append(errs, errors.New("auth: a query parameter or a header, not both"))
+	}
+	if a.Key == "" {
+		errs = append(errs, errors.New("auth: key is required: say what the key is and where to get one"))
+	}
+	if a.Header != "" && !isToken(a.Header) {
+		errs = append(errs, fmt.Errorf("auth: header %q is not a header name", a.Header))
+	}
+	return errs
+}
+
+// Sending is how the key is sent: the query parameter, or the header and
+// the scheme before the key.
+func (a *Auth) Sending() (query, header, scheme string) {
+	switch {
+	case a == nil:
+		return "", "Authorization", "Bearer"
+	case a.Query != "":
+		return a.Query, "", ""
+	case a.Header == "" && a.Scheme == "":
+		return "", "Authorization", "Bearer"
+	case a.Header == "":
+		return "", "Authorization", a.Scheme
+	}
+	return "", a.Header, a.Scheme
 }
 
 // Page maps a page URL pattern to the endpoint it is read at.
@@ -290,6 +347,10 @@ func (p *Preset) checkHeader(fileName string) []error {
 	default:
 		fail("kind %q: want html, json or auto", p.KindName)
 	}
+	errs = append(errs, p.Auth.check()...)
+	if p.MinInterval < 0 {
+		fail("min_interval %v must not be negative", p.MinInterval)
+	}
 	if p.AmountScale < 0 {
 		fail("amount_scale %v must be positive", p.AmountScale)
 	}
@@ -493,3 +554,14 @@ func IsDonorsBasis(basis string) bool { return slices.Contains(donorsBases, basi
 // RaisedBases and DonorsBases list the bases, for messages and docs.
 func RaisedBases() []string { return slices.Clone(raisedBases) }
 func DonorsBases() []string { return slices.Clone(donorsBases) }
+
+// isToken reports whether s is an HTTP token (RFC 9110), as a header name
+// must be.
+func isToken(s string) bool {
+	for _, r := range s {
+		if r > 0x7e || r <= ' ' || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r) {
+			return false
+		}
+	}
+	return s != ""
+}

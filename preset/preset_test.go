@@ -26,7 +26,7 @@ func mustLoad(t testing.TB) *Registry {
 
 func TestLoad(t *testing.T) {
 	reg := mustLoad(t)
-	want := "betterplace donorbox donordrive donorschoose givewp gofundme kickstarter kiva liberapay opencollective patreon session"
+	want := "betterplace donorbox donordrive donorschoose givewp gofundme kickstarter kiva liberapay opencollective patreon session tiltify tiltifyv3"
 	if got := strings.Join(reg.Names(), " "); got != want {
 		t.Errorf("Names() = %s, want %s", got, want)
 	}
@@ -53,6 +53,11 @@ fields:
 	}{
 		{name: "unknown key", yaml: good + "colour: red\n", wantErr: "line 8: field colour not found"},
 		{name: "name is not the file's", yaml: strings.Replace(good, "name: x", "name: y", 1), wantErr: `name "y" must be the file's name, "x"`},
+		{name: "auth with query and header", yaml: good + "auth: {key: k, query: api_key, header: X-Key}\n", wantErr: "auth: a query parameter or a header, not both"},
+		{name: "auth without key", yaml: good + "auth: {required: true}\n", wantErr: "auth: key is required"},
+		{name: "auth header not a name", yaml: good + "auth: {key: k, header: \"X Key\"}\n", wantErr: `auth: header "X Key" is not a header name`},
+		{name: "negative min_interval", yaml: good + "min_interval: -15s\n", wantErr: "min_interval -15s must not be negative"},
+		{name: "min_interval not a duration", yaml: good + "min_interval: often\n", wantErr: "often"},
 		{name: "bad kind", yaml: strings.Replace(good, "kind: html", "kind: xml", 1), wantErr: `kind "xml"`},
 		{name: "bad basis", yaml: strings.Replace(good, "cumulative", "weekly", 1), wantErr: `raised_basis "weekly"`},
 		{name: "bad selector", yaml: strings.Replace(good, `"#raised"`, `"div[["`, 1), wantErr: `is not a CSS selector`},
@@ -413,6 +418,36 @@ func TestVariants(t *testing.T) {
 			wantErr: []string{"field remaining: 600 still needed is more than the target 551.66"},
 		},
 		{
+			// A goal raised during the campaign: goal is the new one,
+			// original_goal keeps the first, and the new one counts.
+			name: "tiltify goal raised mid-campaign", preset: "tiltify", url: "https://tiltify.com/+zeldathon-community/zeldathon-community-playlive-2018",
+			file: "tiltify/v5-team-campaign-zeldathon-playlive-2018.json",
+			edit: []string{"\"goal\": {\n      \"currency\": \"USD\",\n      \"value\": \"5000.0\"", "\"goal\": {\n      \"currency\": \"USD\",\n      \"value\": \"7500.0\""},
+			want: "raised=225 target=7500 currency=USD start=- deadline=- donors=-",
+		},
+		{
+			// With supporting campaigns, the total (the page's figure) is
+			// read before the campaign's own amount.
+			name: "tiltify total with supporting campaigns", preset: "tiltify", url: "https://tiltify.com/+zeldathon-community/zeldathon-community-playlive-2018",
+			file: "tiltify/v5-team-campaign-zeldathon-playlive-2018.json",
+			edit: []string{"\"team_id\":", "\"total_amount_raised\": {\"currency\": \"USD\", \"value\": \"310.50\"}, \"team_id\":"},
+			want: "raised=310.5 target=5000 currency=USD start=- deadline=- donors=-",
+		},
+		{
+			// The campaign's figures gone: the team's lifetime total is
+			// still in the answer, and must not stand in for them.
+			name: "tiltify never reads the team's total", preset: "tiltify", url: "https://tiltify.com/+zeldathon-community/zeldathon-community-playlive-2018",
+			file:    "tiltify/v5-team-campaign-zeldathon-playlive-2018.json",
+			edit:    []string{"\"amount_raised\":", "\"amount_raised_gone\":"},
+			wantErr: []string{"field raised: matched nothing"},
+		},
+		{
+			name: "tiltify v3 goal raised mid-campaign", preset: "tiltifyv3", url: "https://tiltify.com/api/v3/campaigns/27286",
+			file: "tiltify/v3-campaign-trgc2-2019.json",
+			edit: []string{"\"fundraiserGoalAmount\": 100000", "\"fundraiserGoalAmount\": 150000", "\"supportingAmountRaised\": 0,", "\"supportingAmountRaised\": 0, \"causeCurrency\": \"USD\","},
+			want: "raised=178159 target=150000 currency=USD start=2019-04-27T00:00:00Z deadline=2019-05-07T00:00:00Z donors=-",
+		},
+		{
 			name: "kiva with two loans that disagree", preset: "kiva", url: "https://api.kivaws.org/v1/loans/1229448,1.json",
 			file:    "kiva/loan-1229448-gloria-2017.json",
 			edit:    []string{`"loans":[{`, `"loans":[{"id":1,"funded_amount":5,"loan_amount":10},{`},
@@ -510,4 +545,27 @@ func describe(v read.Values) string {
 	}
 	return "raised=" + num(v.Raised) + " target=" + num(v.Target) + " currency=" + currency +
 		" start=" + date(v.Start) + " deadline=" + date(v.Deadline) + " donors=" + num(v.Donors)
+}
+
+// TestAuthSending checks how a preset's auth block says the key is sent.
+func TestAuthSending(t *testing.T) {
+	tests := []struct {
+		name                  string
+		auth                  *Auth
+		query, header, scheme string
+	}{
+		{name: "no auth block: bearer", auth: nil, header: "Authorization", scheme: "Bearer"},
+		{name: "required only: bearer", auth: &Auth{Required: true, Key: "k"}, header: "Authorization", scheme: "Bearer"},
+		{name: "a header of its own: the key alone", auth: &Auth{Key: "k", Header: "x-api-key"}, header: "x-api-key"},
+		{name: "another scheme", auth: &Auth{Key: "k", Scheme: "Token"}, header: "Authorization", scheme: "Token"},
+		{name: "a query parameter", auth: &Auth{Key: "k", Query: "api_key"}, query: "api_key"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			query, header, scheme := tc.auth.Sending()
+			if query != tc.query || header != tc.header || scheme != tc.scheme {
+				t.Errorf("Sending() = %q, %q, %q; want %q, %q, %q", query, header, scheme, tc.query, tc.header, tc.scheme)
+			}
+		})
+	}
 }

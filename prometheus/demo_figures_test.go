@@ -20,7 +20,7 @@ import (
 // TestDemoFiguresAreTheDemos reads the real demo page, started at noon UTC,
 // through the exporter's reading and projection, and checks that the demo
 // series of the promtool tests hold those figures, and that README.md quotes the
-// alert text promtool renders from them (issue 11: the README said 701.3k
+// alert text promtool renders from them (the README once said 701.3k
 // short and 37 days, but the demo's bare-date deadline counts to the end of
 // its day).
 func TestDemoFiguresAreTheDemos(t *testing.T) {

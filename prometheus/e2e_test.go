@@ -38,11 +38,6 @@ const waitTimeout = 60 * time.Second
 // high end of its range (the page; the demo needs 3 times its pace).
 var shortfallAlerts = []string{"DonationProjectedShortfall", "DonationProjectedShortfallCritical"}
 
-// infoMetric says what each campaign's figures mean. It comes with the
-// lead's part of issue 11, merged separately: until then this test lets
-// the queries that need it go without data, and says so.
-const infoMetric = "donation_campaign_info"
-
 // TestEndToEnd starts the exporter in demo mode and a real Prometheus that
 // scrapes it every second and loads rules.yml and alerts.yml, then checks the
 // rules with promtool, runs every dashboard query through the HTTP API and
@@ -71,9 +66,6 @@ func TestEndToEnd(t *testing.T) {
 		return b, nil
 	})
 	exposed := exposedNames(body)
-	if !exposed[infoMetric] {
-		t.Logf("the exporter does not expose %s yet: queries that join on it are not required to return data", infoMetric)
-	}
 
 	config := filepath.Join(dir, "prometheus.yml")
 	writeConfig(t, config, exporterAddr, ruleFiles)
@@ -137,9 +129,6 @@ func TestEndToEnd(t *testing.T) {
 				return
 			}
 			for _, n := range names {
-				if n == infoMetric && !exposed[n] {
-					continue // see infoMetric
-				}
 				if !exposed[n] && !slices.Contains(recorded, n) && !slices.Contains(extra, n) {
 					t.Errorf("%s uses %s: not in the exporter's /metrics nor a recording rule", what, n)
 				}
@@ -185,9 +174,6 @@ func TestEndToEnd(t *testing.T) {
 					t.Run(fmt.Sprintf("%s/%s/campaign=%s", p.Title, tg.RefID, campaign), func(t *testing.T) {
 						if strings.Contains(expr, "$") {
 							t.Fatalf("unexpanded variable in %q", expr)
-						}
-						if !exposed[infoMetric] && joinsOn(expr, infoMetric) {
-							t.Skipf("needs %s, which this exporter does not expose yet", infoMetric)
 						}
 						// Recording rules and 1s scrapes may need a moment.
 						res := waitUntil(t, prom, deadline, "data for "+expr, func() (queryResult, error) {
@@ -285,17 +271,6 @@ func TestEndToEnd(t *testing.T) {
 			}
 		}
 	})
-}
-
-// joinsOn reports whether expr needs metric to return data: it uses metric
-// other than after "unless", which only removes series.
-func joinsOn(expr, metric string) bool {
-	for _, part := range strings.Split(expr, "unless") {
-		if strings.Contains(part, metric) && !strings.HasPrefix(strings.TrimSpace(part), "on (job, instance, campaign) "+metric) {
-			return true
-		}
-	}
-	return false
 }
 
 // findTools returns the paths of prometheus and promtool, skipping the test

@@ -13,8 +13,8 @@ import (
 	"github.com/donation-exporter/donation_exporter/read"
 )
 
-// The benchmarks below are the CPU and allocation figures of issue 7
-// (docs/benchmarks.md): run them with
+// The benchmarks below are the CPU and allocation figures in
+// docs/benchmarks.md: run them with
 //
 //	go test ./source -run '^$' -bench . -benchmem
 //

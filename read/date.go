@@ -82,7 +82,8 @@ var ordinalSuffix = regexp.MustCompile(`\b(\d{1,2})(st|nd|rd|th)\b`)
 
 // ParseDate reads a date or instant: RFC 3339 ("2026-07-08T12:00:00Z"), a
 // date ("2026-07-08", "July 8, 2026", "8 July 2026", "July 8th, 2026") or
-// Unix time in seconds or milliseconds ("1504220400", "1504220400000").
+// Unix time in seconds or milliseconds ("1504220400", "1504220400000"), or
+// the /Date(ms)/ form of Microsoft's JSON ("/Date(1181059181000+0100)/").
 // Texts without an offset are read in loc; a bare date stands for the start
 // or end of that day as bound says.
 func ParseDate(text string, loc *time.Location, bound DayBound) (time.Time, error) {
@@ -91,6 +92,9 @@ func ParseDate(text string, loc *time.Location, bound DayBound) (time.Time, erro
 		return time.Time{}, fmt.Errorf("%w: empty text", ErrNoDate)
 	}
 	if t, ok, err := parseUnix(s); ok {
+		return t, err
+	}
+	if t, ok, err := parseMSDate(s); ok {
 		return t, err
 	}
 	for _, layout := range timestampLayouts {
@@ -172,7 +176,123 @@ func parseUnix(s string) (time.Time, bool, error) {
 	return t, true, err
 }
 
+// msDate is Microsoft's JSON date (WCF, ASP.NET; JustGiving's API):
+// /Date(ms)/ or /Date(ms+hhmm)/, ms being Unix milliseconds, negative
+// before 1970. JSON may escape the slashes ("\/Date(…)\/").
+var msDate = regexp.MustCompile(`^\\?/Date\((-?\d{1,15})([+-]\d{4})?\)\\?/$`)
+
+// parseMSDate reads a /Date(…)/ text. The milliseconds count from the Unix
+// epoch in UTC whatever the offset says: the offset only tells the zone the
+// time was written in, so it gives the result's zone and moves no instant.
+func parseMSDate(s string) (time.Time, bool, error) {
+	m := msDate.FindStringSubmatch(s)
+	if m == nil {
+		return time.Time{}, false, nil
+	}
+	ms, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		return time.Time{}, true, fmt.Errorf("%w: %q: %w", ErrNoDate, truncate(s), err)
+	}
+	t := time.UnixMilli(ms).UTC()
+	if m[2] != "" {
+		hh, _ := strconv.Atoi(m[2][1:3])
+		mm, _ := strconv.Atoi(m[2][3:5])
+		if hh > 14 || mm > 59 {
+			return time.Time{}, true, fmt.Errorf("%w: %q: offset %s is not one a clock shows", ErrNoDate, truncate(s), m[2])
+		}
+		offset := hh*3600 + mm*60
+		if m[2][0] == '-' {
+			offset = -offset
+		}
+		t = t.In(time.FixedZone(m[2], offset))
+	}
+	return t, true, checkYear(t, s)
+}
+
 func isRangeError(err error) bool {
 	var pe *time.ParseError
 	return errors.As(err, &pe) && strings.Contains(pe.Message, "out of range")
 }
+
+// ErrImpossibleDates is wrapped by every error CheckDates and
+// CheckConfiguredDates return.
+var ErrImpossibleDates = errors.New("dates that cannot be")
+
+// CheckDates reports the dates of figures read from a page that cannot be,
+// at the instant now:
+//   - a start that is not before the deadline;
+//   - a start in the future while money (or donors) already came in.
+//
+// A start in the future with nothing raised yet is a campaign that has not
+// started: that is no error (see docs/lifecycle.md). The error names the
+// fields at fault and the figures that contradict each other, so that a
+// failed scrape says why.
+func CheckDates(v Values, now time.Time) error {
+	return Spec{}.checkDates(v, now)
+}
+
+// checkDates is CheckDates naming, beside each field, the setting that
+// configured it (FieldSpec.Setting): DONATION_CAMPAIGN_0_START for a start
+// given as a value, so that the error says what to change.
+func (s Spec) checkDates(v Values, now time.Time) error {
+	field := func(f Field) string {
+		if setting := s.Fields[f].Setting; setting != "" {
+			return fmt.Sprintf("%s (field %s)", setting, f)
+		}
+		return "field " + string(f)
+	}
+	var errs []error
+	if v.Start != nil && v.Deadline != nil && !v.Start.Before(*v.Deadline) {
+		errs = append(errs, fmt.Errorf("%w: %s: %s is not before %s %s",
+			ErrImpossibleDates, field(FieldStart), formatDate(*v.Start), field(FieldDeadline), formatDate(*v.Deadline)))
+	}
+	if v.Start != nil && v.Start.After(now) {
+		var came []string
+		if v.Raised != nil && *v.Raised > 0 {
+			came = append(came, fmt.Sprintf("raised %v", *v.Raised))
+		}
+		if v.Donors != nil && *v.Donors > 0 {
+			came = append(came, fmt.Sprintf("donors %v", *v.Donors))
+		}
+		if len(came) > 0 {
+			errs = append(errs, fmt.Errorf("%w: %s: %s is in the future (now %s), yet the page shows %s: "+
+				"check the start's selector or value, and TIMEZONE if the page writes its dates in another zone",
+				ErrImpossibleDates, field(FieldStart), formatDate(*v.Start), formatDate(now), strings.Join(came, " and ")))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// CheckConfiguredDates checks the START and DEADLINE a person configured
+// (literals, read in loc as the exporter reads them; empty when not set): a
+// start that is not before the deadline cannot be. A start still to come is
+// a campaign set up before it opens (donation_campaign_state not_started);
+// only money already raised makes it impossible, and that is the read's to
+// judge (CheckDates), since the amount raised comes from the page. name
+// gives the variable that sets a field, so that each error names it.
+// Literals that do not parse are left to CheckLiteral.
+func CheckConfiguredDates(start, deadline string, loc *time.Location, name func(Field) string) error {
+	parse := func(text string, bound DayBound) *time.Time {
+		t, err := ParseDate(text, locationOr(loc), bound)
+		if strings.TrimSpace(text) == "" || err != nil {
+			return nil
+		}
+		return &t
+	}
+	s, d := parse(start, StartOfDay), parse(deadline, EndOfDay)
+	if s != nil && d != nil && !s.Before(*d) {
+		return fmt.Errorf("%s: %w: %q (%s) is not before %s %q (%s)",
+			name(FieldStart), ErrImpossibleDates, strings.TrimSpace(start), formatDate(*s),
+			name(FieldDeadline), strings.TrimSpace(deadline), formatDate(*d))
+	}
+	return nil
+}
+
+func locationOr(loc *time.Location) *time.Location {
+	if loc == nil {
+		return time.UTC
+	}
+	return loc
+}
+
+func formatDate(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -47,7 +47,7 @@ func TestParseMoney(t *testing.T) {
 		{name: "canadian dollar prefix", text: "CA$5,000", amount: 5000, currency: "CAD"},
 		{name: "plain integer", text: "65000", amount: 65000},
 		{name: "negative", text: "-$20", amount: -20, currency: "USD"},
-		// Accounting writes a negative amount in parentheses (issue 12).
+		// Accounting writes a negative amount in parentheses.
 		{name: "accounting parentheses", text: "($5,000)", amount: -5000, currency: "USD"},
 		{name: "accounting parentheses, currency after", text: "(5.000 €)", amount: -5000, currency: "EUR"},
 		{name: "accounting parentheses, ISO codes", text: "(CHF 1'234.50)", amount: -1234.5, currency: "CHF"},

@@ -1,119 +1,41 @@
 package read
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
-
-	"golang.org/x/net/html"
+	"time"
 )
 
-// FindInPage returns every JSON value an HTML page carries, in page order:
-// the JSON of each script (<script type="application/json"> such as
-// Next.js' __NEXT_DATA__, application/ld+json, and what scripts assign,
-// merge or hold in string literals), the JSON in data-* attributes, and
-// Next.js flight data (self.__next_f.push([1,"…"])), whose chunks are
-// joined before they are searched and which counts from its first chunk.
-// The error is ErrScanBudget when the search stopped early.
-func FindInPage(root *html.Node) ([]*JSONValue, error) {
-	p := pageFinder{}
-	p.walk(root)
-	if p.flight.Len() > 0 {
-		found, err := FindInText(p.flight.String(), "Next.js flight data")
-		p.errs = append(p.errs, err)
-		// The flight data's values take the place of its first chunk.
-		p.found = append(p.found[:p.flightAt], append(found, p.found[p.flightAt:]...)...)
-	}
-	return mergeTargets(p.found), errors.Join(p.errs...)
+// Trace tells how a page was read.
+type Trace struct {
+	// Kind is the kind of document the page was read as.
+	Kind Kind
+	// Fields trace the configured fields; empty when the page could not
+	// be decoded or parsed.
+	Fields []FieldTrace
 }
 
-type pageFinder struct {
-	found    []*JSONValue
-	errs     []error
-	scripts  int
-	flight   strings.Builder
-	flightAt int // index in found where the flight data belongs
-	inFlight bool
-}
-
-func (p *pageFinder) walk(n *html.Node) {
-	if n.Type == html.ElementNode {
-		p.element(n)
+// Page reads the figures spec describes out of a page: its body as the
+// server sent it, with the Content-Type it named (for the charset, and
+// for the kind of document when kind is KindAuto). Dates that cannot be
+// (a start after the deadline, a start in the future with money already
+// raised) fail the read: now is when they are judged. It does no I/O.
+func Page(body []byte, contentType string, kind Kind, spec Spec, now time.Time) (Values, Trace, error) {
+	trace := Trace{Kind: kind}
+	if trace.Kind == KindAuto {
+		trace.Kind = KindForContentType(contentType)
 	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		p.walk(c)
-	}
-}
-
-func (p *pageFinder) element(n *html.Node) {
-	for _, a := range n.Attr {
-		v := strings.TrimSpace(a.Val)
-		if !strings.HasPrefix(a.Key, "data-") || v == "" || (v[0] != '{' && v[0] != '[') {
-			continue
-		}
-		before := len(p.found)
-		p.text(v, fmt.Sprintf("%s[%s] attribute", n.Data, a.Key))
-		for _, found := range p.found[before:] {
-			found.node = n
-		}
-	}
-	if n.Data != "script" {
-		return
-	}
-	p.scripts++
-	var b strings.Builder
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.TextNode {
-			b.WriteString(c.Data)
-		}
-	}
-	text := b.String()
-	if strings.TrimSpace(text) == "" {
-		return
-	}
-	origin := fmt.Sprintf("script %d", p.scripts)
-	for _, a := range n.Attr {
-		if a.Key == "id" && a.Val != "" {
-			origin = "script#" + a.Val
-		}
-	}
-	if p.flightChunk(text) {
-		return
-	}
-	p.text(text, origin)
-}
-
-func (p *pageFinder) text(text, origin string) {
-	found, err := FindInText(text, origin)
-	p.found = append(p.found, found...)
+	utf8Body, err := toUTF8(body, contentType)
 	if err != nil {
-		p.errs = append(p.errs, fmt.Errorf("%s: %w", origin, err))
+		return Values{}, trace, fmt.Errorf("read %s page: %w", trace.Kind, err)
 	}
-}
-
-// flightChunk takes the string of a script that is nothing but
-// self.__next_f.push([1,"…"]) into the flight data, and reports whether
-// it did.
-func (p *pageFinder) flightChunk(text string) bool {
-	s := strings.TrimSpace(text)
-	const push = "self.__next_f.push("
-	if !strings.HasPrefix(s, push) {
-		return false
+	doc, err := ParseDocument(utf8Body, trace.Kind)
+	if err != nil {
+		return Values{}, trace, fmt.Errorf("read %s page: %w", trace.Kind, err)
 	}
-	s = strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(s, push), ";"), ")")
-	var chunk []json.RawMessage
-	if err := json.Unmarshal([]byte(s), &chunk); err != nil || len(chunk) != 2 || string(chunk[0]) != "1" {
-		// [0] opens the stream, [2,…] carries form state: no data.
-		return err == nil
+	vals, fields, err := extract(doc, spec)
+	trace.Fields = fields
+	if err == nil {
+		err = spec.checkDates(vals, now) // dates that cannot be fail the read (docs/lifecycle.md)
 	}
-	var data string
-	if err := json.Unmarshal(chunk[1], &data); err != nil {
-		return false
-	}
-	if !p.inFlight {
-		p.inFlight, p.flightAt = true, len(p.found)
-	}
-	p.flight.WriteString(data)
-	return true
+	return vals, trace, err
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/donation-exporter/donation_exporter/internal/textcut"
 )
 
 // The embedded-JSON rule of zero-config.
@@ -74,7 +76,7 @@ type jsonPlace struct {
 func (p jsonPlace) away(raised float64) string {
 	for _, k := range p.keys {
 		if w := foreignKey(k); w != "" {
-			return fmt.Sprintf("under the key %q", truncateTo(k, 40))
+			return fmt.Sprintf("under the key %q", textcut.Head(k, 40))
 		}
 	}
 	campaigns, differ := 0, false

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/donation-exporter/donation_exporter/internal/textcut"
 	"golang.org/x/net/html"
 )
 
@@ -113,7 +114,7 @@ func describeNode(n *html.Node) string {
 	s := "<" + n.Data
 	for _, key := range []string{"id", "class"} {
 		if v := attr(n, key); v != "" {
-			s += fmt.Sprintf(" %s=%q", key, truncateTo(v, 40))
+			s += fmt.Sprintf(" %s=%q", key, textcut.Head(v, 40))
 		}
 	}
 	return s + ">"

@@ -7,13 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/donation-exporter/donation_exporter/forecast"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/donation-exporter/donation_exporter/donations"
 	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/forecast"
 	"github.com/donation-exporter/donation_exporter/read"
 )
 
@@ -59,12 +60,19 @@ type Campaign struct {
 	Rebind func(finalURL string) (spec read.Spec, ok bool)
 	// Timeout bounds one fetch; the scrape's own deadline may cut it shorter.
 	Timeout time.Duration
+	// Auth, when set, is the API key sent to the host FetchURL names (and
+	// to no other); it prints as redacted.
+	Auth *fetch.Auth
 	// InsecureSkipVerify accepts any TLS certificate from this campaign's
 	// site.
 	InsecureSkipVerify bool
 	// MinInterval is the least time between two fetches of the page; a
 	// Poller serves the last outcome in between. 0 fetches on every scrape.
 	MinInterval time.Duration
+	// PlatformMinInterval is the least MinInterval the campaign's
+	// platform asks for (its preset's min_interval); 0: none. Package
+	// config keeps MinInterval at or above it.
+	PlatformMinInterval time.Duration
 	// MaxStaleness is how old the figures served may be: past it, a
 	// campaign whose site keeps deferring fetches (429 or 503 with
 	// Retry-After) is reported failed, its figures withheld. 0 means
@@ -134,13 +142,24 @@ func Scrape(ctx context.Context, f *fetch.Fetcher, c Campaign, now time.Time) (r
 	return result.values, result.trace, result.err
 }
 
-// timeout is the campaign's Timeout, or fetch.DefaultTimeout when it has
+// timeout is the campaign's Timeout, or DefaultTimeout when it has
 // none.
 func (c Campaign) timeout() time.Duration {
 	if c.Timeout <= 0 {
-		return fetch.DefaultTimeout
+		return DefaultTimeout
 	}
 	return c.Timeout
+}
+
+// FetchHost is the host (host:port, as the URL names it, in lower case)
+// the campaign's fetches go to: what the fetcher's per-host budget counts
+// by. Empty when the URL does not parse.
+func (c Campaign) FetchHost() string {
+	u, err := url.Parse(c.request().URL)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Host)
 }
 
 func (c Campaign) request() fetch.Request {
@@ -148,7 +167,7 @@ func (c Campaign) request() fetch.Request {
 	if url == "" {
 		url = c.URL
 	}
-	return fetch.Request{URL: url, InsecureSkipVerify: c.InsecureSkipVerify}
+	return fetch.Request{URL: url, InsecureSkipVerify: c.InsecureSkipVerify, Auth: c.Auth}
 }
 
 // pageRead is what reading a fetched page gave.
@@ -221,3 +240,7 @@ func isGone(err error) bool {
 	var se *fetch.StatusError
 	return errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusGone)
 }
+
+// DefaultTimeout bounds one campaign's fetch when the configuration sets no
+// TIMEOUT and Prometheus sends no scrape timeout.
+const DefaultTimeout = 10 * time.Second

@@ -29,7 +29,7 @@ import (
 //     that keeps deferring cannot keep old figures up for ever.
 //
 // A Poller's state is the outcome of its last fetch and the last good
-// figures; reading a page is Campaign.Read's job.
+// figures; fetching and reading a page is fetchAndRead's job (campaign.go).
 type Poller struct {
 	campaign Campaign
 	fetcher  *fetch.Fetcher

@@ -10,9 +10,9 @@ import (
 	"github.com/donation-exporter/donation_exporter/read"
 )
 
-// TestPollerMaxStaleness is finding 3 of issue 12: a site that answers 429
-// with Retry-After renewed its deferral at each answer, and its campaign
-// stayed up with figures of any age. Past MaxStaleness the poll fails with
+// TestPollerMaxStaleness: a site that answers 429 with Retry-After used to
+// renew its deferral at each answer, and its campaign stayed up with
+// figures of any age. Past MaxStaleness the poll fails with
 // the reason, still without fetching before Retry-After, and keeps
 // LastSuccess (for donation_last_success_timestamp_seconds).
 func TestPollerMaxStaleness(t *testing.T) {

@@ -17,9 +17,8 @@ import (
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
-// TestHostileTextStaysShort is finding 5 of issue 12: a 4 MB number, a
-// 1 MiB status reason phrase and a 4 MiB Location went whole into the
-// errors: 27.7 MB of log in 3 scrapes and a 9.2 MB status page. Each error
+// TestHostileTextStaysShort: a 4 MB number, a 1 MiB status reason phrase
+// and a 4 MiB Location once went whole into the errors: 27.7 MB of log in 3 scrapes and a 9.2 MB status page. Each error
 // is now cut where it is made, and once more where it is handled.
 func TestHostileTextStaysShort(t *testing.T) {
 	const huge = 4 << 20

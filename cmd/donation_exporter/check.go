@@ -1,9 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"github.com/donation-exporter/donation_exporter/forecast"
 	"io"
 	"math"
 	"strconv"
@@ -11,6 +11,8 @@ import (
 	"sync"
 	"text/tabwriter"
 	"time"
+
+	"github.com/donation-exporter/donation_exporter/forecast"
 
 	"github.com/donation-exporter/donation_exporter/collector"
 	"github.com/donation-exporter/donation_exporter/fetch"
@@ -130,62 +132,69 @@ func writeCheckReport(w io.Writer, reports []checkReport, now time.Time) error {
 		if i > 0 {
 			fmt.Fprintln(tw)
 		}
-		c := r.Campaign
-		fmt.Fprintf(tw, "campaign %q\n", c.Name)
-		fmt.Fprintf(tw, "  page:\t%s\n", c.URL)
-		if c.Platform != "" {
-			fmt.Fprintf(tw, "  read by:\t%s\n", c.Platform)
-		}
-		// The URL whose answer was read: the endpoint, or the page after
-		// the endpoint was gone.
-		fetched := r.Trace.URL
-		if fetched == "" {
-			fetched = c.FetchURL
-		}
-		if fetched == "" {
-			fetched = c.URL
-		}
-		if r.Trace.Kind != read.KindAuto {
-			fmt.Fprintf(tw, "  fetched:\t%s, read as %s, in %v\n", fetched, r.Trace.Kind, r.Duration.Round(time.Millisecond))
-		}
-		if len(r.Trace.Fields) > 0 {
-			fmt.Fprintln(tw, "\n  FIELD\tFROM\tTEXT FOUND\tVALUE")
-			for _, f := range r.Trace.Fields {
-				writeFieldRows(tw, f, r.Values, c)
-			}
-			if !hasField(r.Trace.Fields, read.FieldCurrency) && r.Values.Currency != "" {
-				fmt.Fprintf(tw, "  %s\t(shown with the amounts)\t\t%s\n", read.FieldCurrency, r.Values.Currency)
-			}
-		}
-		if r.Err != nil {
+		writeCampaignHeader(tw, r)
+		if !writeOutcome(tw, r, now) {
 			failed++
-			if len(c.PageShapes) > 0 && len(r.Trace.Fields) > 0 {
-				// The field that failed is the symptom: the preset's
-				// selectors are written for its platform's campaign pages.
-				fmt.Fprintf(tw, "\n  FAILED: the URL is none of the pages platform %s reads (%s), so its figures are looked for where they would be on one; give a campaign page's URL, or selectors for this page\n",
-					c.Platform, strings.Join(c.PageShapes, ", "))
-				fmt.Fprintf(tw, "  reading it: %v\n", r.Err)
-				continue
-			}
-			fmt.Fprintf(tw, "\n  FAILED: %v\n", r.Err)
-			continue
-		}
-		p, err := collector.Project(r.Values, r.Campaign.Curve, now)
-		if err != nil {
-			failed++
-			fmt.Fprintf(tw, "\n  FAILED: project: %v\n", err)
-			continue
-		}
-		fmt.Fprintln(tw, "\n  DERIVED\tVALUE")
-		writeDerived(tw, r.Values, p)
-		fmt.Fprintf(tw, "\n  OK: %s\n", readSummary(r.Trace.Fields))
-		for _, note := range checkNotes(c, r.Values, p, now) {
-			fmt.Fprintf(tw, "  %s\n", note)
 		}
 		writeDonationList(tw, r.Donations)
 	}
 	fmt.Fprintf(tw, "\n%d of %d campaigns read, %d failed\n", len(reports)-failed, len(reports), failed)
 	return tw.Flush()
+}
+
+// writeCampaignHeader writes what was fetched and how each field was read.
+func writeCampaignHeader(tw io.Writer, r checkReport) {
+	c := r.Campaign
+	fmt.Fprintf(tw, "campaign %q\n", c.Name)
+	fmt.Fprintf(tw, "  page:\t%s\n", c.URL)
+	if c.Platform != "" {
+		fmt.Fprintf(tw, "  read by:\t%s\n", c.Platform)
+	}
+	// The URL whose answer was read: the endpoint, or the page after the
+	// endpoint was gone.
+	fetched := cmp.Or(r.Trace.URL, c.FetchURL, c.URL)
+	if r.Trace.Kind != read.KindAuto {
+		fmt.Fprintf(tw, "  fetched:\t%s, read as %s, in %v\n", fetched, r.Trace.Kind, r.Duration.Round(time.Millisecond))
+	}
+	if len(r.Trace.Fields) > 0 {
+		fmt.Fprintln(tw, "\n  FIELD\tFROM\tTEXT FOUND\tVALUE")
+		for _, f := range r.Trace.Fields {
+			writeFieldRows(tw, f, r.Values, c)
+		}
+		if !hasField(r.Trace.Fields, read.FieldCurrency) && r.Values.Currency != "" {
+			fmt.Fprintf(tw, "  %s\t(shown with the amounts)\t\t%s\n", read.FieldCurrency, r.Values.Currency)
+		}
+	}
+}
+
+// writeOutcome writes why the campaign failed, or its derived figures and
+// notes; it reports whether the campaign was read.
+func writeOutcome(tw io.Writer, r checkReport, now time.Time) bool {
+	c := r.Campaign
+	if r.Err != nil {
+		if len(c.PageShapes) > 0 && len(r.Trace.Fields) > 0 {
+			// The field that failed is the symptom: the preset's selectors
+			// are written for its platform's campaign pages.
+			fmt.Fprintf(tw, "\n  FAILED: the URL is none of the pages platform %s reads (%s), so its figures are looked for where they would be on one; give a campaign page's URL, or selectors for this page\n",
+				c.Platform, strings.Join(c.PageShapes, ", "))
+			fmt.Fprintf(tw, "  reading it: %v\n", r.Err)
+			return false
+		}
+		fmt.Fprintf(tw, "\n  FAILED: %v\n", r.Err)
+		return false
+	}
+	p, err := collector.Project(r.Values, c.Curve, now)
+	if err != nil {
+		fmt.Fprintf(tw, "\n  FAILED: project: %v\n", err)
+		return false
+	}
+	fmt.Fprintln(tw, "\n  DERIVED\tVALUE")
+	writeDerived(tw, r.Values, p)
+	fmt.Fprintf(tw, "\n  OK: %s\n", readSummary(r.Trace.Fields))
+	for _, note := range checkNotes(c, r.Values, p, now) {
+		fmt.Fprintf(tw, "  %s\n", note)
+	}
+	return true
 }
 
 func hasField(fields []read.FieldTrace, field read.Field) bool {
@@ -241,6 +250,8 @@ func fieldValue(field read.Field, v read.Values) string {
 		return amount(v.Raised, v.Currency)
 	case read.FieldTarget:
 		return amount(v.Target, v.Currency)
+	case read.FieldRemaining:
+		return amount(v.Remaining, v.Currency)
 	case read.FieldDonors:
 		return amount(v.Donors, "")
 	case read.FieldCurrency:

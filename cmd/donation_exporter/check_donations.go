@@ -29,7 +29,7 @@ func checkDonationList(ctx context.Context, f *fetch.Fetcher, c source.Campaign,
 	if c.Donations == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, cmp.Or(c.Timeout, fetch.DefaultTimeout))
+	ctx, cancel := context.WithTimeout(ctx, cmp.Or(c.Timeout, source.DefaultTimeout))
 	defer cancel()
 	out := &checkDonations{URL: c.Donations.URL}
 	out.List, out.Err = source.FetchDonations(ctx, f, *c.Donations, c.InsecureSkipVerify, now.Add(-donations.Longest()), source.ScrapeListPages)

@@ -96,7 +96,7 @@ func TestDemo(t *testing.T) {
 	}
 
 	// go build stamps no version (make build does): the exporter reports
-	// what the toolchain recorded, never an empty one (issue 11).
+	// what the toolchain recorded, never an empty one.
 	if !regexp.MustCompile(`donation_exporter_build_info\{[^}]*version="[^"]+"`).MatchString(body) {
 		t.Errorf("build_info has an empty version:\n%s", regexp.MustCompile(`donation_exporter_build_info.*`).FindString(body))
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/donation-exporter/donation_exporter/config"
 	"github.com/donation-exporter/donation_exporter/endpoint"
-	"github.com/donation-exporter/donation_exporter/fetch"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -52,7 +51,7 @@ type timeouts struct {
 func serverTimeouts(cfg config.Env, campaigns []source.Campaign) timeouts {
 	scrape := cfg.MetricsTimeout
 	if scrape <= 0 {
-		scrape = fetch.DefaultTimeout
+		scrape = source.DefaultTimeout
 		for _, c := range campaigns {
 			scrape = max(scrape, c.Timeout)
 		}

@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/donation-exporter/donation_exporter/config"
-	"github.com/donation-exporter/donation_exporter/fetch"
 	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"github.com/donation-exporter/donation_exporter/source"
 )
@@ -42,7 +41,7 @@ func TestServerTimeouts(t *testing.T) {
 	}{
 		{name: "METRICS_TIMEOUT", metrics: 30 * time.Second, campaigns: campaigns(time.Minute), wantScrape: 30 * time.Second},
 		{name: "no METRICS_TIMEOUT: the longest campaign TIMEOUT", campaigns: campaigns(0, 25*time.Second, 5*time.Second), wantScrape: 25 * time.Second},
-		{name: "no METRICS_TIMEOUT, campaigns without TIMEOUT: the default", campaigns: campaigns(0), wantScrape: fetch.DefaultTimeout},
+		{name: "no METRICS_TIMEOUT, campaigns without TIMEOUT: the default", campaigns: campaigns(0), wantScrape: source.DefaultTimeout},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

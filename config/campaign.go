@@ -1,101 +1,22 @@
-// Package config reads the exporter's configuration from environment
-// variables and turns each campaign's variables into a source.Campaign.
 package config
 
 import (
 	"errors"
 	"fmt"
-	"github.com/donation-exporter/donation_exporter/forecast"
 	"io"
 	"maps"
 	"net/url"
 	"os"
-	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/caarlos0/env/v11"
-
 	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/forecast"
 	"github.com/donation-exporter/donation_exporter/preset"
 	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
-
-// Prefix starts every variable the exporter reads.
-const Prefix = "DONATION_"
-
-// Paths the exporter serves beside DONATION_METRICS_PATH and the status page.
-const (
-	// ProbePath serves one campaign's metrics: /probe?campaign=NAME.
-	ProbePath = "/probe"
-	// HealthPath answers liveness and readiness probes.
-	HealthPath = "/-/healthy"
-	// ReloadPath reloads the campaigns on POST.
-	ReloadPath = "/-/reload"
-	// SDPath answers Prometheus' HTTP service discovery: one /probe target
-	// per campaign.
-	SDPath = "/sd"
-)
-
-// Config is the whole configuration: the variables as read, and the
-// campaigns built from them.
-type Config struct {
-	Env
-	// Campaigns are ready to scrape, in index order.
-	Campaigns []source.Campaign
-}
-
-// Env holds the variables, DONATION_<NAME>.
-type Env struct {
-	ListenAddress string `env:"LISTEN_ADDRESS" flag:"web.listen-address" envDefault:":9366" help:"Address to listen on."`
-	WebConfigFile string `env:"WEB_CONFIG_FILE" flag:"web.config.file" help:"exporter-toolkit web configuration file: TLS, basic auth, headers (docs/endpoint-security.md)."`
-	MetricsPath   string `env:"METRICS_PATH" envDefault:"/metrics" help:"Path of the metrics endpoint. / puts the metrics in place of the status page; /probe, /-/healthy, /-/reload and /sd are taken."`
-	LogLevel      string `env:"LOG_LEVEL" flag:"log.level" envDefault:"info" help:"debug, info, warn or error."`
-	LogFormat     string `env:"LOG_FORMAT" flag:"log.format" envDefault:"logfmt" help:"logfmt or json."`
-	// Demo serves an embedded demo page on loopback and watches it.
-	Demo bool `env:"DEMO" help:"Also watch the embedded demo campaign, served on a random loopback port as the campaign demo." helpDefault:"false"`
-	// ScrapeTimeoutOffset is taken off Prometheus' scrape timeout so the
-	// answer reaches Prometheus before it gives up.
-	ScrapeTimeoutOffset time.Duration `env:"SCRAPE_TIMEOUT_OFFSET" envDefault:"500ms" help:"Taken off the scrape timeout Prometheus announces (X-Prometheus-Scrape-Timeout-Seconds), so the answer arrives before Prometheus gives up."`
-	// UserAgent replaces the User-Agent the exporter sends.
-	UserAgent string `env:"USER_AGENT" help:"User-Agent sent to donation sites." helpDefault:"donation_exporter/<version> (+https://github.com/donation-exporter/donation_exporter)"`
-	// MaxBodyBytes caps a page's size, counted after decompression.
-	MaxBodyBytes int64 `env:"MAX_BODY_BYTES" envDefault:"5242880" help:"Largest page read (5 MiB by default), counted after gzip decompression. A bigger page fails its campaign (body too large)."`
-	// MaxRedirects is how many redirects a fetch follows (0: none).
-	MaxRedirects int `env:"MAX_REDIRECTS" envDefault:"5" help:"Redirects one fetch follows; 0 follows none (the 3xx is then an error)."`
-	// MaxRequestsInFlight limits concurrent requests to the metrics path
-	// (0: no limit); more are answered 503.
-	MaxRequestsInFlight int `env:"MAX_REQUESTS_IN_FLIGHT" envDefault:"128" help:"Concurrent scrapes on the metrics path and /probe; more are answered 503 at once. 0: no limit."`
-	// MaxConnections caps the client connections open at once (0: no
-	// cap); one over it is closed at once.
-	MaxConnections int `env:"MAX_CONNECTIONS" envDefault:"512" help:"Client connections open at once. At the cap a new one takes the place of the one idle the longest, or, with none idle, is closed at once (and counted). 0: no cap."`
-	// MetricsTimeout bounds one request to the metrics path (0: no bound
-	// but the campaigns' TIMEOUT and Prometheus' scrape timeout).
-	MetricsTimeout time.Duration `env:"METRICS_TIMEOUT" envDefault:"30s" help:"Upper bound of one request to the metrics path, the scrape included. 0: none but the campaigns' TIMEOUT and Prometheus' scrape timeout."`
-	// MaxConcurrentParses bounds how many pages are parsed at the same
-	// time (0: GOMAXPROCS, the CPUs Go uses).
-	MaxConcurrentParses int `env:"MAX_CONCURRENT_PARSES" envDefault:"0" help:"Pages parsed at the same time. 0: GOMAXPROCS, the CPUs Go uses (it follows a container's CPU limit). Parsing is CPU work, so more than the CPUs buys nothing."`
-	// MaxPagesInMemory bounds how many pages are held at the same time,
-	// from their response headers until they are parsed (0: twice
-	// MAX_CONCURRENT_PARSES).
-	MaxPagesInMemory int `env:"MAX_PAGES_IN_MEMORY" envDefault:"0" help:"Pages over 256 KiB held in memory at the same time, from their first 256 KiB until they are parsed (docs/operations.md#how-many-pages-at-once). 0: twice MAX_CONCURRENT_PARSES."`
-	// MinInterval is the campaigns' default MIN_INTERVAL.
-	MinInterval time.Duration `env:"MIN_INTERVAL" envDefault:"0s" help:"Default of every campaign's MIN_INTERVAL. 0s: off."`
-	// MaxStaleness is the campaigns' default MAX_STALENESS: how old the
-	// figures served (while a site defers fetches with Retry-After) may
-	// be before the campaign reports donation_up 0.
-	MaxStaleness time.Duration `env:"MAX_STALENESS" envDefault:"1h" help:"Default of every campaign's MAX_STALENESS."`
-	CampaignVars []CampaignEnv `envPrefix:"CAMPAIGN_"`
-	// ConfigFile is a YAML file of more campaigns (see file.go); it is
-	// read again on reload.
-	ConfigFile string `env:"CONFIG_FILE" flag:"config.file" help:"A YAML file of more campaigns, read again on SIGHUP and POST /-/reload (docs/campaigns-file.md)."`
-	// ExternalAddress is where Prometheus reaches the exporter: the target
-	// /sd lists. Never taken from a request's Host header.
-	ExternalAddress string `env:"EXTERNAL_ADDRESS" help:"host:port at which Prometheus reaches the exporter: the target /sd lists for every campaign." helpDefault:"LISTEN_ADDRESS, with the host name where it names no host"`
-}
 
 // CampaignEnv is one campaign's definition: its variables,
 // DONATION_CAMPAIGN_<i>_<FIELD>, or an entry of the campaigns file, whose
@@ -132,6 +53,7 @@ type CampaignEnv struct {
 	Timezone    string `env:"TIMEZONE" yaml:"timezone" help:"IANA zone (Europe/Berlin) of dates written without an offset." helpDefault:"UTC"`
 	Timeout     string `env:"TIMEOUT" yaml:"timeout" help:"Upper bound of one fetch; Prometheus' scrape timeout may cut it shorter." helpDefault:"10s"`
 
+	TokenFile          string `env:"TOKEN_FILE" yaml:"token_file" help:"A file holding the API key of the campaign's platform, read (trimmed) at start and on every reload: sent the way the preset says (a bearer Authorization header by default), to the host the campaign is fetched from only, never after a redirect to another host, and never shown (docs/api-keys.md). The only secret setting, so it has a file form alone."`
 	InsecureSkipVerify string `env:"INSECURE_SKIP_VERIFY" yaml:"insecure_skip_verify" help:"true accepts any TLS certificate from this campaign's site (self-signed, expired, wrong name); logged as a warning at start. Other campaigns, and other hosts this site redirects to, still verify." helpDefault:"false"`
 	MinInterval        string `env:"MIN_INTERVAL" yaml:"min_interval" help:"Least time between two fetches of this page (5m); scrapes in between get the last outcome. 0s fetches on every scrape. Must be shorter than MAX_STALENESS." helpDefault:"DONATION_MIN_INTERVAL"`
 	MaxStaleness       string `env:"MAX_STALENESS" yaml:"max_staleness" help:"Oldest figures served while the site defers fetches with Retry-After; past it the campaign reports donation_up 0." helpDefault:"DONATION_MAX_STALENESS"`
@@ -143,172 +65,8 @@ type CampaignEnv struct {
 	Labels Labels `env:"LABELS" yaml:"labels" help:"Extra labels on every series of the campaign: appeal=spring,team=north. Not campaign, currency, platform, raised_basis, donors_basis, forecast, state, window, job, instance or __*."`
 }
 
-// Load reads the configuration from environ (as os.Environ gives it) and
-// checks it. Its errors name the variable at fault.
-func Load(environ []string) (Config, error) {
-	vars := env.ToMap(environ)
-	opts := env.Options{Prefix: Prefix, Environment: vars}
-	var cfg Config
-	if err := env.ParseWithOptions(&cfg.Env, opts); err != nil {
-		return Config{}, namedEnvError(err)
-	}
-	if err := checkKnown(vars, opts); err != nil {
-		return Config{}, err
-	}
-	var errs []error
-	if !strings.HasPrefix(cfg.MetricsPath, "/") {
-		errs = append(errs, fmt.Errorf("%sMETRICS_PATH: %q must start with /", Prefix, cfg.MetricsPath))
-	}
-	switch cfg.MetricsPath {
-	case ProbePath:
-		errs = append(errs, fmt.Errorf("%sMETRICS_PATH: %s serves one campaign at a time; choose another path", Prefix, ProbePath))
-	case HealthPath:
-		errs = append(errs, fmt.Errorf("%sMETRICS_PATH: %s answers health probes; choose another path", Prefix, HealthPath))
-	case ReloadPath, SDPath:
-		errs = append(errs, fmt.Errorf("%sMETRICS_PATH: %s reloads or lists the campaigns; choose another path", Prefix, cfg.MetricsPath))
-	}
-	if cfg.ScrapeTimeoutOffset < 0 {
-		errs = append(errs, fmt.Errorf("%sSCRAPE_TIMEOUT_OFFSET: %v must not be negative", Prefix, cfg.ScrapeTimeoutOffset))
-	}
-	errs = append(errs, cfg.checkLimits()...)
-	if err := cfg.checkExternalAddress(); err != nil {
-		errs = append(errs, err)
-	}
-	campaigns, err := cfg.LoadCampaigns()
-	if err != nil {
-		errs = append(errs, err)
-	}
-	cfg.Campaigns = campaigns
-	if err := joinBounded(errs...); err != nil {
-		return Config{}, err
-	}
-	return cfg, nil
-}
-
-// FetcherConfig is what these settings say about fetching pages.
-// defaultUserAgent is sent unless USER_AGENT replaces it.
-func (e Env) FetcherConfig(defaultUserAgent string) fetch.FetcherConfig {
-	userAgent := e.UserAgent
-	if userAgent == "" {
-		userAgent = defaultUserAgent
-	}
-	maxRedirects := e.MaxRedirects
-	if maxRedirects == 0 {
-		maxRedirects = -1 // MAX_REDIRECTS=0 follows none; FetcherConfig's 0 is its default
-	}
-	return fetch.FetcherConfig{
-		UserAgent:        userAgent,
-		MaxBodyBytes:     e.MaxBodyBytes,
-		MaxRedirects:     maxRedirects,
-		MaxParses:        e.MaxConcurrentParses,
-		MaxPagesInMemory: e.MaxPagesInMemory,
-	}
-}
-
-// checkLimits checks the variables that bound fetching and serving.
-func (e Env) checkLimits() []error {
-	var errs []error
-	check := func(bad bool, name string, value any, want string) {
-		if bad {
-			errs = append(errs, fmt.Errorf("%s%s: %v must be %s", Prefix, name, value, want))
-		}
-	}
-	check(e.MaxBodyBytes <= 0, "MAX_BODY_BYTES", e.MaxBodyBytes, "a positive number of bytes")
-	check(e.MaxRedirects < 0, "MAX_REDIRECTS", e.MaxRedirects, "0 (follow none) or more")
-	check(e.MaxRequestsInFlight < 0, "MAX_REQUESTS_IN_FLIGHT", e.MaxRequestsInFlight, "0 (no limit) or more")
-	check(e.MaxConnections < 0, "MAX_CONNECTIONS", e.MaxConnections, "0 (no cap) or more")
-	check(e.MetricsTimeout < 0, "METRICS_TIMEOUT", e.MetricsTimeout, "0 (no bound) or a positive duration")
-	check(e.MaxConcurrentParses < 0, "MAX_CONCURRENT_PARSES", e.MaxConcurrentParses, "0 (GOMAXPROCS) or more")
-	check(e.MaxPagesInMemory < 0, "MAX_PAGES_IN_MEMORY", e.MaxPagesInMemory, "0 (twice MAX_CONCURRENT_PARSES) or more")
-	check(e.MinInterval < 0, "MIN_INTERVAL", e.MinInterval, "0 (off) or a positive duration")
-	check(e.MaxStaleness <= 0, "MAX_STALENESS", e.MaxStaleness, "a positive duration such as 1h")
-	return errs
-}
-
-// namedEnvError names the variable behind each typed setting that does not
-// parse (DONATION_MAX_BODY_BYTES=lots): env's own message names the Go field.
-func namedEnvError(err error) error {
-	var agg env.AggregateError
-	if !errors.As(err, &agg) {
-		return err
-	}
-	named := make([]error, 0, len(agg.Errors))
-	for _, e := range agg.Errors {
-		var pe env.ParseError
-		if !errors.As(e, &pe) {
-			named = append(named, e)
-			continue
-		}
-		if f, ok := reflect.TypeFor[Env]().FieldByName(pe.Name); ok {
-			var ne *strconv.NumError
-			if f.Type.Kind() == reflect.Bool && errors.As(pe.Err, &ne) {
-				// strconv's "ParseBool: parsing "yes": invalid syntax" says
-				// neither what is wanted nor that it is ours.
-				named = append(named, fmt.Errorf("%s%s: %q is not true or false", Prefix, f.Tag.Get("env"), ne.Num))
-				continue
-			}
-			named = append(named, fmt.Errorf("%s%s: %w", Prefix, f.Tag.Get("env"), pe.Err))
-			continue
-		}
-		named = append(named, e)
-	}
-	return errors.Join(named...)
-}
-
-func campaignPrefix(i int) string { return fmt.Sprintf("%sCAMPAIGN_%d_", Prefix, i) }
-
-// naming says where a campaign's settings come from, for its errors: a
-// variable (DONATION_CAMPAIGN_3_RAISED) or a key of the campaigns file
-// (campaigns.yml:12: campaigns[3] (name "spring"): raised).
-type naming struct {
-	prefix string
-	lower  bool // file keys are the variables' suffixes in lower case
-	// zones caches time zones by name across the campaigns of one load
-	// (each LoadLocation reads the zone database); nil: no cache.
-	zones map[string]*time.Location
-}
-
-func envNaming(i int) naming { return naming{prefix: campaignPrefix(i)} }
-
-// key is a setting's name: RAISED_SELECTOR, or raised_selector in a file.
-func (n naming) key(suffix string) string {
-	if n.lower {
-		return strings.ToLower(suffix)
-	}
-	return suffix
-}
-
-// where names a setting fully, for errors.
-func (n naming) where(suffix string) string { return n.prefix + n.key(suffix) }
-
-// checkKnown rejects DONATION_ variables the exporter does not read: a typo
-// (TARGTE) or a gap in the campaign numbers would otherwise be ignored
-// without a word.
-func checkKnown(vars map[string]string, opts env.Options) error {
-	params, err := env.GetFieldParamsWithOptions(&Env{}, opts)
-	if err != nil {
-		return err
-	}
-	known := map[string]bool{}
-	for _, p := range params {
-		known[p.Key] = true
-	}
-	var unknown []string
-	for name := range vars {
-		if strings.HasPrefix(name, Prefix) && !known[name] {
-			unknown = append(unknown, name)
-		}
-	}
-	if len(unknown) == 0 {
-		return nil
-	}
-	sort.Strings(unknown)
-	return fmt.Errorf("unknown variables %s: check the spelling, and that campaigns are numbered from 0 with no gap (%sCAMPAIGN_0_NAME, %sCAMPAIGN_1_NAME, ...)",
-		strings.Join(unknown, ", "), Prefix, Prefix)
-}
-
 // compile checks one campaign's variables and builds the campaign.
-func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campaign, error) {
+func (ce CampaignEnv) compile(n naming, presets *preset.Registry, token fetch.Secret) (source.Campaign, error) {
 	var errs []error
 	fail := func(suffix, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", n.where(suffix), fmt.Sprintf(format, args...)))
@@ -318,19 +76,7 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campai
 	if bad := ce.checkUTF8(n); len(bad) > 0 {
 		return c, errors.Join(bad...) // nothing else is worth reading
 	}
-	if c.Name == "" {
-		fail("NAME", "required: the campaign label")
-	} else if err := checkName(c.Name); err != nil {
-		fail("NAME", "%v", err)
-	}
-	var pageURL *url.URL
-	if c.URL == "" {
-		fail("URL", "required: the donation page to read")
-	} else if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		fail("URL", "%q is not an http or https URL", c.URL)
-	} else {
-		pageURL = u
-	}
+	pageURL := checkNameAndURL(c, fail)
 	c.FetchURL = c.URL
 
 	p, err := ce.platform(pageURL, presets, &c)
@@ -343,6 +89,7 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campai
 	}
 	ce.compileOptions(&c, n, fail)
 	ce.compileFields(&c, n, fail)
+	ce.compileAuth(p, token, &c, fail)
 	variable := func(f read.Field) string { return n.where(strings.ToUpper(string(f))) }
 	if err := read.CheckConfiguredDates(ce.Start, ce.Deadline, c.Spec.Location, variable); err != nil {
 		errs = append(errs, err)
@@ -352,18 +99,7 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campai
 		fail("FORECAST_CURVE", "%v", err)
 	}
 	if p == nil && !ce.givesRaised() {
-		switch platform := strings.ToLower(strings.TrimSpace(ce.Platform)); platform {
-		case "html", "json":
-			// These platforms mean "only my selectors": reading page
-			// furniture behind the user's back would be a guess.
-			fail("RAISED_SELECTOR", "required with platform %s, which reads only the selectors given: give RAISED_SELECTOR or RAISED, or REMAINING_SELECTOR (or REMAINING) with TARGET_SELECTOR (or TARGET)", platform)
-		default:
-			// No preset and nothing says where the amount raised is:
-			// read what donation pages commonly carry (see read's
-			// zero-config).
-			c.Platform = source.PlatformZeroConfig
-			c.Spec.ZeroConfig = true
-		}
+		ce.zeroConfigOrFail(&c, fail)
 	}
 	labels, err := ce.Labels.check()
 	if err != nil {
@@ -374,6 +110,42 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry) (source.Campai
 		c.Rebind = rebinder(p, c.Spec, ce.overrideNamer(n))
 	}
 	return c, errors.Join(errs...)
+}
+
+// checkNameAndURL checks the campaign's two required settings and returns
+// its page URL, nil when it is not one.
+func checkNameAndURL(c source.Campaign, fail func(suffix, format string, args ...any)) *url.URL {
+	if c.Name == "" {
+		fail("NAME", "required: the campaign label")
+	} else if err := checkName(c.Name); err != nil {
+		fail("NAME", "%v", err)
+	}
+	if c.URL == "" {
+		fail("URL", "required: the donation page to read")
+		return nil
+	}
+	u, err := url.Parse(c.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		fail("URL", "%q is not an http or https URL", c.URL)
+		return nil
+	}
+	return u
+}
+
+// zeroConfigOrFail decides a campaign with no preset that says nothing of
+// where the amount raised is: read by zero-config, unless its platform
+// says to read only the selectors given.
+func (ce CampaignEnv) zeroConfigOrFail(c *source.Campaign, fail func(suffix, format string, args ...any)) {
+	switch platform := strings.ToLower(strings.TrimSpace(ce.Platform)); platform {
+	case "html", "json":
+		// These platforms mean "only my selectors": reading page
+		// furniture behind the user's back would be a guess.
+		fail("RAISED_SELECTOR", "required with platform %s, which reads only the selectors given: give RAISED_SELECTOR or RAISED, or REMAINING_SELECTOR (or REMAINING) with TARGET_SELECTOR (or TARGET)", platform)
+	default:
+		// Read what donation pages commonly carry (see read's zero-config).
+		c.Platform = source.PlatformZeroConfig
+		c.Spec.ZeroConfig = true
+	}
 }
 
 // givesRaised reports whether the settings say where the amount raised
@@ -463,6 +235,7 @@ func (ce CampaignEnv) applyPreset(p *preset.Preset, n naming, c *source.Campaign
 	}
 	c.Platform, c.Kind, c.FetchURL, c.PageFallback = p.Name, p.Kind(), pc.FetchURL, pc.PageFallback
 	c.Donations = pc.Donations
+	c.PlatformMinInterval = p.MinInterval
 	c.Spec.AmountScale, c.Spec.ProgressChecks, c.Spec.Fields = pc.Spec.AmountScale, pc.Spec.ProgressChecks, pc.Spec.Fields
 	if pc.Vars == nil {
 		for _, pg := range p.Pages {

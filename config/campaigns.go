@@ -1,0 +1,146 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/donation-exporter/donation_exporter/preset"
+	"github.com/donation-exporter/donation_exporter/source"
+)
+
+// LoadCampaigns builds the campaigns: those of the variables, in index
+// order, then those of the campaigns file, in file order. Names are unique
+// across both. The file is read anew on every call: this is what a reload
+// does. Errors name the variable, or the file, line, entry and key.
+//
+// previous are the campaigns running, on a reload: one whose definition
+// did not change is taken as it was built (its labels are read anew), so a
+// reload of 10,000 campaigns compiles only those that changed.
+func (e Env) LoadCampaigns(previous ...source.Campaign) ([]source.Campaign, error) {
+	presets, err := preset.Load()
+	if err != nil {
+		return nil, fmt.Errorf("platform presets: %w", err)
+	}
+	l := campaignLoad{env: e, presets: presets, built: make(map[string]source.Campaign, len(previous)),
+		seen: map[string]string{}, zones: map[string]*time.Location{}}
+	for _, c := range previous {
+		if c.Definition != "" {
+			l.built[c.Definition] = c
+		}
+	}
+	for i, ce := range e.CampaignVars {
+		l.add(ce, envNaming(i), fmt.Sprintf("campaign %d", i))
+	}
+	if e.ConfigFile != "" {
+		entries, err := readCampaignsFile(e.ConfigFile)
+		if err != nil {
+			return nil, joinBounded(append(l.errs, err)...)
+		}
+		if n := len(e.CampaignVars) + len(entries); n > MaxCampaigns {
+			return nil, fmt.Errorf("%d campaigns (%d of variables, %d of %s): more than the %d an exporter watches",
+				n, len(e.CampaignVars), len(entries), e.ConfigFile, MaxCampaigns)
+		}
+		for i, entry := range entries {
+			l.add(entry.CampaignEnv, fileNaming(e.ConfigFile, i, entry), fmt.Sprintf("%s campaigns[%d]", e.ConfigFile, i))
+		}
+	}
+	if err := checkLabelNames(l.campaigns); err != nil {
+		l.errs = append(l.errs, err)
+	}
+	if err := joinBounded(l.errs...); err != nil {
+		return nil, err
+	}
+	return l.campaigns, nil
+}
+
+// campaignLoad is one LoadCampaigns in progress.
+type campaignLoad struct {
+	env     Env
+	presets *preset.Registry
+	built   map[string]source.Campaign // running campaigns by definition, on a reload
+	seen    map[string]string          // campaign name → where it was defined
+	zones   map[string]*time.Location  // time zones loaded, shared by the campaigns
+	errs    []error
+
+	campaigns []source.Campaign
+}
+
+// add builds one campaign's definition, or takes the running campaign of
+// the same definition, and adds it unless its name is taken.
+func (l *campaignLoad) add(ce CampaignEnv, n naming, nameWhere string) {
+	c, err := l.build(ce, n)
+	if err != nil {
+		l.errs = append(l.errs, err)
+		return
+	}
+	if other, dup := l.seen[c.Name]; dup {
+		l.errs = append(l.errs, fmt.Errorf("%s: %q is already the name of %s", n.where("NAME"), c.Name, other))
+		return
+	}
+	l.seen[c.Name] = nameWhere
+	l.campaigns = append(l.campaigns, c)
+}
+
+func (l *campaignLoad) build(ce CampaignEnv, n naming) (source.Campaign, error) {
+	token, err := ce.readToken(n)
+	if err != nil {
+		return source.Campaign{}, err
+	}
+	definition := ce.definition(l.env.MinInterval, l.env.MaxStaleness) + tokenDigest(token)
+	if c, unchanged := l.built[definition]; unchanged {
+		labels, err := ce.Labels.check()
+		if err != nil {
+			return source.Campaign{}, fmt.Errorf("%s: %w", n.where("LABELS"), err)
+		}
+		c.Labels = labels
+		return c, nil
+	}
+	n.zones = l.zones
+	c, err := ce.compile(n, l.presets, token)
+	if err != nil {
+		return source.Campaign{}, err
+	}
+	if err := l.env.applyDefaults(ce, n, &c); err != nil {
+		return source.Campaign{}, err
+	}
+	c.Definition = definition
+	return c, nil
+}
+
+// applyDefaults gives c the exporter-wide MIN_INTERVAL and MAX_STALENESS
+// where its own settings give none, raises MIN_INTERVAL to the platform's
+// own minimum, and checks the two together.
+func (e Env) applyDefaults(ce CampaignEnv, n naming, c *source.Campaign) error {
+	intervalVar, stalenessVar := Prefix+"MIN_INTERVAL", Prefix+"MAX_STALENESS"
+	if strings.TrimSpace(ce.MinInterval) == "" {
+		c.MinInterval = e.MinInterval
+	} else {
+		intervalVar = n.where("MIN_INTERVAL")
+	}
+	if strings.TrimSpace(ce.MaxStaleness) == "" {
+		c.MaxStaleness = e.MaxStaleness
+	} else {
+		stalenessVar = n.where("MAX_STALENESS")
+	}
+	if c.MinInterval < c.PlatformMinInterval {
+		// The platform's own limit is a floor: a campaign asking to be
+		// fetched more often is fetched as often as the platform allows.
+		c.MinInterval = c.PlatformMinInterval
+		intervalVar = fmt.Sprintf("platform %s's minimum interval", c.Platform)
+	}
+	if c.MinInterval >= c.MaxStaleness && c.MaxStaleness > 0 {
+		return fmt.Errorf("%s: %v must be shorter than %s (%v): figures served between two fetches would be too old to report",
+			intervalVar, c.MinInterval, stalenessVar, c.MaxStaleness)
+	}
+	return nil
+}
+
+// definition is the campaign's configuration, labels aside, in a canonical
+// form (see source.Campaign.Definition), with the default MIN_INTERVAL it
+// was built with: the same settings, from variables or from the file, give
+// the same text, and the same text builds the same campaign.
+func (ce CampaignEnv) definition(defaultMinInterval, defaultMaxStaleness time.Duration) string {
+	ce.Labels = Labels{}
+	return fmt.Sprintf("%#v default_min_interval=%v default_max_staleness=%v", ce, defaultMinInterval, defaultMaxStaleness)
+}

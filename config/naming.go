@@ -1,0 +1,78 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// namedEnvError names the variable behind each typed setting that does not
+// parse (DONATION_MAX_BODY_BYTES=lots): env's own message names the Go field.
+func namedEnvError(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return err
+	}
+	named := make([]error, 0, len(agg.Errors))
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if !errors.As(e, &pe) {
+			named = append(named, e)
+			continue
+		}
+		if f, ok := reflect.TypeFor[Env]().FieldByName(pe.Name); ok {
+			var ne *strconv.NumError
+			if f.Type.Kind() == reflect.Bool && errors.As(pe.Err, &ne) {
+				// strconv's "ParseBool: parsing "yes": invalid syntax" says
+				// neither what is wanted nor that it is ours.
+				named = append(named, fmt.Errorf("%s%s: %q is not true or false", Prefix, f.Tag.Get("env"), ne.Num))
+				continue
+			}
+			named = append(named, fmt.Errorf("%s%s: %w", Prefix, f.Tag.Get("env"), pe.Err))
+			continue
+		}
+		named = append(named, e)
+	}
+	return errors.Join(named...)
+}
+
+func campaignPrefix(i int) string { return fmt.Sprintf("%sCAMPAIGN_%d_", Prefix, i) }
+
+// naming says where a campaign's settings come from, for its errors: a
+// variable (DONATION_CAMPAIGN_3_RAISED) or a key of the campaigns file
+// (campaigns.yml:12: campaigns[3] (name "spring"): raised).
+type naming struct {
+	prefix string
+	lower  bool // file keys are the variables' suffixes in lower case
+	// zones caches time zones by name across the campaigns of one load
+	// (each LoadLocation reads the zone database); nil: no cache.
+	zones map[string]*time.Location
+}
+
+func envNaming(i int) naming { return naming{prefix: campaignPrefix(i)} }
+
+// key is a setting's name: RAISED_SELECTOR, or raised_selector in a file.
+func (n naming) key(suffix string) string {
+	if n.lower {
+		return strings.ToLower(suffix)
+	}
+	return suffix
+}
+
+// where names a setting fully, for errors.
+func (n naming) where(suffix string) string { return n.prefix + n.key(suffix) }
+
+// fileNaming names an entry's keys in errors: the file, the entry's line,
+// index and name, then the key.
+func fileNaming(path string, i int, entry fileEntry) naming {
+	name := strings.TrimSpace(entry.Name)
+	if name == "" {
+		return naming{prefix: fmt.Sprintf("%s:%d: campaigns[%d]: ", path, entry.line, i), lower: true}
+	}
+	return naming{prefix: fmt.Sprintf("%s:%d: campaigns[%d] (name %s): ", path, entry.line, i, shortText(name)), lower: true}
+}

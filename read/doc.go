@@ -1,0 +1,23 @@
+// Package read turns a donation page into a campaign's figures: raised,
+// target, currency, start, deadline, donors. It is pure: a page's bytes and
+// a Spec in, Values and a Trace of how each field was found out, with no
+// I/O and nothing of the rest of the exporter.
+//
+// Entry points, each in the file of its name:
+//   - Page (page.go) reads the figures a Spec describes out of one page;
+//   - ParseSelector (selector.go) and ParseQuery (query.go) compile the
+//     CSS, JSONPath and gjson selectors a Spec and the presets are written
+//     in (docs/selectors.md);
+//   - ParseMoney (money.go) and ParseDate (date.go) read one amount or date
+//     the way Page does, for configured values and checks;
+//   - FindInPage (embedded_page.go) and FindInText (embedded.go) find the
+//     JSON a page carries for its own scripts.
+//
+// The rest holds what those share: the fields and the Spec (fields.go), the
+// extraction of each field and its checks (extract.go, convert.go,
+// crosscheck.go, date.go), the parsed document (document.go), currencies
+// and digit groups (currency.go, digitgroups.go), script data merged as a
+// page's scripts would merge it (merge.go, jslex.go), and zero-config, which
+// reads a page no preset or selector describes (zeroconfig.go and the
+// zero_*.go files).
+package read

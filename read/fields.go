@@ -1,0 +1,133 @@
+package read
+
+import (
+	"slices"
+	"time"
+)
+
+// Field names a figure of a campaign.
+type Field string
+
+const (
+	FieldRaised   Field = "raised"
+	FieldTarget   Field = "target"
+	FieldCurrency Field = "currency"
+	FieldStart    Field = "start"
+	FieldDeadline Field = "deadline"
+	FieldDonors   Field = "donors"
+	// FieldRemaining is the amount still needed. A page that gives it
+	// instead of the target (or instead of the amount raised) has the
+	// missing one derived: target = raised + remaining, raised = target −
+	// remaining. It is not exported itself.
+	FieldRemaining Field = "remaining"
+)
+
+// fieldOrder is every field in the order they are read and reported.
+var fieldOrder = []Field{FieldRaised, FieldTarget, FieldCurrency, FieldStart, FieldDeadline, FieldDonors, FieldRemaining}
+
+// Fields returns every field in the order they are read and reported.
+func Fields() []Field { return slices.Clone(fieldOrder) }
+
+// FieldSpec says how to get one field: a literal from the configuration, or
+// selectors tried in order until one matches. An empty FieldSpec leaves the
+// field unknown.
+type FieldSpec struct {
+	Literal   string
+	Selectors []Selector
+	// Optional fields that no selector matches stay unknown instead of
+	// failing the scrape.
+	Optional bool
+	// AbsentIf shows when the page legitimately lacks the field (a goal
+	// counted in donors has no amount): when one of these selectors
+	// matches, the field stays unknown and Selectors are not tried.
+	AbsentIf []Selector
+	// PresentIf, when set, is the other way round: the field is read only
+	// when one of these selectors matches (Patreon shows earnings only when
+	// the creator makes them public), and stays unknown otherwise.
+	PresentIf []Selector
+	// Checks read the same figure from other places on the page (an
+	// amount field only). One that reads a different figure fails the
+	// field: the data and what the page shows people are then about two
+	// campaigns, and which is the page's own cannot be told. With
+	// ChecksNote it is reported in Values.Notes instead and the figure
+	// Selectors read is kept.
+	Checks     []Selector
+	ChecksNote bool
+	// Preset names the platform preset that supplied the field ("" when
+	// the configuration did), and Override the variable that replaces it:
+	// errors name both, so that a platform's new markup is easy to work
+	// around.
+	Preset   string
+	Override string
+	// Setting is the variable (or campaigns-file key) that configured the
+	// field; "" when a preset did. Errors about dates name it.
+	Setting string
+}
+
+// IsSet reports whether the field has a literal or a selector.
+func (fs FieldSpec) IsSet() bool { return fs.Literal != "" || len(fs.Selectors) > 0 }
+
+// Spec says how to read a campaign's figures out of its page.
+type Spec struct {
+	Fields map[Field]FieldSpec
+	// AmountScale multiplies amounts read from the page (not literals):
+	// 0.01 for an API that gives cents.
+	AmountScale float64
+	// Location is the time zone of dates written without an offset.
+	Location *time.Location
+	// ProgressChecks read the percentage of the target raised as the page
+	// shows it, to cross-check raised / target (see FieldSpec.Checks).
+	ProgressChecks []Selector
+	// ZeroConfig reads raised, target and donors, where Fields do not
+	// configure them, from what donation pages commonly carry (see
+	// zeroconfig.go).
+	ZeroConfig bool
+}
+
+// Values are a campaign's figures as read from its page. A nil pointer is a
+// figure the page and the configuration do not give.
+type Values struct {
+	Raised   *float64
+	Target   *float64
+	Currency string
+	Start    *time.Time
+	Deadline *time.Time
+	Donors   *float64
+	// Remaining is the amount still needed, when the page gives it; it
+	// completes Raised or Target (see FieldRemaining).
+	Remaining *float64
+	// Notes are what a person debugging the campaign may want to know but
+	// that did not fail the scrape: two places on the page that disagree
+	// about a figure, an endpoint that was gone so the page was read.
+	Notes []string
+}
+
+// FieldTrace tells how one configured field was read, for people checking a
+// campaign's configuration.
+type FieldTrace struct {
+	Field Field
+	// Literal is the configured value, when the field has one.
+	Literal string
+	// Tries are the selectors tried, in order, up to the one that matched.
+	Tries []SelectorTry
+	// Text is what the literal or the matching selector gave, before it
+	// was read as the field.
+	Text string
+	// Err is why the field could not be read; nil when it was. An optional
+	// field that no selector matched has no Err and no Text.
+	Err error
+}
+
+// SelectorTry is one selector tried on the page.
+type SelectorTry struct {
+	Selector string
+	// Err is why it gave nothing; nil when it matched.
+	Err error
+}
+
+func (spec Spec) location() *time.Location {
+	if spec.Location == nil {
+		return time.UTC
+	}
+	return spec.Location
+}
