@@ -34,9 +34,11 @@ const (
 // FetchDonations reads a donation list, newest first, page by page through
 // the fetcher (bounded bodies, the campaign's TLS setting), until it is
 // read back to since (zero: to its first donation) or maxPages were read.
-// The list is Complete when its last page was reached.
-func FetchDonations(ctx context.Context, f *fetch.Fetcher, spec donations.Spec, insecure bool, since time.Time, maxPages int) (donations.List, error) {
-	w, err := walkList(ctx, f, spec, insecure, since, maxPages, "")
+// The list is Complete when its last page was reached. pace, when
+// positive, is the least time between two pages: the platform's asked
+// interval (DonorDrive: 15 s), for a walk of the whole list.
+func FetchDonations(ctx context.Context, f *fetch.Fetcher, spec donations.Spec, insecure bool, since time.Time, maxPages int, pace time.Duration) (donations.List, error) {
+	w, err := walkList(ctx, f, spec, insecure, since, maxPages, "", pace)
 	return w.list, err
 }
 
@@ -53,10 +55,19 @@ type walked struct {
 
 // walkList is FetchDonations, the first page asked for conditionally when
 // etag is not empty.
-func walkList(ctx context.Context, f *fetch.Fetcher, spec donations.Spec, insecure bool, since time.Time, maxPages int, etag string) (walked, error) {
+func walkList(ctx context.Context, f *fetch.Fetcher, spec donations.Spec, insecure bool, since time.Time, maxPages int, etag string, pace time.Duration) (walked, error) {
 	w := walked{list: donations.List{Total: -1}}
 	list := &w.list
 	for page := 0; page < maxPages; page++ {
+		if page > 0 && pace > 0 {
+			timer := time.NewTimer(pace)
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+				timer.Stop()
+				return w, fmt.Errorf("donation list %s: waiting %v between pages, as the platform asks: %w", spec.URL, pace, context.Cause(ctx))
+			}
+		}
 		offset := len(list.Donations)
 		pageURL, err := pageURL(spec, offset)
 		if err != nil {
@@ -205,7 +216,7 @@ func (l *lister) walk(parent context.Context) DonationsOutcome {
 		etag = l.etag
 	}
 	l.mu.Unlock()
-	w, err := walkList(ctx, l.fetcher, *l.campaign.Donations, l.campaign.InsecureSkipVerify, since, ScrapeListPages, etag)
+	w, err := walkList(ctx, l.fetcher, *l.campaign.Donations, l.campaign.InsecureSkipVerify, since, ScrapeListPages, etag, 0)
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("not read within the campaign's timeout of %v: %w", timeout, err)
 	}

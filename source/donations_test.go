@@ -74,7 +74,7 @@ func TestFetchDonationsPaging(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, requests := syntheticList(t, tc.n, newest, tc.header)
 			spec := donations.Spec{URL: srv.URL + "/api/participants/1/donations", Format: donorDriveFormat, Paging: donorDrivePaging}
-			list, err := FetchDonations(context.Background(), fetch.NewFetcher(fetch.FetcherConfig{}), spec, false, tc.since, tc.maxPages)
+			list, err := FetchDonations(context.Background(), fetch.NewFetcher(fetch.FetcherConfig{}), spec, false, tc.since, tc.maxPages, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,7 +102,7 @@ func TestFetchDonationsReal(t *testing.T) {
 	}))
 	defer srv.Close()
 	spec := donations.Spec{URL: srv.URL + "/api/participants/297674/donations?x=1", Format: donorDriveFormat, Paging: donorDrivePaging}
-	list, err := FetchDonations(context.Background(), fetch.NewFetcher(fetch.FetcherConfig{}), spec, false, time.Time{}, 10)
+	list, err := FetchDonations(context.Background(), fetch.NewFetcher(fetch.FetcherConfig{}), spec, false, time.Time{}, 10, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestFetchDonationsErrors(t *testing.T) {
 			defer srv.Close()
 			spec := donations.Spec{URL: srv.URL + "/d", Format: donorDriveFormat, Paging: donorDrivePaging}
 			f := fetch.NewFetcher(fetch.FetcherConfig{MaxBodyBytes: 1 << 20})
-			_, err := FetchDonations(context.Background(), f, spec, false, time.Time{}, 10)
+			_, err := FetchDonations(context.Background(), f, spec, false, time.Time{}, 10, 0)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "donation list "+srv.URL) {
 				t.Errorf("err = %v, want one naming the list and %q", err, tc.wantErr)
 			}
@@ -218,5 +218,27 @@ func TestPollerDonationsConditional(t *testing.T) {
 	if again.Err != nil || requests.Load() != 4 || conditional.Load() != 1 || len(again.List.Donations) != 250 || !again.At.Equal(now) {
 		t.Errorf("second walk: err %v, %d requests (%d conditional), %d donations at %v; want one 304 keeping the 250, read now",
 			again.Err, requests.Load(), conditional.Load(), len(again.List.Donations), again.At)
+	}
+}
+
+// TestFetchDonationsPace: a whole walk waits the platform's interval
+// between pages, and gives up when the context ends meanwhile.
+func TestFetchDonationsPace(t *testing.T) {
+	newest := time.Date(2024, 11, 2, 12, 0, 0, 0, time.UTC)
+	srv, requests := syntheticList(t, 250, newest, true)
+	spec := donations.Spec{URL: srv.URL + "/d", Format: donorDriveFormat, Paging: donorDrivePaging}
+	f := fetch.NewFetcher(fetch.FetcherConfig{})
+	begin := time.Now()
+	list, err := FetchDonations(context.Background(), f, spec, false, time.Time{}, 10, 200*time.Millisecond)
+	if err != nil || !list.Complete || requests.Load() != 3 {
+		t.Fatalf("paced walk: err %v, complete %v, %d requests; want the 3 pages", err, list.Complete, requests.Load())
+	}
+	if took := time.Since(begin); took < 400*time.Millisecond {
+		t.Errorf("3 pages at 200ms apart took %v, want 400ms at least", took)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := FetchDonations(ctx, f, spec, false, time.Time{}, 10, time.Hour); err == nil || !strings.Contains(err.Error(), "waiting 1h0m0s between pages") {
+		t.Errorf("err = %v, want the wait between pages named", err)
 	}
 }

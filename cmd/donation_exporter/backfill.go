@@ -53,7 +53,11 @@ func runBackfill(ctx context.Context, args backfillArgs, campaigns []source.Camp
 	if err != nil {
 		return fail(exitFailed, "campaign %q: its figures: %v", c.Name, err)
 	}
-	list, err := source.FetchDonations(ctx, fetcher, *c.Donations, c.InsecureSkipVerify, time.Time{}, source.BackfillListPages)
+	if c.PlatformMinInterval > 0 {
+		fmt.Fprintf(stderr, "%s: backfill: campaign %q: reading the donation list one page every %v, as %s asks\n",
+			exporterName, c.Name, c.PlatformMinInterval, c.Platform)
+	}
+	list, err := source.FetchDonations(ctx, fetcher, *c.Donations, c.InsecureSkipVerify, time.Time{}, source.BackfillListPages, c.PlatformMinInterval)
 	if err != nil {
 		return fail(exitFailed, "campaign %q: %v", c.Name, err)
 	}

@@ -32,7 +32,7 @@ func checkDonationList(ctx context.Context, f *fetch.Fetcher, c source.Campaign,
 	ctx, cancel := context.WithTimeout(ctx, cmp.Or(c.Timeout, source.DefaultTimeout))
 	defer cancel()
 	out := &checkDonations{URL: c.Donations.URL}
-	out.List, out.Err = source.FetchDonations(ctx, f, *c.Donations, c.InsecureSkipVerify, now.Add(-donations.Longest()), source.ScrapeListPages)
+	out.List, out.Err = source.FetchDonations(ctx, f, *c.Donations, c.InsecureSkipVerify, now.Add(-donations.Longest()), source.ScrapeListPages, 0)
 	if out.Err == nil {
 		var raised *float64
 		if c.RaisedBasis == "cumulative" {
