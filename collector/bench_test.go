@@ -21,8 +21,7 @@ import (
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
-// The benchmarks below are the scrape figures of issue 7
-// (docs/benchmarks.md): run them with
+// The benchmarks below are the scrape figures in docs/benchmarks.md: run them with
 //
 //	go test ./collector -run '^$' -bench . -benchmem
 //

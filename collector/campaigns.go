@@ -22,6 +22,7 @@ type campaignSet struct {
 	// campaign has no such label, since a Desc has one set of label names.
 	labelNames []string
 	descs      descs
+	families   families
 }
 
 // newCampaignSet builds the set for campaigns. A campaign of old whose
@@ -71,6 +72,7 @@ func newCampaignSet(campaigns []source.Campaign, fetcher *fetch.Fetcher, now fun
 	}
 	sort.Strings(set.labelNames)
 	set.descs = newDescs(set.labelNames)
+	set.families = newFamilies(set.labelNames)
 	return set, stats
 }
 

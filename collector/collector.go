@@ -54,6 +54,15 @@ type Scraper struct {
 	// campaigns due (schedule.go).
 	cursor atomic.Int64
 
+	// gzips are the gzip writers of answers, kept between them: a new one
+	// costs more than compressing a probe's answer.
+	gzips sync.Pool
+
+	// sharing is the scrape of every campaign in flight, which concurrent
+	// scrapes join (share.go).
+	shareMu sync.Mutex
+	sharing *sharedScrape
+
 	mu   sync.Mutex
 	last map[string]Result // each campaign's latest result, for people (status page)
 	at   time.Time
@@ -98,9 +107,11 @@ type Result struct {
 // Result; it never affects the other campaigns. Campaigns with a
 // MinInterval are fetched when due, a bounded number per scrape (see
 // scrapeScheduled); one never read yet and not fetched in this scrape is
-// left out of the results.
+// left out of the results. A Scrape that starts while another runs joins
+// it (see scrapeShared): the results are the same slice, not to be
+// changed.
 func (c *Scraper) Scrape(ctx context.Context) []Result {
-	return c.scrapeScheduled(ctx, c.set.Load())
+	return c.scrapeShared(ctx, c.set.Load())
 }
 
 // ScrapeCampaign scrapes the one campaign called name. It reports false,
@@ -135,15 +146,29 @@ func (c *Scraper) remember(results []Result, campaigns int) {
 // (only others were probed) is left out; it returns nil before the first
 // scrape.
 func (c *Scraper) LastResults() ([]Result, time.Time) {
+	results, _, at := c.LastResultsOf(0, -1)
+	return results, at
+}
+
+// LastResultsOf is LastResults of the configured campaigns from index
+// from up to, not including, to (-1: to the last), so that a page of a
+// long list copies only its own; it also returns how many campaigns are
+// configured.
+func (c *Scraper) LastResultsOf(from, to int) ([]Result, int, time.Time) {
+	campaigns := c.set.Load().campaigns
+	if to < 0 || to > len(campaigns) {
+		to = len(campaigns)
+	}
+	from = min(max(from, 0), to)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var results []Result
-	for _, campaign := range c.set.Load().campaigns {
+	for _, campaign := range campaigns[from:to] {
 		if r, ok := c.last[campaign.Name]; ok {
 			results = append(results, r)
 		}
 	}
-	return results, c.at
+	return results, len(campaigns), c.at
 }
 
 // scrapeOne polls one campaign. A failure is logged at error level by the
@@ -176,14 +201,21 @@ func (c *Scraper) result(campaign source.Campaign, out source.Outcome, begin tim
 	out.Values.Notes = shortenNotes(out.Values.Notes)
 	r := Result{Campaign: campaign, Err: out.Err, Duration: end.Sub(begin), Time: end,
 		LastSuccess: out.LastSuccess, Reused: out.Reused}
-	log := c.cfg.Logger.With("campaign", campaign.Name, "url", campaign.FetchURL)
+	log := func(level slog.Level, msg string, args ...any) {
+		// Checked first: a probe logs nothing at the default level, and
+		// building the line's attributes was a part of its CPU.
+		if c.cfg.Logger.Enabled(context.Background(), level) {
+			c.cfg.Logger.Log(context.Background(), level, msg,
+				append([]any{"campaign", campaign.Name, "url", campaign.FetchURL}, args...)...)
+		}
+	}
 	switch {
 	case out.Err != nil && out.Reused && !out.TurnedStale:
-		log.Debug("campaign scrape failed (reusing the last outcome)", "err", out.Err)
+		log(slog.LevelDebug, "campaign scrape failed (reusing the last outcome)", "err", out.Err)
 	case out.Err != nil:
-		log.Error("campaign scrape failed", "err", out.Err)
+		log(slog.LevelError, "campaign scrape failed", "err", out.Err)
 	case out.Deferred != nil && !out.Reused:
-		log.Warn("site asked to retry later: serving its last figures", "last_success", out.LastSuccess, "err", out.Deferred)
+		log(slog.LevelWarn, "site asked to retry later: serving its last figures", "last_success", out.LastSuccess, "err", out.Deferred)
 	}
 	if out.Err != nil {
 		return r
@@ -192,13 +224,13 @@ func (c *Scraper) result(campaign source.Campaign, out source.Outcome, begin tim
 	if err != nil {
 		// Figures that cannot be computed with are a failed scrape too.
 		r.Err = fmt.Errorf("project: %w", err)
-		log.Log(context.Background(), errorLevel(out.Reused), "campaign scrape failed", "err", r.Err)
+		log(errorLevel(out.Reused), "campaign scrape failed", "err", r.Err)
 		return r
 	}
 	r.Values, r.Projection = out.Values, projection
-	log.Debug("campaign scraped", "duration", r.Duration, "reused", out.Reused)
+	log(slog.LevelDebug, "campaign scraped", "duration", r.Duration, "reused", out.Reused)
 	if len(out.Values.Notes) > 0 && !out.Reused {
-		log.Debug("campaign scraped with notes", "notes", strings.Join(out.Values.Notes, "; "))
+		log(slog.LevelDebug, "campaign scraped with notes", "notes", strings.Join(out.Values.Notes, "; "))
 	}
 	return r
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/donation-exporter/donation_exporter/donations"
 	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // DonationList is what a campaign's donation list gave one scrape.
@@ -26,32 +25,15 @@ var windowLabels = []string{"campaign", "window"}
 
 var moneyWindowLabels = []string{"campaign", "currency", "window"}
 
-type donationDescs struct {
-	lastTimestamp, lastAmount, recentRaised, recentHidden *prometheus.Desc
-}
-
-func newDonationDescs(newDesc func(name, help string, labels []string) *prometheus.Desc) donationDescs {
-	return donationDescs{
-		lastTimestamp: newDesc("last_donation_timestamp_seconds",
-			"When the newest donation of the campaign's donation list was made, as a Unix timestamp. Only for platforms that publish a list.",
-			campaignLabels),
-		lastAmount: newDesc("last_donation_amount",
-			"Amount of the newest donation of the campaign's donation list, in currency units. Absent when its donor hid the amount.",
-			moneyLabels),
-		recentRaised: newDesc("recent_raised",
-			"Sum of the amounts known of the donations in the last window (1h, 24h, 7d), from the campaign's donation list, in currency units. "+
-				"Donations whose donor hid the amount are left out of the sum and counted in donation_recent_donations_hidden_amount. "+
-				"Absent for a window the list was not read back over.",
-			moneyWindowLabels),
-		recentHidden: newDesc("recent_donations_hidden_amount",
-			"Number of donations in the last window (1h, 24h, 7d) whose donor hid the amount: donation_recent_raised leaves them out.",
-			windowLabels),
-	}
-}
-
-func (d donationDescs) all() []*prometheus.Desc {
-	return []*prometheus.Desc{d.lastTimestamp, d.lastAmount, d.recentRaised, d.recentHidden}
-}
+// The donation list's metrics' HELP (metricSpecs).
+const (
+	helpLastDonationTimestamp = "When the newest donation of the campaign's donation list was made, as a Unix timestamp. Only for platforms that publish a list."
+	helpLastDonationAmount    = "Amount of the newest donation of the campaign's donation list, in currency units. Absent when its donor hid the amount."
+	helpRecentRaised          = "Sum of the amounts known of the donations in the last window (1h, 24h, 7d), from the campaign's donation list, in currency units. " +
+		"Donations whose donor hid the amount are left out of the sum and counted in donation_recent_donations_hidden_amount. " +
+		"Absent for a window the list was not read back over."
+	helpRecentHidden = "Number of donations in the last window (1h, 24h, 7d) whose donor hid the amount: donation_recent_raised leaves them out."
+)
 
 // startDonations starts reading the campaign's donation list beside the
 // fetch of its figures, so that a scrape waits for the slower of the two,
@@ -116,21 +98,23 @@ func (c *Scraper) addDonations(ctx context.Context, r *Result, poller *source.Po
 	r.Donations = &DonationList{Summary: summary, Refresh: out.Refresh}
 }
 
-// collectDonations sends the donation list's series of a result.
-func (s Collector) collectDonations(gauge func(*prometheus.Desc, *float64, ...string), r Result) {
+// donationSeries adds the donation list's series of a result, in
+// metricID order (seriesOf).
+func donationSeries(r *Result, add func(id metricID, v float64, labels ...string)) {
 	if r.Donations == nil || r.Donations.Err != nil {
 		return
 	}
-	d, name, currency := s.descs.donationDescs, r.Campaign.Name, r.Values.Currency
-	sum := r.Donations.Summary
+	name, currency, sum := r.Campaign.Name, r.Values.Currency, r.Donations.Summary
 	if sum.Last != nil {
-		ts := read.UnixSeconds(sum.Last.Time)
-		gauge(d.lastTimestamp, &ts, name)
-		gauge(d.lastAmount, sum.Last.Amount, name, currency)
+		add(mLastDonationTimestamp, read.UnixSeconds(sum.Last.Time), name)
+		if sum.Last.Amount != nil {
+			add(mLastDonationAmount, *sum.Last.Amount, name, currency)
+		}
 	}
 	for _, w := range sum.Recent {
-		raised, hidden := w.Raised, float64(w.Hidden)
-		gauge(d.recentRaised, &raised, name, currency, w.Name)
-		gauge(d.recentHidden, &hidden, name, w.Name)
+		add(mRecentRaised, w.Raised, name, currency, w.Name)
+	}
+	for _, w := range sum.Recent {
+		add(mRecentHidden, float64(w.Hidden), name, w.Name)
 	}
 }

@@ -34,9 +34,20 @@ const allowedMethods = "GET, HEAD"
 // scrape timeout Prometheus announces (see bounded for opts).
 func (c *Scraper) Handler(base prometheus.Gatherer, opts promhttp.HandlerOpts) http.Handler {
 	return c.bounded(opts, answerHead, func(ctx context.Context, w http.ResponseWriter, r *http.Request, opts promhttp.HandlerOpts) {
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(c.Metrics(c.Scrape(ctx)))
-		promhttp.HandlerFor(prometheus.Gatherers{base, reg}, opts).ServeHTTP(w, r)
+		set := c.set.Load()
+		shared := c.joinScrape(ctx, set)
+		if shared == nil {
+			c.exposer(opts).serve(w, r, base, set.families, set.labelNames, nil)
+			return
+		}
+		// The requests sharing the scrape and asking for the same answer
+		// share its building too: 10,000 campaigns' series are built once.
+		key := string(negotiateFormat(r, opts)) + "|" + strconv.FormatBool(!opts.DisableCompression && acceptsGzip(r)) + "|" + r.URL.RawQuery
+		shared.answer(key, func() *bufferedResponse {
+			answer := &bufferedResponse{header: http.Header{}}
+			c.exposer(opts).serve(answer, r, base, set.families, set.labelNames, shared.results)
+			return answer
+		}).copyTo(w)
 	})
 }
 
@@ -56,10 +67,13 @@ func (c *Scraper) ProbeHandler(opts promhttp.HandlerOpts) http.Handler {
 			return
 		}
 		result, _ := c.ScrapeCampaign(ctx, r.URL.Query().Get("campaign"))
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(c.Metrics([]Result{result}))
-		promhttp.HandlerFor(reg, opts).ServeHTTP(w, r)
+		set := c.set.Load()
+		c.exposer(opts).serve(w, r, nil, set.families, set.labelNames, []Result{result})
 	})
+}
+
+func (c *Scraper) exposer(opts promhttp.HandlerOpts) exposer {
+	return exposer{opts: opts, logger: c.cfg.Logger, gzips: &c.gzips}
 }
 
 // probedCampaign reports whether r names a configured campaign, and
@@ -78,6 +92,16 @@ func (c *Scraper) probedCampaign(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
+// Bounded guards a page that is not a scrape (the status page) as the
+// scrape paths are guarded (see bounded): GET and HEAD only, at most
+// opts.MaxRequestsInFlight at once, each within opts.Timeout, its answer
+// held until complete. HEAD is served like GET (the server sends no body).
+func (c *Scraper) Bounded(opts promhttp.HandlerOpts, next http.Handler) http.Handler {
+	return c.bounded(opts, nil, func(ctx context.Context, w http.ResponseWriter, r *http.Request, _ promhttp.HandlerOpts) {
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
 // answerHead answers HEAD with the headers of a scrape's answer, without
 // scraping: a HEAD that fetched every page would cost a scrape and give
 // nothing.
@@ -88,7 +112,8 @@ func answerHead(w http.ResponseWriter, r *http.Request) {
 
 // bounded guards a scrape path:
 //   - methods other than GET and HEAD are answered 405 (a POST, PUT or
-//     TRACE used to run a full scrape), HEAD by head, without a scrape;
+//     TRACE used to run a full scrape), HEAD by head, without a scrape
+//     (nil head: HEAD is served like GET);
 //   - opts.MaxRequestsInFlight bounds the scrapes running at once: one over
 //     the limit is answered 503 at once;
 //   - opts.Timeout bounds the scrape like the announced scrape timeout does
@@ -112,8 +137,10 @@ func (c *Scraper) bounded(opts promhttp.HandlerOpts, head http.HandlerFunc, serv
 		switch r.Method {
 		case http.MethodGet:
 		case http.MethodHead:
-			head(w, r)
-			return
+			if head != nil {
+				head(w, r)
+				return
+			}
 		default:
 			c.cfg.Rejections.Request(r, endpoint.ReasonMethod)
 			w.Header().Set("Allow", allowedMethods)

@@ -18,10 +18,9 @@ import (
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
-// TestDeferredForEverGoesDown is finding 3 of issue 12 through the
-// collector: a site that keeps answering 429 with Retry-After kept its
-// campaign up with its first figures for ever. Past MAX_STALENESS the
-// campaign is down, its figures are left out, its last success stays, and
+// TestDeferredForEverGoesDown, through the collector: a site that keeps
+// answering 429 with Retry-After once kept its campaign up with its first
+// figures for ever. Past MAX_STALENESS the campaign is down, its figures are left out, its last success stays, and
 // one error line says why, without a fetch the site asked us not to make.
 func TestDeferredForEverGoesDown(t *testing.T) {
 	site := newSwitchableSite(t)

@@ -15,10 +15,10 @@ import (
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
-// TestStalledSitesLeaveHealthyCampaignUp is finding 2 of issue 12 as
-// Prometheus saw it: with sites that send headers and then stall (more of
-// them than page slots, and with a longer TIMEOUT), a healthy campaign that
-// answers at once failed with "wait for a slot to read the page in", and
+// TestStalledSitesLeaveHealthyCampaignUp, as Prometheus sees it: with
+// sites that send headers and then stall (more of them than page slots,
+// and with a longer TIMEOUT), a healthy campaign that answers at once once
+// failed with "wait for a slot to read the page in", and
 // the log blamed it. Now it is up, and the only error lines are the
 // stalled campaigns'.
 func TestStalledSitesLeaveHealthyCampaignUp(t *testing.T) {

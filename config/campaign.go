@@ -328,15 +328,15 @@ func (ce CampaignEnv) compileFields(c *source.Campaign, n naming, fail func(stri
 			}
 			c.Spec.Fields[f.field] = read.FieldSpec{Literal: literal, Setting: n.where(suffix)}
 		case selector != "":
-			sel, err := read.ParseSelector(selector)
+			sels, err := n.selector(selector)
 			if err == nil {
-				err = sel.Validate(c.Kind)
+				err = sels[0].Validate(c.Kind)
 			}
 			if err != nil {
 				fail(suffix+"_SELECTOR", "%v", err)
 				continue
 			}
-			c.Spec.Fields[f.field] = read.FieldSpec{Selectors: []read.Selector{sel}, Setting: n.where(suffix + "_SELECTOR")}
+			c.Spec.Fields[f.field] = read.FieldSpec{Selectors: sels, Setting: n.where(suffix + "_SELECTOR")}
 		}
 	}
 }

@@ -1,11 +1,14 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/donation-exporter/donation_exporter/preset"
+	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -23,7 +26,7 @@ func (e Env) LoadCampaigns(previous ...source.Campaign) ([]source.Campaign, erro
 		return nil, fmt.Errorf("platform presets: %w", err)
 	}
 	l := campaignLoad{env: e, presets: presets, built: make(map[string]source.Campaign, len(previous)),
-		seen: map[string]string{}, zones: map[string]*time.Location{}}
+		seen: map[string]string{}, zones: map[string]*time.Location{}, selectors: map[string][]read.Selector{}}
 	for _, c := range previous {
 		if c.Definition != "" {
 			l.built[c.Definition] = c
@@ -61,7 +64,9 @@ type campaignLoad struct {
 	built   map[string]source.Campaign // running campaigns by definition, on a reload
 	seen    map[string]string          // campaign name → where it was defined
 	zones   map[string]*time.Location  // time zones loaded, shared by the campaigns
-	errs    []error
+	// selectors parsed, shared by the campaigns (see naming.selectors)
+	selectors map[string][]read.Selector
+	errs      []error
 
 	campaigns []source.Campaign
 }
@@ -96,7 +101,7 @@ func (l *campaignLoad) build(ce CampaignEnv, n naming) (source.Campaign, error) 
 		c.Labels = labels
 		return c, nil
 	}
-	n.zones = l.zones
+	n.zones, n.selectors = l.zones, l.selectors
 	c, err := ce.compile(n, l.presets, token)
 	if err != nil {
 		return source.Campaign{}, err
@@ -139,8 +144,11 @@ func (e Env) applyDefaults(ce CampaignEnv, n naming, c *source.Campaign) error {
 // definition is the campaign's configuration, labels aside, in a canonical
 // form (see source.Campaign.Definition), with the default MIN_INTERVAL it
 // was built with: the same settings, from variables or from the file, give
-// the same text, and the same text builds the same campaign.
+// the same text, and the same text builds the same campaign. It is kept as
+// the text's SHA-256: the text itself was 1.5 KB a campaign, kept for as
+// long as the campaign is watched.
 func (ce CampaignEnv) definition(defaultMinInterval, defaultMaxStaleness time.Duration) string {
 	ce.Labels = Labels{}
-	return fmt.Sprintf("%#v default_min_interval=%v default_max_staleness=%v", ce, defaultMinInterval, defaultMaxStaleness)
+	sum := sha256.Sum256(fmt.Appendf(nil, "%#v default_min_interval=%v default_max_staleness=%v", ce, defaultMinInterval, defaultMaxStaleness))
+	return hex.EncodeToString(sum[:])
 }

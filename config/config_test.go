@@ -106,7 +106,7 @@ func TestLoadErrors(t *testing.T) {
 			wantErr: []string{"DONATION_CAMPAIGN_0_RAISED_SELECTOR: selector \"div[\": \"div[\" is not a CSS selector"},
 		},
 		{
-			// Issue 11: a selector that is not CSS, or a missed " | ",
+			// A selector that is not CSS, or a missed " | ",
 			// stops the exporter at start rather than failing every scrape.
 			name:    "CSS that is not CSS on any platform",
 			environ: slices.Concat(good[:2], []string{"DONATION_CAMPAIGN_0_RAISED_SELECTOR=div[[x"}),

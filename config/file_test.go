@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/donation-exporter/donation_exporter/read"
+
 	"github.com/donation-exporter/donation_exporter/source"
 )
 
@@ -253,5 +255,27 @@ func TestLoadCampaignsReusesUnchanged(t *testing.T) {
 	}
 	if _, err := cfg.LoadCampaigns(cfg.Campaigns...); err == nil || !strings.Contains(err.Error(), `(name "a"): labels: label name "campaign" is reserved`) {
 		t.Errorf("a reused campaign's bad label: err = %v", err)
+	}
+}
+
+// TestSelectorsParsedOncePerLoad loads campaigns that read their figures
+// with the same selector text: they share one parsed selector, and one
+// with another text has its own.
+func TestSelectorsParsedOncePerLoad(t *testing.T) {
+	cfg, err := Load([]string{"DONATION_CONFIG_FILE=" + writeFile(t, `
+campaigns:
+  - {name: a, url: "https://example.org/a", platform: html, raised_selector: ".raised"}
+  - {name: b, url: "https://example.org/b", platform: html, raised_selector: ".raised"}
+  - {name: c, url: "https://example.org/c", platform: html, raised_selector: "#raised"}
+`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := func(i int) *read.Selector { return &cfg.Campaigns[i].Spec.Fields[read.FieldRaised].Selectors[0] }
+	if first(0) != first(1) {
+		t.Error("campaigns a and b each parsed .raised: want one selector shared")
+	}
+	if first(0) == first(2) || first(2).String() != "#raised" {
+		t.Errorf("campaign c reads %q, want its own #raised", first(2).String())
 	}
 }

@@ -1,12 +1,13 @@
 package config
 
 import (
-	"github.com/donation-exporter/donation_exporter/read"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/donation-exporter/donation_exporter/read"
 )
 
 // TestForecastCurve: FORECAST_CURVE names a built-in curve or a curve

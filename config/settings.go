@@ -64,15 +64,17 @@ type Env struct {
 	MaxBodyBytes int64 `env:"MAX_BODY_BYTES" envDefault:"5242880" help:"Largest page read (5 MiB by default), counted after gzip decompression. A bigger page fails its campaign (body too large)."`
 	// MaxRedirects is how many redirects a fetch follows (0: none).
 	MaxRedirects int `env:"MAX_REDIRECTS" envDefault:"5" help:"Redirects one fetch follows; 0 follows none (the 3xx is then an error)."`
-	// MaxRequestsInFlight limits concurrent requests to the metrics path
-	// (0: no limit); more are answered 503.
-	MaxRequestsInFlight int `env:"MAX_REQUESTS_IN_FLIGHT" envDefault:"128" help:"Concurrent scrapes on the metrics path and /probe; more are answered 503 at once. 0: no limit."`
+	// MaxRequestsInFlight limits concurrent requests to each of the
+	// metrics path, /probe and the status page (0: no limit); more are
+	// answered 503.
+	MaxRequestsInFlight int `env:"MAX_REQUESTS_IN_FLIGHT" envDefault:"128" help:"Concurrent requests on each of the metrics path, /probe and the status page; more are answered 503 at once. 0: no limit."`
 	// MaxConnections caps the client connections open at once (0: no
 	// cap); one over it is closed at once.
 	MaxConnections int `env:"MAX_CONNECTIONS" envDefault:"512" help:"Client connections open at once. At the cap a new one takes the place of the one idle the longest, or, with none idle, is closed at once (and counted). 0: no cap."`
-	// MetricsTimeout bounds one request to the metrics path (0: no bound
-	// but the campaigns' TIMEOUT and Prometheus' scrape timeout).
-	MetricsTimeout time.Duration `env:"METRICS_TIMEOUT" envDefault:"30s" help:"Upper bound of one request to the metrics path, the scrape included. 0: none but the campaigns' TIMEOUT and Prometheus' scrape timeout."`
+	// MetricsTimeout bounds one request to the metrics path, /probe or the
+	// status page (0: no bound but the campaigns' TIMEOUT and Prometheus'
+	// scrape timeout).
+	MetricsTimeout time.Duration `env:"METRICS_TIMEOUT" envDefault:"30s" help:"Upper bound of one request to the metrics path, /probe or the status page, the scrape included. 0: none but the campaigns' TIMEOUT and Prometheus' scrape timeout."`
 	// MaxConcurrentParses bounds how many pages are parsed at the same
 	// time (0: GOMAXPROCS, the CPUs Go uses).
 	MaxConcurrentParses int `env:"MAX_CONCURRENT_PARSES" envDefault:"0" help:"Pages parsed at the same time. 0: GOMAXPROCS, the CPUs Go uses (it follows a container's CPU limit). Parsing is CPU work, so more than the CPUs buys nothing."`

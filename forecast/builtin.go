@@ -37,8 +37,30 @@ var linear = sync.OnceValue(func() *Curve {
 	return c
 })
 
-// Builtin returns the built-in curve of that name.
+// Builtin returns the built-in curve of that name, the same *Curve every
+// time: each campaign asking for its own copy kept about 9 KiB of points
+// and comments, 90 MiB for 10,000 campaigns.
 func Builtin(name string) (*Curve, error) {
+	if c, ok := builtins()[name]; ok {
+		return c, nil
+	}
+	return parseBuiltin(name)
+}
+
+// builtins parses every built-in curve once, when one is first asked for
+// (a Curve is never changed after Parse); one that does not parse is left
+// out, and parseBuiltin gives its error.
+var builtins = sync.OnceValue(func() map[string]*Curve {
+	curves := map[string]*Curve{}
+	for _, name := range BuiltinNames() {
+		if c, err := parseBuiltin(name); err == nil {
+			curves[name] = c
+		}
+	}
+	return curves
+})
+
+func parseBuiltin(name string) (*Curve, error) {
 	data, err := builtinFiles.ReadFile("curves/" + name + ".csv")
 	if err != nil || strings.ContainsAny(name, "/\\.") {
 		return nil, fmt.Errorf("%w: no built-in curve %q (built-in: %s)", ErrCurve, name, strings.Join(BuiltinNames(), ", "))

@@ -71,7 +71,7 @@ func TestProject(t *testing.T) {
 			},
 		},
 		{
-			// Issue 11: a Kickstarter that raised 3,061 in 30 days showed
+			// A Kickstarter that raised 3,061 in 30 days showed
 			// 0.898 a day years later; it was ~102 a day.
 			name: "ended years ago: the rate is still what the campaign achieved",
 			values: Inputs{Raised: f(3_061), Target: f(2_500),
@@ -94,7 +94,7 @@ func TestProject(t *testing.T) {
 			want:   Projection{State: StateEnded, DaysLeft: f(0), DailyRate: f(50)},
 		},
 		{
-			// Issue 12: past 2262 time.Duration saturates at 106751.99 days.
+			// Past 2262 time.Duration saturates at 106751.99 days.
 			name: "deadline in 3026: days counted without overflow",
 			values: Inputs{Raised: f(1), Target: f(2),
 				Start: daysFromNow(-1), Deadline: ptrTime(time.Date(3026, 7, 9, 0, 0, 0, 0, time.UTC))},

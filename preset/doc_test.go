@@ -101,7 +101,10 @@ How a preset reads a campaign:
 3. **Which figure.** Each field's selectors are tried in order; the first that matches gives the
    value. When a selector's JSON path finds several values in the page's data, they must agree, or the
    field fails ("ambiguous"); where a page holds other campaigns too (a "similar projects" card), the
-   selectors pick the campaign's own object by the id or slug of its URL.
+   selectors pick the campaign's own object by the id or slug of its URL. Selectors are shown whole,
+   as you would set them in a ` + "`*_SELECTOR`" + ` variable to override the field; the preset files name an
+   object that several selectors read in once, under ` + "`objects:`" + `, and read relative paths in it
+   ([selectors.md](selectors.md#writing-a-preset-selectors-and-named-objects)).
 4. **What the figures count.** ` + "`raised_basis`" + ` and ` + "`donors_basis`" + ` are exposed on
    ` + "`donation_campaign_info`" + `.
 

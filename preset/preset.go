@@ -69,6 +69,9 @@ type Preset struct {
 	// that matches none (an endpoint already, or a custom page) is read as
 	// given.
 	Pages []Page `yaml:"pages"`
+	// Objects name what several fields read in (the campaign's object in
+	// the page's data, a script): fields refer to them by name.
+	Objects map[string]*Object `yaml:"objects"`
 	// Fields say how to read each figure.
 	Fields map[read.Field]Field `yaml:"fields"`
 	// ProgressChecks read the percentage the page shows, to cross-check
@@ -199,7 +202,8 @@ type Field struct {
 
 // Selector is one selector of a preset: written as a plain string (a
 // JSONPath, "$…", applies to both kinds of document; anything else to HTML
-// pages), or as a map naming the kind it is for.
+// pages), as a map naming the kind it is for, or as a step in a named
+// object, the step's dialect named by its key (object.go).
 type Selector struct {
 	// Text is the selector; {name} stands for a variable of the page URL.
 	Text string
@@ -211,11 +215,20 @@ type Selector struct {
 	// Unless names a URL variable whose presence skips the selector: a
 	// fallback for URLs that are not the platform's usual page.
 	Unless string
+	// Object names the preset's object the selector reads in (objects:),
+	// and step what it reads there; Text and Kind are resolved from them
+	// at load (see object.go).
+	Object string
+	step   step
+	line   int
 }
 
 // UnmarshalYAML reads a selector written as a string or as a map with one
-// of html, json or selector (either kind), and optionally pick and unless.
+// of html, json or selector (either kind), or with object and a step in
+// it (css, attr, jsonpath, gjson, regexp: see object.go), and optionally
+// pick and unless.
 func (s *Selector) UnmarshalYAML(node *yaml.Node) error {
+	s.line = node.Line
 	if node.Kind == yaml.ScalarNode {
 		s.Text = node.Value
 		if !strings.HasPrefix(s.Text, "$") {
@@ -229,6 +242,10 @@ func (s *Selector) UnmarshalYAML(node *yaml.Node) error {
 		Selector string `yaml:"selector"`
 		Pick     string `yaml:"pick"`
 		Unless   string `yaml:"unless"`
+		stepKeys `yaml:",inline"`
+	}
+	if err := checkKeys(node, "selector", append([]string{"html", "json", "selector", "pick", "unless"}, stepKeyNames...)...); err != nil {
+		return err
 	}
 	if err := node.Decode(&m); err != nil {
 		return err
@@ -239,10 +256,21 @@ func (s *Selector) UnmarshalYAML(node *yaml.Node) error {
 			set++
 		}
 	}
-	if set != 1 {
+	st, err := m.step()
+	if err != nil {
+		return fmt.Errorf("line %d: %w", node.Line, err)
+	}
+	switch {
+	case set > 0 && (m.Object != "" || st.dialect != ""):
+		return fmt.Errorf("line %d: a selector is whole (html, json or selector) or a step (object, css, attr, jsonpath, gjson, regexp), not both", node.Line)
+	case set == 0 && m.Object == "" && st.dialect == "":
+		return fmt.Errorf("line %d: a selector gives exactly one of html, json or selector, or an object and a step in it", node.Line)
+	case set > 1:
 		return fmt.Errorf("line %d: a selector gives exactly one of html, json or selector", node.Line)
 	}
 	switch {
+	case set == 0:
+		s.Object, s.step = m.Object, st
 	case m.HTML != "":
 		s.Text, s.Kind = m.HTML, read.KindHTML
 	case m.JSON != "":
@@ -314,6 +342,10 @@ func parse(data []byte, fileName string) (*Preset, error) {
 // variables filled in) for the kind of document it applies to.
 func (p *Preset) check(fileName string) error {
 	errs := p.checkHeader(fileName)
+	if objErrs := p.resolveObjects(); len(objErrs) > 0 {
+		// Selectors that refer to a missing object have no text to check.
+		return errors.Join(append(errs, objErrs...)...)
+	}
 	vars, pageErrs := p.compilePages()
 	errs = append(errs, pageErrs...)
 	errs = append(errs, p.checkFields(vars)...)

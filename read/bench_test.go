@@ -1,4 +1,4 @@
-package read_test
+package read
 
 import (
 	"bytes"
@@ -10,7 +10,6 @@ import (
 
 	"github.com/donation-exporter/donation_exporter/bench/pagegen"
 	"github.com/donation-exporter/donation_exporter/fetch"
-	"github.com/donation-exporter/donation_exporter/read"
 )
 
 // The benchmarks below are the CPU and allocation figures in
@@ -28,7 +27,7 @@ func BenchmarkParseMoney(b *testing.B) {
 		b.Run(text, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := read.ParseMoney(text); err != nil {
+				if _, err := parseMoney(text); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -41,7 +40,7 @@ func BenchmarkParseDate(b *testing.B) {
 		b.Run(text, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := read.ParseDate(text, time.UTC, read.EndOfDay); err != nil {
+				if _, err := ParseDate(text, time.UTC, EndOfDay); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -49,34 +48,34 @@ func BenchmarkParseDate(b *testing.B) {
 	}
 }
 
-// pageSpec is what a campaign reads a page with.
-type pageSpec struct {
-	Kind read.Kind
-	Spec read.Spec
+// benchSpec is what a campaign reads a page with.
+type benchSpec struct {
+	Kind Kind
+	Spec Spec
 }
 
 // benchRead times reading resp as c does, which must succeed.
-func benchRead(b *testing.B, c pageSpec, resp fetch.Page) {
+func benchRead(b *testing.B, c benchSpec, resp fetch.Page) {
 	b.Helper()
-	if _, _, err := read.Page(resp.Body, resp.ContentType, c.Kind, c.Spec, time.Now()); err != nil {
+	if _, _, err := Page(resp.Body, resp.ContentType, c.Kind, c.Spec, time.Now()); err != nil {
 		b.Fatalf("read: %v", err)
 	}
 	b.SetBytes(int64(len(resp.Body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := read.Page(resp.Body, resp.ContentType, c.Kind, c.Spec, time.Now()); err != nil {
+		if _, _, err := Page(resp.Body, resp.ContentType, c.Kind, c.Spec, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 // generated is a campaign reading every field of a generated page.
-func generated(selectors map[string]string) pageSpec {
-	fields := map[read.Field]read.FieldSpec{}
+func generated(selectors map[string]string) benchSpec {
+	fields := map[Field]FieldSpec{}
 	for name, sel := range selectors {
-		fields[read.Field(name)] = read.FieldSpec{Selectors: []read.Selector{read.MustParseSelector(sel)}}
+		fields[Field(name)] = FieldSpec{Selectors: []Selector{MustParseSelector(sel)}}
 	}
-	return pageSpec{Spec: read.Spec{AmountScale: 1, Location: time.UTC, Fields: fields}}
+	return benchSpec{Spec: Spec{AmountScale: 1, Location: time.UTC, Fields: fields}}
 }
 
 var figures = pagegen.Figures{Raised: 123456, Target: 250000, Donors: 1234}
@@ -86,7 +85,7 @@ var figures = pagegen.Figures{Raised: 123456, Target: 250000, Donors: 1234}
 func BenchmarkHTMLPage(b *testing.B) {
 	body := pagegen.HTML(1<<20, figures)
 	c := generated(pagegen.HTMLSelectors())
-	c.Kind = read.KindHTML
+	c.Kind = KindHTML
 	b.Run("floor=html.Parse", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
@@ -111,7 +110,7 @@ func BenchmarkHTMLPage(b *testing.B) {
 // figures are in the last member. Target: Read ≤ 1.5 × floor=json.Unmarshal.
 func BenchmarkJSON(b *testing.B) {
 	c := generated(pagegen.JSONSelectors())
-	c.Kind = read.KindJSON
+	c.Kind = KindJSON
 	for _, size := range []struct {
 		name  string
 		bytes int

@@ -16,10 +16,10 @@ var plainDecimal = regexp.MustCompile(`^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:
 
 // readAmount reads an amount of money or a count. Values written for
 // programs (JSON, attributes) are read as plain numbers first; text written
-// for people goes through ParseMoney. Amounts must be finite and not
+// for people goes through parseMoney. Amounts must be finite and not
 // negative: a page showing otherwise is broken, not poor.
-func readAmount(v value) (Money, error) {
-	var m Money
+func readAmount(v value) (parsedMoney, error) {
+	var m parsedMoney
 	switch {
 	case v.isNumber:
 		m.Amount = v.number
@@ -30,7 +30,7 @@ func readAmount(v value) (Money, error) {
 			// program writing an amount for another means those.
 			err = fmt.Errorf("amount %q is not a decimal number", truncate(v.text))
 			if v.machine {
-				return Money{}, err
+				return parsedMoney{}, err
 			}
 		}
 		if v.machine && err == nil {
@@ -38,18 +38,18 @@ func readAmount(v value) (Money, error) {
 			break
 		}
 		if v.machine && errors.Is(err, strconv.ErrRange) {
-			return Money{}, fmt.Errorf("amount %q is out of range", truncate(v.text))
+			return parsedMoney{}, fmt.Errorf("amount %q is out of range", truncate(v.text))
 		}
-		m, err = ParseMoney(v.text)
+		m, err = parseMoney(v.text)
 		if err != nil {
-			return Money{}, err
+			return parsedMoney{}, err
 		}
 	}
 	if math.IsNaN(m.Amount) || math.IsInf(m.Amount, 0) {
-		return Money{}, fmt.Errorf("amount %v is not a finite number", m.Amount)
+		return parsedMoney{}, fmt.Errorf("amount %v is not a finite number", m.Amount)
 	}
 	if m.Amount < 0 {
-		return Money{}, fmt.Errorf("amount %v is negative", m.Amount)
+		return parsedMoney{}, fmt.Errorf("amount %v is negative", m.Amount)
 	}
 	return m, nil
 }
@@ -62,7 +62,7 @@ func readDate(v value, loc *time.Location, bound DayBound) (time.Time, error) {
 }
 
 // readCurrency accepts an ISO 4217 code in any case ("usd") or a symbol
-// ParseMoney knows ("€").
+// parseMoney knows ("€").
 func readCurrency(text string) (string, error) {
 	s := strings.TrimSpace(text)
 	if code := knownISOCode(strings.ToUpper(s)); code != "" && len(s) == 3 {

@@ -46,7 +46,7 @@ func readingOf(vals Values, field Field, v value, from string, fromPage bool) (r
 // crossCheck reads field again with each check selector and describes
 // each reading that differs from r. A check that matches nothing or reads
 // no number is no evidence either way and is passed over.
-func (spec Spec) crossCheck(doc *Document, field Field, checks []Selector, r reading) []string {
+func (spec Spec) crossCheck(doc *pageDoc, field Field, checks []Selector, r reading) []string {
 	var differ []string
 	for _, sel := range checks {
 		c, ok := spec.readCheck(doc, sel, field != FieldDonors)
@@ -61,7 +61,7 @@ func (spec Spec) crossCheck(doc *Document, field Field, checks []Selector, r rea
 
 // checkProgress compares raised / target with the percentage the page
 // shows. A bar that stops at 100% agrees with any ratio above it.
-func (spec Spec) checkProgress(doc *Document, readings map[Field]reading) []string {
+func (spec Spec) checkProgress(doc *pageDoc, readings map[Field]reading) []string {
 	raised, okR := readings[FieldRaised]
 	target, okT := readings[FieldTarget]
 	if !okR || !okT || target.amount <= 0 {
@@ -88,7 +88,7 @@ func (spec Spec) checkProgress(doc *Document, readings map[Field]reading) []stri
 
 // readCheck reads an amount with a check selector, scaled like the
 // field's amounts when scaled is true.
-func (spec Spec) readCheck(doc *Document, sel Selector, scaled bool) (reading, bool) {
+func (spec Spec) readCheck(doc *pageDoc, sel Selector, scaled bool) (reading, bool) {
 	if !sel.appliesTo(doc.Kind()) {
 		return reading{}, false
 	}

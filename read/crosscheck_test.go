@@ -27,7 +27,7 @@ func TestMargin(t *testing.T) {
 			if tc.json {
 				v = value{number: amount, isNumber: true}
 			} else {
-				m, err := ParseMoney(tc.text)
+				m, err := parseMoney(tc.text)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -20,7 +20,7 @@ var sharedSigns = map[string][]string{
 // CouldBe reports whether the amount's text allows the currency code: it
 // showed no currency, showed that one, or showed a sign that code writes
 // too.
-func (m Money) CouldBe(code string) bool {
+func (m parsedMoney) CouldBe(code string) bool {
 	if m.Currency == "" || m.Currency == code {
 		return true
 	}

@@ -22,12 +22,12 @@ const (
 	EndOfDay
 )
 
-// ErrNoDate is returned when a text matches none of the accepted formats.
-var ErrNoDate = errors.New("not a date")
+// errNoDate is returned when a text matches none of the accepted formats.
+var errNoDate = errors.New("not a date")
 
-// ErrDateRange is returned for a date outside the years the exporter
+// errDateRange is returned for a date outside the years the exporter
 // accepts (see FirstYear and LastYear).
-var ErrDateRange = errors.New("date out of range")
+var errDateRange = errors.New("date out of range")
 
 // The years a campaign date may fall in. Before 1970 a Unix timestamp is
 // negative; after 9999 no page means it. Go's durations and UnixNano only
@@ -43,7 +43,7 @@ const (
 // outside FirstYear–LastYear.
 func checkYear(t time.Time, text string) error {
 	if y := t.Year(); y < FirstYear || y > LastYear {
-		return fmt.Errorf("%w: %q is in the year %d; dates must fall in the years %d to %d", ErrDateRange, truncate(text), y, FirstYear, LastYear)
+		return fmt.Errorf("%w: %q is in the year %d; dates must fall in the years %d to %d", errDateRange, truncate(text), y, FirstYear, LastYear)
 	}
 	return nil
 }
@@ -89,7 +89,7 @@ var ordinalSuffix = regexp.MustCompile(`\b(\d{1,2})(st|nd|rd|th)\b`)
 func ParseDate(text string, loc *time.Location, bound DayBound) (time.Time, error) {
 	s := strings.Join(strings.Fields(text), " ")
 	if s == "" {
-		return time.Time{}, fmt.Errorf("%w: empty text", ErrNoDate)
+		return time.Time{}, fmt.Errorf("%w: empty text", errNoDate)
 	}
 	if t, ok, err := parseUnix(s); ok {
 		return t, err
@@ -123,9 +123,9 @@ func ParseDate(text string, loc *time.Location, bound DayBound) (time.Time, erro
 	}
 	if firstErr != nil {
 		// "2026-02-30" has the shape of a date but is not one: say so.
-		return time.Time{}, fmt.Errorf("%w: %q: %w", ErrNoDate, truncate(text), firstErr)
+		return time.Time{}, fmt.Errorf("%w: %q: %w", errNoDate, truncate(text), firstErr)
 	}
-	return time.Time{}, fmt.Errorf("%w: %q", ErrNoDate, truncate(text))
+	return time.Time{}, fmt.Errorf("%w: %q", errNoDate, truncate(text))
 }
 
 // firstInstant is the first instant of a calendar day in loc. It is
@@ -149,7 +149,7 @@ func firstInstant(year int, month time.Month, day int, loc *time.Location) time.
 // after the year LastYear is an ErrDateRange error.
 func DateFromNumber(n float64) (time.Time, error) {
 	if math.IsNaN(n) || math.IsInf(n, 0) || n < 0 || n > 1e15 {
-		return time.Time{}, fmt.Errorf("%w: %v is not a Unix time", ErrNoDate, n)
+		return time.Time{}, fmt.Errorf("%w: %v is not a Unix time", errNoDate, n)
 	}
 	if n >= 1e11 { // later than year 5138 in seconds: must be milliseconds
 		n /= 1000
@@ -157,7 +157,7 @@ func DateFromNumber(n float64) (time.Time, error) {
 	sec, frac := math.Modf(n)
 	t := time.Unix(int64(sec), int64(frac*1e9)).UTC()
 	if t.Year() > LastYear {
-		return time.Time{}, fmt.Errorf("%w: Unix time %v is in the year %d; dates must fall in the years %d to %d", ErrDateRange, n, t.Year(), FirstYear, LastYear)
+		return time.Time{}, fmt.Errorf("%w: Unix time %v is in the year %d; dates must fall in the years %d to %d", errDateRange, n, t.Year(), FirstYear, LastYear)
 	}
 	return t, nil
 }
@@ -191,14 +191,14 @@ func parseMSDate(s string) (time.Time, bool, error) {
 	}
 	ms, err := strconv.ParseInt(m[1], 10, 64)
 	if err != nil {
-		return time.Time{}, true, fmt.Errorf("%w: %q: %w", ErrNoDate, truncate(s), err)
+		return time.Time{}, true, fmt.Errorf("%w: %q: %w", errNoDate, truncate(s), err)
 	}
 	t := time.UnixMilli(ms).UTC()
 	if m[2] != "" {
 		hh, _ := strconv.Atoi(m[2][1:3])
 		mm, _ := strconv.Atoi(m[2][3:5])
 		if hh > 14 || mm > 59 {
-			return time.Time{}, true, fmt.Errorf("%w: %q: offset %s is not one a clock shows", ErrNoDate, truncate(s), m[2])
+			return time.Time{}, true, fmt.Errorf("%w: %q: offset %s is not one a clock shows", errNoDate, truncate(s), m[2])
 		}
 		offset := hh*3600 + mm*60
 		if m[2][0] == '-' {
@@ -214,11 +214,11 @@ func isRangeError(err error) bool {
 	return errors.As(err, &pe) && strings.Contains(pe.Message, "out of range")
 }
 
-// ErrImpossibleDates is wrapped by every error CheckDates and
+// errImpossibleDates is wrapped by every error CheckDates and
 // CheckConfiguredDates return.
-var ErrImpossibleDates = errors.New("dates that cannot be")
+var errImpossibleDates = errors.New("dates that cannot be")
 
-// CheckDates reports the dates of figures read from a page that cannot be,
+// checkDates reports the dates of figures read from a page that cannot be,
 // at the instant now:
 //   - a start that is not before the deadline;
 //   - a start in the future while money (or donors) already came in.
@@ -227,7 +227,7 @@ var ErrImpossibleDates = errors.New("dates that cannot be")
 // started: that is no error (see docs/lifecycle.md). The error names the
 // fields at fault and the figures that contradict each other, so that a
 // failed scrape says why.
-func CheckDates(v Values, now time.Time) error {
+func checkDates(v Values, now time.Time) error {
 	return Spec{}.checkDates(v, now)
 }
 
@@ -244,7 +244,7 @@ func (s Spec) checkDates(v Values, now time.Time) error {
 	var errs []error
 	if v.Start != nil && v.Deadline != nil && !v.Start.Before(*v.Deadline) {
 		errs = append(errs, fmt.Errorf("%w: %s: %s is not before %s %s",
-			ErrImpossibleDates, field(FieldStart), formatDate(*v.Start), field(FieldDeadline), formatDate(*v.Deadline)))
+			errImpossibleDates, field(FieldStart), formatDate(*v.Start), field(FieldDeadline), formatDate(*v.Deadline)))
 	}
 	if v.Start != nil && v.Start.After(now) {
 		var came []string
@@ -257,7 +257,7 @@ func (s Spec) checkDates(v Values, now time.Time) error {
 		if len(came) > 0 {
 			errs = append(errs, fmt.Errorf("%w: %s: %s is in the future (now %s), yet the page shows %s: "+
 				"check the start's selector or value, and TIMEZONE if the page writes its dates in another zone",
-				ErrImpossibleDates, field(FieldStart), formatDate(*v.Start), formatDate(now), strings.Join(came, " and ")))
+				errImpossibleDates, field(FieldStart), formatDate(*v.Start), formatDate(now), strings.Join(came, " and ")))
 		}
 	}
 	return errors.Join(errs...)
@@ -282,7 +282,7 @@ func CheckConfiguredDates(start, deadline string, loc *time.Location, name func(
 	s, d := parse(start, StartOfDay), parse(deadline, EndOfDay)
 	if s != nil && d != nil && !s.Before(*d) {
 		return fmt.Errorf("%s: %w: %q (%s) is not before %s %q (%s)",
-			name(FieldStart), ErrImpossibleDates, strings.TrimSpace(start), formatDate(*s),
+			name(FieldStart), errImpossibleDates, strings.TrimSpace(start), formatDate(*s),
 			name(FieldDeadline), strings.TrimSpace(deadline), formatDate(*d))
 	}
 	return nil

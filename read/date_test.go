@@ -86,7 +86,7 @@ func TestParseDateErrors(t *testing.T) {
 		"/Date(1749476949000+2500)/", "/Date(1749476949000+0160)/", "/Date()/", "/Date(17494769490000000)/"} {
 		t.Run(text, func(t *testing.T) {
 			got, err := ParseDate(text, time.UTC, EndOfDay)
-			if !errors.Is(err, ErrNoDate) {
+			if !errors.Is(err, errNoDate) {
 				t.Errorf("ParseDate(%q) = %v, %v; want an ErrNoDate error", text, got, err)
 			}
 		})
@@ -104,10 +104,10 @@ func TestDateRange(t *testing.T) {
 		{name: "far deadline in range", text: "July 8, 3026", bound: EndOfDay, want: time.Date(3026, 7, 9, 0, 0, 0, 0, time.UTC)},
 		{name: "last day accepted", text: "9999-12-31", bound: EndOfDay, want: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
 		{name: "first day accepted", text: "1970-01-01", want: time.Unix(0, 0).UTC()},
-		{name: "before 1970", text: "1677-01-01", wantErr: ErrDateRange},
-		{name: "year 1", text: "January 1, 0001", wantErr: ErrDateRange},
-		{name: "instant before 1970", text: "1969-12-31T23:59:59Z", wantErr: ErrDateRange},
-		{name: "milliseconds after 9999", text: "999999999999999", wantErr: ErrDateRange},
+		{name: "before 1970", text: "1677-01-01", wantErr: errDateRange},
+		{name: "year 1", text: "January 1, 0001", wantErr: errDateRange},
+		{name: "instant before 1970", text: "1969-12-31T23:59:59Z", wantErr: errDateRange},
+		{name: "milliseconds after 9999", text: "999999999999999", wantErr: errDateRange},
 		{name: "latest milliseconds accepted", text: "253402300799000", want: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)},
 	}
 	for _, tc := range tests {
@@ -187,14 +187,14 @@ func TestCheckDates(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := CheckDates(tc.v, now)
+			err := checkDates(tc.v, now)
 			if len(tc.want) == 0 {
 				if err != nil {
 					t.Fatalf("CheckDates: %v, want no error", err)
 				}
 				return
 			}
-			if !errors.Is(err, ErrImpossibleDates) {
+			if !errors.Is(err, errImpossibleDates) {
 				t.Fatalf("CheckDates: %v, want an ErrImpossibleDates error", err)
 			}
 			for _, w := range tc.want {
@@ -240,7 +240,7 @@ func TestCheckConfiguredDates(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, ErrImpossibleDates) {
+			if !errors.Is(err, errImpossibleDates) {
 				t.Fatalf("CheckConfiguredDates: %v, want an ErrImpossibleDates error", err)
 			}
 			for _, w := range tc.want {

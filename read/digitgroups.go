@@ -15,7 +15,7 @@ func isGroupSeparator(r rune) bool {
 	return false
 }
 
-// parseGroupedNumber applies the separator rules of ParseMoney to a span of
+// parseGroupedNumber applies the separator rules of parseMoney to a span of
 // digits and separators.
 func parseGroupedNumber(span string, compact bool) (float64, error) {
 	var b strings.Builder

@@ -8,16 +8,16 @@
 //   - ParseSelector (selector.go) and ParseQuery (query.go) compile the
 //     CSS, JSONPath and gjson selectors a Spec and the presets are written
 //     in (docs/selectors.md);
-//   - ParseMoney (money.go) and ParseDate (date.go) read one amount or date
-//     the way Page does, for configured values and checks;
-//   - FindInPage (embedded_page.go) and FindInText (embedded.go) find the
-//     JSON a page carries for its own scripts.
+//   - ParseDate and DateFromNumber (date.go) read one date the way Page
+//     does, and CheckLiteral (extract.go) and CheckConfiguredDates
+//     (date.go) check configured values before any page is read.
 //
 // The rest holds what those share: the fields and the Spec (fields.go), the
 // extraction of each field and its checks (extract.go, convert.go,
-// crosscheck.go, date.go), the parsed document (document.go), currencies
-// and digit groups (currency.go, digitgroups.go), script data merged as a
-// page's scripts would merge it (merge.go, jslex.go), and zero-config, which
-// reads a page no preset or selector describes (zeroconfig.go and the
-// zero_*.go files).
+// crosscheck.go, date.go), amounts (money.go, currency.go,
+// digitgroups.go), the parsed document (document.go), the JSON a page
+// carries for its own scripts (embedded.go, embedded_page.go, and merge.go
+// and jslex.go for script data merged as the page's scripts would), and
+// zero-config, which reads a page no preset or selector describes
+// (zeroconfig.go and the zero_*.go files).
 package read

@@ -34,10 +34,10 @@ func (k Kind) String() string {
 	}
 }
 
-// KindForContentType is what KindAuto becomes for a response: JSON for any
+// kindForContentType is what KindAuto becomes for a response: JSON for any
 // JSON media type ("application/json", "application/vnd.api+json",
 // "text/json"), and HTML for everything else.
-func KindForContentType(contentType string) Kind {
+func kindForContentType(contentType string) Kind {
 	mediaType, _, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		mediaType = strings.ToLower(strings.TrimSpace(contentType))
@@ -49,14 +49,14 @@ func KindForContentType(contentType string) Kind {
 	return KindHTML
 }
 
-// Document is a parsed page, ready for selectors.
-type Document struct {
+// pageDoc is a parsed page, ready for selectors.
+type pageDoc struct {
 	html *goquery.Document
 	// json is the JSON document, as the one value its queries see.
-	json *JSONValue
+	json *jsonValue
 	// page holds every JSON value the HTML page carries, found on first
-	// use (FindInPage) and kept for every field that reads one.
-	page     []*JSONValue
+	// use (findInPage) and kept for every field that reads one.
+	page     []*jsonValue
 	pageErr  error
 	pageRead bool
 	// inElement holds, by locator, the JSON values in an element's text
@@ -67,14 +67,14 @@ type Document struct {
 
 // elementJSON is the JSON in one element's text, or why there is none.
 type elementJSON struct {
-	values []*JSONValue
+	values []*jsonValue
 	err    error
 }
 
-// ParseDocument parses a response body of the given kind. A JSON body may be
+// parsePageDoc parses a response body of the given kind. A JSON body may be
 // wrapped (JSONP's "callback({...});"): the first JSON value in it is read.
 // JSON nested deeper than MaxJSONDepth is refused before it is parsed.
-func ParseDocument(body []byte, kind Kind) (*Document, error) {
+func parsePageDoc(body []byte, kind Kind) (*pageDoc, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, errors.New("empty response body")
 	}
@@ -84,13 +84,13 @@ func ParseDocument(body []byte, kind Kind) (*Document, error) {
 		if err != nil {
 			return nil, fmt.Errorf("response is not valid JSON: %w", err)
 		}
-		return &Document{json: &JSONValue{Text: text, Origin: "the document"}}, nil
+		return &pageDoc{json: &jsonValue{Text: text, Origin: "the document"}}, nil
 	case KindHTML:
 		root, err := parseHTML(body)
 		if err != nil {
 			return nil, fmt.Errorf("parse HTML: %w", err)
 		}
-		return &Document{html: goquery.NewDocumentFromNode(root)}, nil
+		return &pageDoc{html: goquery.NewDocumentFromNode(root)}, nil
 	default:
 		return nil, fmt.Errorf("document kind %v is not resolved", kind)
 	}
@@ -111,13 +111,13 @@ func parseHTML(body []byte) (*html.Node, error) {
 // or the first object or array in it (JSONP, a leading "while(1);").
 func jsonDocument(body string) (string, error) {
 	trimmed := strings.TrimSpace(body)
-	if err := CheckDepth(trimmed, MaxJSONDepth); err != nil {
+	if err := checkDepth(trimmed, maxJSONDepth); err != nil {
 		return "", err
 	}
 	if json.Valid([]byte(trimmed)) {
 		return trimmed, nil
 	}
-	values, err := FindInText(trimmed, "the document")
+	values, err := findInText(trimmed, "the document")
 	if len(values) > 0 {
 		return values[0].Text, nil
 	}
@@ -132,7 +132,7 @@ func jsonDocument(body string) (string, error) {
 }
 
 // Kind returns the kind of the document: KindHTML or KindJSON.
-func (d *Document) Kind() Kind {
+func (d *pageDoc) Kind() Kind {
 	if d.html != nil {
 		return KindHTML
 	}
@@ -157,23 +157,19 @@ func (v value) String() string {
 	return v.text
 }
 
-// errNoMatch marks a selector that found nothing, so that a field with
-// several selectors can go on to the next one.
-var errNoMatch = ErrNoMatch
-
 // errNotScalar marks a JSON value that is there but is no figure (an
 // object, an array, a boolean): enough for a PresentIf selector.
 var errNotScalar = errors.New("not a number or a string")
 
 // selectValue applies the selector to the document.
-func (d *Document) selectValue(s Selector) (value, error) {
+func (d *pageDoc) selectValue(s Selector) (value, error) {
 	var v value
 	var err error
 	switch {
 	case d.html == nil:
 		v, err = selectJSONDoc(d.json, s)
 	case s.pageQuery:
-		var values []*JSONValue
+		var values []*jsonValue
 		values, err = d.pageJSON()
 		if err == nil || len(values) > 0 {
 			v, err = selectJSON(values, s)
@@ -200,7 +196,7 @@ func (d *Document) selectValue(s Selector) (value, error) {
 
 // matches reports whether the selector finds anything on the page: a
 // value, or a JSON object, array or boolean.
-func (d *Document) matches(s Selector) bool {
+func (d *pageDoc) matches(s Selector) bool {
 	if s.regexp == nil && (d.html == nil || s.pageQuery || s.hasQuery) {
 		// Any node will do, however many and whatever they are.
 		s.pick = PickAny
@@ -210,21 +206,21 @@ func (d *Document) matches(s Selector) bool {
 }
 
 // pageJSON returns every JSON value the HTML page carries.
-func (d *Document) pageJSON() ([]*JSONValue, error) {
+func (d *pageDoc) pageJSON() ([]*jsonValue, error) {
 	if !d.pageRead {
-		d.page, d.pageErr = FindInPage(d.html.Nodes[0])
+		d.page, d.pageErr = findInPage(d.html.Nodes[0])
 		d.pageRead = true
 	}
 	return d.page, d.pageErr
 }
 
-func (d *Document) selectInElement(s Selector) (value, error) {
+func (d *pageDoc) selectInElement(s Selector) (value, error) {
 	e, ok := d.inElement[s.locator]
 	if !ok {
 		var v value
 		v, e.err = d.locate(s)
 		if e.err == nil {
-			e.values, e.err = FindInText(v.text, s.locator)
+			e.values, e.err = findInText(v.text, s.locator)
 			if len(e.values) == 0 && e.err == nil {
 				e.err = fmt.Errorf("text holds no JSON, so a path cannot apply: %w", errNoMatch)
 			}
@@ -241,7 +237,7 @@ func (d *Document) selectInElement(s Selector) (value, error) {
 }
 
 // locate reads the text, or attribute, of the first element s matches.
-func (d *Document) locate(s Selector) (value, error) {
+func (d *pageDoc) locate(s Selector) (value, error) {
 	if s.cssErr != nil {
 		return value{}, fmt.Errorf("not a CSS selector: %w", s.cssErr)
 	}
@@ -261,7 +257,7 @@ func (d *Document) locate(s Selector) (value, error) {
 
 // selectJSON applies the selector's query to values, in order (see
 // Query.Find), and reads the one value it stands for.
-func selectJSON(values []*JSONValue, s Selector) (value, error) {
+func selectJSON(values []*jsonValue, s Selector) (value, error) {
 	find := s.query.Find
 	if s.pick == PickSole {
 		find = s.query.FindSole
@@ -289,7 +285,7 @@ func selectJSON(values []*JSONValue, s Selector) (value, error) {
 }
 
 // selectJSONDoc applies the selector's locator, a path, to a JSON document.
-func selectJSONDoc(doc *JSONValue, s Selector) (value, error) {
+func selectJSONDoc(doc *jsonValue, s Selector) (value, error) {
 	s.query = s.docQuery
-	return selectJSON([]*JSONValue{doc}, s)
+	return selectJSON([]*jsonValue{doc}, s)
 }

@@ -11,18 +11,18 @@ import (
 	nethtml "golang.org/x/net/html"
 )
 
-// MaxJSONDepth bounds how deeply the JSON a page carries may nest. Real
+// maxJSONDepth bounds how deeply the JSON a page carries may nest. Real
 // pages stay far below it (Next.js flight data, the deepest seen, nests
 // about 60 levels); beyond it a value is refused before anything that
 // recurses (decoding, gjson) touches it, so that a page of "[[[[…" costs
 // one linear pass instead of the stack and the memory of the process.
-const MaxJSONDepth = 512
+const maxJSONDepth = 512
 
-// ErrTooDeep is the error for JSON nested deeper than MaxJSONDepth.
-var ErrTooDeep = fmt.Errorf("JSON nests deeper than %d levels", MaxJSONDepth)
+// errTooDeep is the error for JSON nested deeper than MaxJSONDepth.
+var errTooDeep = fmt.Errorf("JSON nests deeper than %d levels", maxJSONDepth)
 
-// JSONValue is one JSON value found in a page, with where it was found.
-type JSONValue struct {
+// jsonValue is one JSON value found in a page, with where it was found.
+type jsonValue struct {
 	// Text is the value's JSON text, checked to be valid JSON no deeper
 	// than MaxJSONDepth.
 	Text string
@@ -46,17 +46,17 @@ type JSONValue struct {
 // Decoded returns the value decoded as encoding/json does into an any
 // (numbers are float64). It decodes once, on first use: most values a page
 // carries are never asked for.
-func (v *JSONValue) Decoded() (any, error) {
+func (v *jsonValue) Decoded() (any, error) {
 	v.once.Do(func() {
 		v.err = json.Unmarshal([]byte(v.Text), &v.decoded)
 	})
 	return v.decoded, v.err
 }
 
-// CheckDepth reports ErrTooDeep when the JSON text nests deeper than max.
+// checkDepth reports ErrTooDeep when the JSON text nests deeper than max.
 // It does not validate the text otherwise; it reads it once, without
 // recursion.
-func CheckDepth(text string, max int) error {
+func checkDepth(text string, max int) error {
 	depth := 0
 	inString := false
 	for i := 0; i < len(text); i++ {
@@ -76,7 +76,7 @@ func CheckDepth(text string, max int) error {
 		case '{', '[':
 			depth++
 			if depth > max {
-				return ErrTooDeep
+				return errTooDeep
 			}
 		case '}', ']':
 			depth--
@@ -89,7 +89,7 @@ func CheckDepth(text string, max int) error {
 // spend on hostile text (a bracket that never closes makes every attempt
 // read to the end).
 type finder struct {
-	found []*JSONValue
+	found []*jsonValue
 	// calls are the parentheses open at the scan's position, each with
 	// the object a merge call ($.extend, Object.assign, _.merge) merges
 	// into.
@@ -100,9 +100,9 @@ type finder struct {
 	gaveUp bool
 }
 
-// ErrScanBudget says that a text was too costly to search for JSON to the
+// errScanBudget says that a text was too costly to search for JSON to the
 // end; what was found before stopping is kept.
-var ErrScanBudget = errors.New("gave up searching the page for embedded JSON: its scripts are too large or too malformed")
+var errScanBudget = errors.New("gave up searching the page for embedded JSON: its scripts are too large or too malformed")
 
 // scanBudget is how many bytes the finder may read for a text of n bytes:
 // every byte a few times over, and a floor for small texts.
@@ -112,19 +112,19 @@ func scanBudget(n int) int { return 16*n + 1<<20 }
 // literals inside string literals (JSON in a JS string is one level).
 const maxStringLevel = 2
 
-// FindInText returns the JSON values in text, in the order they appear:
+// findInText returns the JSON values in text, in the order they appear:
 // text itself when it is JSON; the objects and arrays a script assigns,
 // passes or merges (`x = {…}`, `Object.assign(x, {…})`, several per
 // script); and JSON written as a JS string literal, escaped for JS or for
 // HTML or both (`x = "{&quot;a&quot;:1}"`, `JSON.parse("{\"a\":1}")`).
 // origin prefixes each value's Origin. The error is ErrScanBudget when the
 // search stopped early; the values found until then are returned with it.
-func FindInText(text, origin string) ([]*JSONValue, error) {
+func findInText(text, origin string) ([]*jsonValue, error) {
 	f := &finder{budget: scanBudget(len(text))}
 	f.scan(text, origin, 0)
 	found := mergeTargets(f.found)
 	if f.gaveUp {
-		return found, ErrScanBudget
+		return found, errScanBudget
 	}
 	return found, nil
 }
@@ -132,7 +132,7 @@ func FindInText(text, origin string) ([]*JSONValue, error) {
 // addAt adds the JSON value at text[i:end], with what it is assigned to or
 // merged into.
 func (f *finder) addAt(text string, i, end int, origin string) {
-	v := &JSONValue{Text: text[i:end], Origin: origin}
+	v := &jsonValue{Text: text[i:end], Origin: origin}
 	if n := len(f.calls); n > 0 && f.calls[n-1].target != "" && f.calls[n-1].args > 0 {
 		v.target, v.how = f.calls[n-1].target, f.calls[n-1].how
 	} else if target, how := assignedTo(text[:i]); target != "" {
@@ -260,7 +260,7 @@ func (f *finder) matchBracket(text string, i int) (end, tooDeepAt int) {
 			inString = true
 		case '{', '[':
 			depth++
-			if depth > MaxJSONDepth {
+			if depth > maxJSONDepth {
 				f.budget -= j - i
 				return -1, j
 			}
@@ -287,7 +287,7 @@ func skipDeepRun(text string, at int) int {
 	for end < len(text) && (text[end] == '[' || text[end] == '{' || isSpace(text[end])) {
 		end++
 	}
-	return end - MaxJSONDepth
+	return end - maxJSONDepth
 }
 
 // mayHoldJSON reports whether a string literal's content may be or hold

@@ -9,18 +9,18 @@ import (
 	"golang.org/x/net/html"
 )
 
-// FindInPage returns every JSON value an HTML page carries, in page order:
+// findInPage returns every JSON value an HTML page carries, in page order:
 // the JSON of each script (<script type="application/json"> such as
 // Next.js' __NEXT_DATA__, application/ld+json, and what scripts assign,
 // merge or hold in string literals), the JSON in data-* attributes, and
 // Next.js flight data (self.__next_f.push([1,"…"])), whose chunks are
 // joined before they are searched and which counts from its first chunk.
 // The error is ErrScanBudget when the search stopped early.
-func FindInPage(root *html.Node) ([]*JSONValue, error) {
+func findInPage(root *html.Node) ([]*jsonValue, error) {
 	p := pageFinder{}
 	p.walk(root)
 	if p.flight.Len() > 0 {
-		found, err := FindInText(p.flight.String(), "Next.js flight data")
+		found, err := findInText(p.flight.String(), "Next.js flight data")
 		p.errs = append(p.errs, err)
 		// The flight data's values take the place of its first chunk.
 		p.found = append(p.found[:p.flightAt], append(found, p.found[p.flightAt:]...)...)
@@ -29,7 +29,7 @@ func FindInPage(root *html.Node) ([]*JSONValue, error) {
 }
 
 type pageFinder struct {
-	found    []*JSONValue
+	found    []*jsonValue
 	errs     []error
 	scripts  int
 	flight   strings.Builder
@@ -85,7 +85,7 @@ func (p *pageFinder) element(n *html.Node) {
 }
 
 func (p *pageFinder) text(text, origin string) {
-	found, err := FindInText(text, origin)
+	found, err := findInText(text, origin)
 	p.found = append(p.found, found...)
 	if err != nil {
 		p.errs = append(p.errs, fmt.Errorf("%s: %w", origin, err))

@@ -66,7 +66,7 @@ func TestFindInText(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			values, err := FindInText(tc.text, "test")
+			values, err := findInText(tc.text, "test")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,7 +100,7 @@ func TestFindInPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	values, err := FindInPage(root)
+	values, err := findInPage(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,15 +124,15 @@ func TestFindInPage(t *testing.T) {
 }
 
 func TestCheckDepth(t *testing.T) {
-	ok := strings.Repeat("[", MaxJSONDepth) + strings.Repeat("]", MaxJSONDepth)
-	if err := CheckDepth(ok, MaxJSONDepth); err != nil {
-		t.Errorf("depth %d: %v", MaxJSONDepth, err)
+	ok := strings.Repeat("[", maxJSONDepth) + strings.Repeat("]", maxJSONDepth)
+	if err := checkDepth(ok, maxJSONDepth); err != nil {
+		t.Errorf("depth %d: %v", maxJSONDepth, err)
 	}
-	if err := CheckDepth("["+ok+"]", MaxJSONDepth); !errors.Is(err, ErrTooDeep) {
-		t.Errorf("depth %d: %v, want ErrTooDeep", MaxJSONDepth+1, err)
+	if err := checkDepth("["+ok+"]", maxJSONDepth); !errors.Is(err, errTooDeep) {
+		t.Errorf("depth %d: %v, want ErrTooDeep", maxJSONDepth+1, err)
 	}
 	// Brackets inside strings do not count.
-	if err := CheckDepth(`{"a":"`+strings.Repeat("[", 2*MaxJSONDepth)+`"}`, MaxJSONDepth); err != nil {
+	if err := checkDepth(`{"a":"`+strings.Repeat("[", 2*maxJSONDepth)+`"}`, maxJSONDepth); err != nil {
 		t.Errorf("brackets in a string: %v", err)
 	}
 }
@@ -152,13 +152,13 @@ func TestHostileText(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			values, err := FindInText(tc.text, "hostile")
-			if err != nil && !errors.Is(err, ErrScanBudget) {
+			values, err := findInText(tc.text, "hostile")
+			if err != nil && !errors.Is(err, errScanBudget) {
 				t.Fatalf("error %v", err)
 			}
 			for _, v := range values {
-				if err := CheckDepth(v.Text, MaxJSONDepth); err != nil {
-					t.Errorf("found a value deeper than %d", MaxJSONDepth)
+				if err := checkDepth(v.Text, maxJSONDepth); err != nil {
+					t.Errorf("found a value deeper than %d", maxJSONDepth)
 				}
 			}
 		})
@@ -166,7 +166,7 @@ func TestHostileText(t *testing.T) {
 }
 
 func TestQuery(t *testing.T) {
-	values := []*JSONValue{
+	values := []*jsonValue{
 		{Text: `{"similar":[{"slug":"other","pledged":5}]}`, Origin: "cards"},
 		{Text: `{"project":{"slug":"mine","pledged":3422.5,"goals":[{"done":100,"amount":10},{"done":40,"amount":300},{"done":10,"amount":200}]}}`, Origin: "current_project"},
 		{Text: `{"a":{"amount":1},"b":{"amount":2}}`, Origin: "two amounts"},
@@ -247,7 +247,7 @@ func TestEmbeddedAssignedAndMerged(t *testing.T) {
 	}
 	t.Run("every assigned, merged and returned object is found", func(t *testing.T) {
 		doc := mustHTML(t, string(body))
-		values, err := FindInPage(doc.html.Nodes[0])
+		values, err := findInPage(doc.html.Nodes[0])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,7 +278,7 @@ func TestMergedTargets(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			doc := mustHTML(t, "<script>"+tc.script+"</script>")
-			values, err := FindInPage(doc.html.Nodes[0])
+			values, err := findInPage(doc.html.Nodes[0])
 			if err != nil {
 				t.Fatal(err)
 			}

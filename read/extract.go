@@ -12,7 +12,7 @@ import (
 // configured field (in the order of Fields()) which selectors were tried and
 // what text was read. It reports every field that failed, each error
 // naming the field and the selectors tried.
-func extract(doc *Document, spec Spec) (Values, []FieldTrace, error) {
+func extract(doc *pageDoc, spec Spec) (Values, []FieldTrace, error) {
 	x := extraction{doc: doc, spec: spec, readings: map[Field]reading{}}
 	for _, field := range fieldOrder {
 		fs, ok := spec.Fields[field]
@@ -50,7 +50,7 @@ func extract(doc *Document, spec Spec) (Values, []FieldTrace, error) {
 // extraction is one page's reading in progress: the figures so far, and
 // what the checks between fields need.
 type extraction struct {
-	doc    *Document
+	doc    *pageDoc
 	spec   Spec
 	vals   Values
 	errs   []error
@@ -118,7 +118,7 @@ func (x *extraction) crossCheck(field Field, fs FieldSpec, r reading) error {
 // shownAmount is an amount whose text showed a currency.
 type shownAmount struct {
 	field Field
-	money Money
+	money parsedMoney
 	text  string
 }
 
@@ -182,14 +182,14 @@ func (fs FieldSpec) fieldError(field Field, err error) error {
 }
 
 // absent reports whether one of the field's AbsentIf selectors matches.
-func (fs FieldSpec) absent(doc *Document) bool {
+func (fs FieldSpec) absent(doc *pageDoc) bool {
 	if len(fs.PresentIf) > 0 && !anyMatches(doc, fs.PresentIf) {
 		return true
 	}
 	return anyMatches(doc, fs.AbsentIf)
 }
 
-func anyMatches(doc *Document, sels []Selector) bool {
+func anyMatches(doc *pageDoc, sels []Selector) bool {
 	for _, sel := range sels {
 		if sel.appliesTo(doc.Kind()) && doc.matches(sel) {
 			return true
@@ -202,7 +202,7 @@ func anyMatches(doc *Document, sels []Selector) bool {
 // selector reads and that selector. fromPage tells the two apart.
 // Selectors written for another kind of document are skipped. Each
 // selector tried is appended to tries.
-func readField(doc *Document, fs FieldSpec, tries *[]SelectorTry) (v value, from string, fromPage bool, err error) {
+func readField(doc *pageDoc, fs FieldSpec, tries *[]SelectorTry) (v value, from string, fromPage bool, err error) {
 	if fs.Literal != "" {
 		return value{text: fs.Literal, machine: true}, "", false, nil
 	}
@@ -236,12 +236,12 @@ func readField(doc *Document, fs FieldSpec, tries *[]SelectorTry) (v value, from
 
 // set interprets v as field and stores it in vals. For an amount it
 // returns the money read, with the currency its text showed, if any.
-func (spec Spec) set(vals *Values, field Field, v value, fromPage bool) (Money, error) {
+func (spec Spec) set(vals *Values, field Field, v value, fromPage bool) (parsedMoney, error) {
 	switch field {
 	case FieldRaised, FieldTarget, FieldRemaining:
 		m, err := readAmount(v)
 		if err != nil {
-			return Money{}, err
+			return parsedMoney{}, err
 		}
 		if fromPage {
 			m.Amount = scaleAmount(m.Amount, spec.AmountScale)
@@ -258,20 +258,20 @@ func (spec Spec) set(vals *Values, field Field, v value, fromPage bool) (Money, 
 	case FieldDonors:
 		m, err := readAmount(v)
 		if err != nil {
-			return Money{}, err
+			return parsedMoney{}, err
 		}
 		if m.Amount != math.Trunc(m.Amount) {
-			return Money{}, fmt.Errorf("donor count %v is not a whole number", m.Amount)
+			return parsedMoney{}, fmt.Errorf("donor count %v is not a whole number", m.Amount)
 		}
 		vals.Donors = &m.Amount
-		return Money{}, nil
+		return parsedMoney{}, nil
 	case FieldCurrency:
 		code, err := readCurrency(v.text)
 		if err != nil {
-			return Money{}, err
+			return parsedMoney{}, err
 		}
 		vals.Currency = code
-		return Money{}, nil
+		return parsedMoney{}, nil
 	case FieldStart, FieldDeadline:
 		bound := StartOfDay
 		if field == FieldDeadline {
@@ -279,14 +279,14 @@ func (spec Spec) set(vals *Values, field Field, v value, fromPage bool) (Money, 
 		}
 		t, err := readDate(v, spec.location(), bound)
 		if err != nil {
-			return Money{}, err
+			return parsedMoney{}, err
 		}
 		if field == FieldStart {
 			vals.Start = &t
 		} else {
 			vals.Deadline = &t
 		}
-		return Money{}, nil
+		return parsedMoney{}, nil
 	}
-	return Money{}, fmt.Errorf("unknown field %q", field)
+	return parsedMoney{}, fmt.Errorf("unknown field %q", field)
 }

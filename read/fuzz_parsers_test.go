@@ -29,7 +29,7 @@ func FuzzParseMoney(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		m, err := ParseMoney(text)
+		m, err := parseMoney(text)
 		if err != nil {
 			return
 		}
@@ -39,7 +39,7 @@ func FuzzParseMoney(f *testing.F) {
 		if m.Currency != "" && (len(m.Currency) != 3 || strings.ToUpper(m.Currency) != m.Currency) {
 			t.Errorf("ParseMoney(%q) currency %q is not an ISO code", text, m.Currency)
 		}
-		if again, err := ParseMoney(text); err != nil || again != m {
+		if again, err := parseMoney(text); err != nil || again != m {
 			t.Errorf("ParseMoney(%q) not deterministic: %v then %v, %v", text, m, again, err)
 		}
 	})
@@ -66,7 +66,7 @@ func FuzzParseMoneyFormats(f *testing.F) {
 			text += fmt.Sprintf("%s%02d", st.decimal, cents%100)
 		}
 		text += st.suffix
-		m, err := ParseMoney(text)
+		m, err := parseMoney(text)
 		if err != nil {
 			t.Fatalf("ParseMoney(%q): %v", text, err)
 		}
@@ -107,7 +107,7 @@ func FuzzParseMoneyMisplacedGroups(f *testing.F) {
 			return // the move would put the separator at an end
 		}
 		text := string(b) + st.decimal + "50"
-		m, err := ParseMoney(text)
+		m, err := parseMoney(text)
 		if err == nil && m.Amount != float64(n)+0.5 {
 			t.Errorf("ParseMoney(%q) = %v: a figure read from misplaced groups (written from %s)", text, m.Amount, grouped)
 		}
@@ -180,13 +180,13 @@ func FuzzDateRange(f *testing.F) {
 				t.Fatalf("ParseDate(%q) = %v, want %v", text, got, date)
 			case err != nil && inRange:
 				t.Fatalf("ParseDate(%q): %v", text, err)
-			case err != nil && !errors.Is(err, ErrDateRange) && !errors.Is(err, ErrNoDate):
+			case err != nil && !errors.Is(err, errDateRange) && !errors.Is(err, errNoDate):
 				t.Fatalf("ParseDate(%q): %v, want ErrDateRange or ErrNoDate", text, err)
 			}
 		}
 		got, err := DateFromNumber(float64(unix))
 		if err != nil {
-			if !errors.Is(err, ErrDateRange) && !errors.Is(err, ErrNoDate) {
+			if !errors.Is(err, errDateRange) && !errors.Is(err, errNoDate) {
 				t.Fatalf("DateFromNumber(%d): %v", unix, err)
 			}
 			return
@@ -209,12 +209,12 @@ func FuzzParseSelector(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	html, err := ParseDocument([]byte(`<div role="progressbar" aria-valuenow="5"><p class="x">$1 raised of $2 goal</p>`+
+	html, err := parsePageDoc([]byte(`<div role="progressbar" aria-valuenow="5"><p class="x">$1 raised of $2 goal</p>`+
 		`<script id="__NEXT_DATA__">{"props":{"pageProps":{"amount":3}}}</script></div>`), KindHTML)
 	if err != nil {
 		f.Fatal(err)
 	}
-	json, err := ParseDocument([]byte(`{"feed":{"campaign":{"current_amount":5}},"data":{"items":[{"amount":1}]}}`), KindJSON)
+	json, err := parsePageDoc([]byte(`{"feed":{"campaign":{"current_amount":5}},"data":{"items":[{"amount":1}]}}`), KindJSON)
 	if err != nil {
 		f.Fatal(err)
 	}

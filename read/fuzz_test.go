@@ -28,13 +28,13 @@ var a = [{"x": "y"}]; /* it's */`,
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		values, _ := FindInText(text, "fuzz")
+		values, _ := findInText(text, "fuzz")
 		for _, v := range values {
 			if !json.Valid([]byte(v.Text)) {
 				t.Fatalf("found %q, which is not JSON", v.Text)
 			}
-			if err := CheckDepth(v.Text, MaxJSONDepth); err != nil {
-				t.Fatalf("found a value deeper than %d", MaxJSONDepth)
+			if err := checkDepth(v.Text, maxJSONDepth); err != nil {
+				t.Fatalf("found a value deeper than %d", maxJSONDepth)
 			}
 		}
 	})
@@ -50,7 +50,7 @@ func FuzzFindInPage(f *testing.F) {
 		if err != nil {
 			return
 		}
-		values, _ := FindInPage(root)
+		values, _ := findInPage(root)
 		for _, v := range values {
 			if !json.Valid([]byte(v.Text)) {
 				t.Fatalf("found %q, which is not JSON", v.Text)

@@ -3,7 +3,7 @@ package read
 import "time"
 
 // extractValues is extract without the trace.
-func extractValues(doc *Document, spec Spec) (Values, error) {
+func extractValues(doc *pageDoc, spec Spec) (Values, error) {
 	vals, _, err := extract(doc, spec)
 	return vals, err
 }

@@ -120,8 +120,8 @@ func isIdent(s string) bool {
 // mergeTargets replaces the values assigned to or merged into one name by
 // the one value the name holds after them all, where the first of them was.
 // A name with a single value keeps it as found.
-func mergeTargets(values []*JSONValue) []*JSONValue {
-	byTarget := map[string][]*JSONValue{}
+func mergeTargets(values []*jsonValue) []*jsonValue {
+	byTarget := map[string][]*jsonValue{}
 	for _, v := range values {
 		if v.target != "" {
 			byTarget[v.target] = append(byTarget[v.target], v)
@@ -146,7 +146,7 @@ func mergeTargets(values []*JSONValue) []*JSONValue {
 
 // mergeSteps applies the steps in order; ok is false when a step is not
 // an object (then the values are kept as found).
-func mergeSteps(steps []*JSONValue) (*JSONValue, bool) {
+func mergeSteps(steps []*jsonValue) (*jsonValue, bool) {
 	var state map[string]any
 	for _, s := range steps {
 		d, err := s.Decoded()
@@ -172,7 +172,7 @@ func mergeSteps(steps []*JSONValue) (*JSONValue, bool) {
 	}
 	// The result keeps its name, as an assignment: a later script may
 	// merge into it again.
-	return &JSONValue{Text: string(text), Origin: steps[0].Origin + ", " + steps[0].target + " as the scripts leave it (" + strconv.Itoa(len(steps)) + " steps merged)",
+	return &jsonValue{Text: string(text), Origin: steps[0].Origin + ", " + steps[0].target + " as the scripts leave it (" + strconv.Itoa(len(steps)) + " steps merged)",
 		target: steps[0].target, how: assign}, true
 }
 

@@ -9,9 +9,9 @@ import (
 	"unicode"
 )
 
-// Money is an amount read from a page, with the currency the page showed
+// parsedMoney is an amount read from a page, with the currency the page showed
 // next to it (an ISO 4217 code, or "" when the text named none).
-type Money struct {
+type parsedMoney struct {
 	Amount   float64
 	Currency string
 	// Sign is the symbol or code as the text wrote it ("$", "€", "EUR"):
@@ -19,8 +19,8 @@ type Money struct {
 	Sign string
 }
 
-// ErrNoNumber is returned when a text holds no digits at all.
-var ErrNoNumber = errors.New("no number in text")
+// errNoNumber is returned when a text holds no digits at all.
+var errNoNumber = errors.New("no number in text")
 
 // gluedDigits matches letters and then digits right after a number, with
 // nothing between: "0x10" (hex), "12ab34".
@@ -38,7 +38,7 @@ var compactSuffixes = map[string]float64{
 	"lakh": 1e5, "lakhs": 1e5, "crore": 1e7, "crores": 1e7,
 }
 
-// ParseMoney reads the first amount in a human-written text such as
+// parseMoney reads the first amount in a human-written text such as
 // "$254,245 raised", "44.155,91 €", "1 234 567,89 CHF" or "$1.5 million".
 //
 // Separators: spaces, no-break spaces and apostrophes always group digits.
@@ -51,25 +51,25 @@ var compactSuffixes = map[string]float64{
 //
 // Sign: a minus before the number, or parentheses around it with nothing
 // but a currency inside ("($5,000)", accounting's way), make it negative.
-func ParseMoney(text string) (Money, error) {
+func parseMoney(text string) (parsedMoney, error) {
 	start, end := numberSpan(text)
 	if start < 0 {
-		return Money{}, fmt.Errorf("%w: %q", ErrNoNumber, truncate(text))
+		return parsedMoney{}, fmt.Errorf("%w: %q", errNoNumber, truncate(text))
 	}
 	start, end, err := cutAtSpaceGroup(text, start, end)
 	if err != nil {
-		return Money{}, err
+		return parsedMoney{}, err
 	}
 	digits := text[start:end]
 	rest := text[end:]
 	if exponent.MatchString(rest) {
 		// "1e400" is no way to show money: reading it as 1 would be wrong.
-		return Money{}, fmt.Errorf("parse amount %q: exponent notation is not an amount", truncate(text))
+		return parsedMoney{}, fmt.Errorf("parse amount %q: exponent notation is not an amount", truncate(text))
 	}
 	if gluedDigits.MatchString(rest) {
 		// "0x10", "12ab34": a number of another notation, or a code, not
 		// an amount a person would read.
-		return Money{}, fmt.Errorf("parse amount %q: letters inside a number are not an amount", truncate(text))
+		return parsedMoney{}, fmt.Errorf("parse amount %q: letters inside a number are not an amount", truncate(text))
 	}
 	multiplier := 1.0
 	if word, n := leadingWord(rest); word != "" {
@@ -80,18 +80,18 @@ func ParseMoney(text string) (Money, error) {
 	}
 	amount, err := parseGroupedNumber(digits, multiplier != 1)
 	if err != nil {
-		return Money{}, fmt.Errorf("parse amount %q: %w", truncate(text), err)
+		return parsedMoney{}, fmt.Errorf("parse amount %q: %w", truncate(text), err)
 	}
 	amount *= multiplier
 	if math.IsInf(amount, 0) || math.IsNaN(amount) {
-		return Money{}, fmt.Errorf("parse amount %q: out of range", truncate(text))
+		return parsedMoney{}, fmt.Errorf("parse amount %q: out of range", truncate(text))
 	}
 	signAt := strings.TrimRightFunc(text[:start], func(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Sc, r) })
 	if strings.HasSuffix(signAt, "-") || strings.HasSuffix(signAt, "−") || inParentheses(signAt, rest) {
 		amount = -amount
 	}
 	code, sign := currencyNear(text[:start], rest)
-	return Money{Amount: amount, Currency: code, Sign: sign}, nil
+	return parsedMoney{Amount: amount, Currency: code, Sign: sign}, nil
 }
 
 // inParentheses reports whether an amount sits between parentheses with

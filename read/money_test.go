@@ -65,7 +65,7 @@ func TestParseMoney(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ParseMoney(tc.text)
+			got, err := parseMoney(tc.text)
 			if err != nil {
 				t.Fatalf("ParseMoney(%q): %v", tc.text, err)
 			}
@@ -82,20 +82,20 @@ func TestParseMoneyErrors(t *testing.T) {
 		text string
 		want error
 	}{
-		{name: "empty", text: "", want: ErrNoNumber},
-		{name: "no digits", text: "raised so far", want: ErrNoNumber},
-		{name: "currency alone", text: "€", want: ErrNoNumber},
+		{name: "empty", text: "", want: errNoNumber},
+		{name: "no digits", text: "raised so far", want: errNoNumber},
+		{name: "currency alone", text: "€", want: errNoNumber},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseMoney(tc.text)
+			_, err := parseMoney(tc.text)
 			if !errors.Is(err, tc.want) {
 				t.Errorf("ParseMoney(%q) error = %v, want %v", tc.text, err, tc.want)
 			}
 		})
 	}
 	t.Run("decimal mark twice", func(t *testing.T) {
-		if got, err := ParseMoney("1.234,56,78"); err == nil {
+		if got, err := parseMoney("1.234,56,78"); err == nil {
 			t.Errorf("ParseMoney(%q) = %v, want an error", "1.234,56,78", got)
 		}
 	})
@@ -137,7 +137,7 @@ func TestParseMoneyRefusesWhatIsNoAmount(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
-			m, err := ParseMoney(tc.text)
+			m, err := parseMoney(tc.text)
 			if err == nil {
 				t.Fatalf("ParseMoney(%q) = %v, want an error", tc.text, m.Amount)
 			}
@@ -166,6 +166,25 @@ func TestReadAmountRefusesOtherNotations(t *testing.T) {
 		m, err := readAmount(value{text: text, machine: true})
 		if err != nil || m.Amount != want {
 			t.Errorf("readAmount(%q) = %v, %v; want %v", text, m.Amount, err, want)
+		}
+	}
+}
+
+// TestParseMoneyRejectsExponent: found by the bad-input catalogue, "$1e400"
+// was read as $1 (the number stopped at the "e").
+func TestParseMoneyRejectsExponent(t *testing.T) {
+	for _, text := range []string{"1e400", "$1e400", "1.5e3", "1E5 raised", "€2e-3"} {
+		t.Run(text, func(t *testing.T) {
+			m, err := parseMoney(text)
+			if err == nil || !strings.Contains(err.Error(), "exponent notation") {
+				t.Errorf("ParseMoney(%q) = %v, %v; want an exponent notation error", text, m, err)
+			}
+		})
+	}
+	// A currency or word right after the number is no exponent.
+	for text, want := range map[string]float64{"5EUR": 5, "5 e-mails": 5, "2e": 2, "12 EUR": 12} {
+		if m, err := parseMoney(text); err != nil || m.Amount != want {
+			t.Errorf("ParseMoney(%q) = %v, %v; want %v", text, m, err, want)
 		}
 	}
 }

@@ -22,13 +22,13 @@ type Trace struct {
 func Page(body []byte, contentType string, kind Kind, spec Spec, now time.Time) (Values, Trace, error) {
 	trace := Trace{Kind: kind}
 	if trace.Kind == KindAuto {
-		trace.Kind = KindForContentType(contentType)
+		trace.Kind = kindForContentType(contentType)
 	}
 	utf8Body, err := toUTF8(body, contentType)
 	if err != nil {
 		return Values{}, trace, fmt.Errorf("read %s page: %w", trace.Kind, err)
 	}
-	doc, err := ParseDocument(utf8Body, trace.Kind)
+	doc, err := parsePageDoc(utf8Body, trace.Kind)
 	if err != nil {
 		return Values{}, trace, fmt.Errorf("read %s page: %w", trace.Kind, err)
 	}

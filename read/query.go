@@ -68,8 +68,8 @@ func startsWithName(path string) bool {
 // String returns the query as written.
 func (q Query) String() string { return q.raw }
 
-// Match is what a query selected in one JSON value.
-type Match struct {
+// queryMatch is what a query selected in one JSON value.
+type queryMatch struct {
 	// Nodes are the values selected: float64, string, bool, nil, or a
 	// map or slice for objects and arrays.
 	Nodes []any
@@ -77,24 +77,25 @@ type Match struct {
 	Origin string
 }
 
-// ErrNoMatch is the error of a query that selects nothing in any value.
-var ErrNoMatch = errors.New("matched nothing")
+// errNoMatch is the error of a query or selector that selects nothing, so
+// that a field with several selectors can go on to the next one.
+var errNoMatch = errors.New("matched nothing")
 
 // Find applies the query to each value in turn and returns what it
 // selects in the first value where it selects anything. A value that does
 // not decode is passed over.
-func (q Query) Find(values []*JSONValue) (Match, error) {
+func (q Query) Find(values []*jsonValue) (queryMatch, error) {
 	for _, v := range values {
 		nodes, err := q.selectIn(v)
 		if err != nil || len(nodes) == 0 {
 			continue
 		}
-		return Match{Nodes: nodes, Origin: v.Origin}, nil
+		return queryMatch{Nodes: nodes, Origin: v.Origin}, nil
 	}
-	return Match{}, fmt.Errorf("JSON path %q %w", q.raw, ErrNoMatch)
+	return queryMatch{}, fmt.Errorf("JSON path %q %w", q.raw, errNoMatch)
 }
 
-func (q Query) selectIn(v *JSONValue) ([]any, error) {
+func (q Query) selectIn(v *jsonValue) ([]any, error) {
 	if q.path == nil {
 		r := gjson.Get(v.Text, q.gjson)
 		if !r.Exists() {
@@ -168,8 +169,8 @@ func ParsePick(name string) (Pick, error) {
 // when every node selected, in all of them, is the same scalar. Different
 // ones are an error naming them and where each was found: candidates of
 // which none is known to be the campaign's.
-func (q Query) FindSole(values []*JSONValue) (Match, error) {
-	var first Match
+func (q Query) FindSole(values []*jsonValue) (queryMatch, error) {
+	var first queryMatch
 	type candidate struct {
 		node   any
 		origin string
@@ -181,7 +182,7 @@ func (q Query) FindSole(values []*JSONValue) (Match, error) {
 			continue
 		}
 		if first.Nodes == nil {
-			first = Match{Nodes: nodes[:1], Origin: v.Origin}
+			first = queryMatch{Nodes: nodes[:1], Origin: v.Origin}
 		}
 		for _, n := range nodes {
 			if !slices.ContainsFunc(distinct, func(c candidate) bool { return sameScalar(c.node, n) }) {
@@ -191,7 +192,7 @@ func (q Query) FindSole(values []*JSONValue) (Match, error) {
 	}
 	switch {
 	case first.Nodes == nil:
-		return Match{}, fmt.Errorf("JSON path %q %w", q.raw, ErrNoMatch)
+		return queryMatch{}, fmt.Errorf("JSON path %q %w", q.raw, errNoMatch)
 	case len(distinct) > 1:
 		names := make([]string, 0, min(len(distinct), 4))
 		for _, c := range distinct[:min(len(distinct), 4)] {
@@ -204,17 +205,17 @@ func (q Query) FindSole(values []*JSONValue) (Match, error) {
 		if len(distinct) > 4 {
 			more = ", …"
 		}
-		return Match{}, fmt.Errorf("%d candidates (%s%s) and none is known to be the campaign's own: %w", len(distinct), strings.Join(names, ", "), more, ErrAmbiguous)
+		return queryMatch{}, fmt.Errorf("%d candidates (%s%s) and none is known to be the campaign's own: %w", len(distinct), strings.Join(names, ", "), more, errAmbiguous)
 	}
 	return first, nil
 }
 
-// ErrAmbiguous marks a path that selects different values of which none
+// errAmbiguous marks a path that selects different values of which none
 // can be told to be the campaign's.
-var ErrAmbiguous = errors.New("narrow the path to the campaign's own object")
+var errAmbiguous = errors.New("narrow the path to the campaign's own object")
 
 // One returns the one value m stands for under pick.
-func (m Match) One(pick Pick) (any, error) {
+func (m queryMatch) One(pick Pick) (any, error) {
 	if len(m.Nodes) == 1 {
 		return m.Nodes[0], nil
 	}

@@ -23,7 +23,7 @@ import (
 //
 // A LOCATOR that starts with "$" is a JSONPath (RFC 9535) over every JSON
 // value the page carries, in page order ("$..currentAmount.amount"; see
-// FindInPage and Query).
+// findInPage and Query).
 //
 // On a JSON document LOCATOR is the path (a gjson path such as
 // "feed.campaign.current_amount", or a JSONPath) and there is no second

@@ -20,10 +20,10 @@ var (
 	zeroDonorKeys  = []string{"donorCount", "donor_count", "donorsCount", "donors_count", "backersCount", "backers_count", "numDonors", "donationCount", "donation_count"}
 )
 
-func zeroJSON(d *Document) []zeroReading {
-	var values []*JSONValue
+func zeroJSON(d *pageDoc) []zeroReading {
+	var values []*jsonValue
 	if d.html == nil {
-		values = []*JSONValue{d.json}
+		values = []*jsonValue{d.json}
 	} else {
 		values, _ = d.pageJSON()
 	}
@@ -99,7 +99,7 @@ func (p jsonPlace) away(raised float64) string {
 
 // walkJSON calls f on every object in v, with where it sits.
 func walkJSON(v any, at jsonPlace, f func(map[string]any, jsonPlace)) {
-	if len(at.keys) > MaxJSONDepth {
+	if len(at.keys) > maxJSONDepth {
 		return
 	}
 	switch n := v.(type) {

@@ -12,15 +12,15 @@ import (
 
 // zeroProgressbar reads bars whose maximum is an amount, not 100 (a
 // percentage says nothing of the amounts).
-func zeroProgressbar(d *Document) []zeroReading {
+func zeroProgressbar(d *pageDoc) []zeroReading {
 	return zeroBars(d, `[role=progressbar][aria-valuenow][aria-valuemax]`, "aria-valuenow", "aria-valuemax")
 }
 
-func zeroProgressElement(d *Document) []zeroReading {
+func zeroProgressElement(d *pageDoc) []zeroReading {
 	return zeroBars(d, `progress[value][max]`, "value", "max")
 }
 
-func zeroBars(d *Document, css, nowAttr, maxAttr string) []zeroReading {
+func zeroBars(d *pageDoc, css, nowAttr, maxAttr string) []zeroReading {
 	if d.html == nil {
 		return nil
 	}
@@ -35,7 +35,7 @@ func zeroBars(d *Document, css, nowAttr, maxAttr string) []zeroReading {
 		// A bar that says its value in money ("$12,710 raised") carries
 		// its currency; otherwise money text beside it must agree.
 		currency := ""
-		if m, err := ParseMoney(attr(n, "aria-valuetext")); err == nil && m.Amount == now {
+		if m, err := parseMoney(attr(n, "aria-valuetext")); err == nil && m.Amount == now {
 			currency = m.Currency
 		}
 		away := awayNode(n)
@@ -52,7 +52,7 @@ var (
 	zeroDonorAttrs  = []string{"data-backers-count", "data-donors-count", "data-donor-count", "data-donors"}
 )
 
-func zeroDataAttributes(d *Document) []zeroReading {
+func zeroDataAttributes(d *pageDoc) []zeroReading {
 	if d.html == nil {
 		return nil
 	}

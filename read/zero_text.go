@@ -52,7 +52,7 @@ func submatch(s string, loc []int) string {
 	return ""
 }
 
-func zeroText(d *Document) []zeroReading {
+func zeroText(d *pageDoc) []zeroReading {
 	if d.html == nil {
 		return nil
 	}
@@ -85,7 +85,7 @@ func textReadings(line textLine) []zeroReading {
 			continue
 		}
 		amount := submatch(text, loc)
-		if m, err := ParseMoney(amount); err == nil && m.Currency != "" {
+		if m, err := parseMoney(amount); err == nil && m.Currency != "" {
 			lineCurrency = true
 		}
 		away := ""
@@ -97,7 +97,7 @@ func textReadings(line textLine) []zeroReading {
 	for _, loc := range zeroGoalText.FindAllStringSubmatchIndex(text, -1) {
 		amount := submatch(text, loc)
 		away := notMoneyGoal(text, loc[0], loc[1])
-		if m, err := ParseMoney(amount); away == "" && (err != nil || m.Currency == "") && !lineCurrency {
+		if m, err := parseMoney(amount); away == "" && (err != nil || m.Currency == "") && !lineCurrency {
 			away = "a goal without a currency, on a line with no money: it may count something else"
 		}
 		out = appendMoney(out, FieldTarget, amount, line, away)
@@ -128,7 +128,7 @@ func lastWord(s string) string {
 }
 
 func appendMoney(out []zeroReading, field Field, text string, line textLine, away string) []zeroReading {
-	m, err := ParseMoney(text)
+	m, err := parseMoney(text)
 	if err != nil || m.Amount < 0 {
 		return out
 	}
@@ -141,7 +141,7 @@ func appendMoney(out []zeroReading, field Field, text string, line textLine, awa
 }
 
 func appendCount(out []zeroReading, text string, line textLine) []zeroReading {
-	m, err := ParseMoney(text)
+	m, err := parseMoney(text)
 	if err != nil || m.Amount != float64(int64(m.Amount)) || m.Currency != "" {
 		return out
 	}

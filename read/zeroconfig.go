@@ -9,6 +9,18 @@ import (
 	"golang.org/x/net/html"
 )
 
+// UndecidedError is a field zero-config could not read with confidence.
+// The reader knows nothing of configuration: its caller names the setting
+// that would say where the field is.
+type UndecidedError struct {
+	Field  Field
+	Reason string
+}
+
+func (e *UndecidedError) Error() string {
+	return fmt.Sprintf("zero-config: field %s: %s", e.Field, e.Reason)
+}
+
 // Zero-config reads a page no preset and no selector describes, from what
 // donation pages commonly carry. Each rule (zero_json.go, zero_markup.go,
 // zero_text.go) reads the page its own way; readings that are not the
@@ -20,7 +32,7 @@ import (
 // zeroRule is one way of reading a page's figures.
 type zeroRule struct {
 	name string
-	read func(d *Document) []zeroReading
+	read func(d *pageDoc) []zeroReading
 }
 
 // zeroReading is what a rule read for one field.
@@ -60,7 +72,7 @@ var zeroConfigFields = []Field{FieldRaised, FieldTarget, FieldDonors}
 // zeroConfig reads every zero-config field the spec does not configure
 // into vals, and returns a trace for each, the amounts it kept that showed
 // a currency, and its errors.
-func (spec Spec) zeroConfig(doc *Document, vals *Values) ([]FieldTrace, []shownAmount, []error) {
+func (spec Spec) zeroConfig(doc *pageDoc, vals *Values) ([]FieldTrace, []shownAmount, []error) {
 	var all []zeroReading
 	for _, rule := range zeroRules {
 		for _, zr := range rule.read(doc) {
@@ -112,11 +124,11 @@ func zeroField(field Field, all []zeroReading, vals *Values) (FieldTrace, []show
 	tr.Tries = zeroTries(readings, best)
 	switch {
 	case err != nil:
-		tr.Err = fmt.Errorf("zero-config: field %s: %w", field, err)
+		tr.Err = &UndecidedError{Field: field, Reason: err.Error()}
 	case best == nil && field == FieldRaised && len(readings) > 0:
-		tr.Err = fmt.Errorf("zero-config: field raised: every amount found was set aside as not the campaign's own (%s); give RAISED_SELECTOR or PLATFORM", asideReasons(readings))
+		tr.Err = &UndecidedError{Field: field, Reason: fmt.Sprintf("every amount found was set aside as not the campaign's own (%s)", asideReasons(readings))}
 	case best == nil && field == FieldRaised:
-		tr.Err = fmt.Errorf("zero-config: field raised: none of the rules found an amount raised (%s); give RAISED_SELECTOR or PLATFORM", ruleNames())
+		tr.Err = &UndecidedError{Field: field, Reason: fmt.Sprintf("none of the rules found an amount raised (%s)", ruleNames())}
 	}
 	if best == nil {
 		return tr, nil
@@ -134,7 +146,7 @@ func zeroField(field Field, all []zeroReading, vals *Values) (FieldTrace, []show
 	var shown []shownAmount
 	for _, zr := range readings {
 		if (zr.away == "" || confirmsOnly(zr)) && zr.currency != "" && agree(zr.r, best.r) {
-			shown = append(shown, shownAmount{field: field, money: Money{Amount: zr.r.amount, Currency: zr.currency, Sign: zr.sign}, text: zr.r.from})
+			shown = append(shown, shownAmount{field: field, money: parsedMoney{Amount: zr.r.amount, Currency: zr.currency, Sign: zr.sign}, text: zr.r.from})
 		}
 	}
 	return tr, shown
@@ -294,5 +306,5 @@ func decideZero(field Field, readings []zeroReading) (*zeroReading, error) {
 			found = append(found, fmt.Sprintf("%s (%s)", formatNumber(zr.r.amount), zr.r.from))
 		}
 	}
-	return nil, fmt.Errorf("the page gives different figures: %s; give %s_SELECTOR or PLATFORM to say which", strings.Join(found, ", "), strings.ToUpper(string(field)))
+	return nil, fmt.Errorf("the page gives different figures: %s", strings.Join(found, ", "))
 }

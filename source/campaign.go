@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,7 +89,7 @@ type Campaign struct {
 	SettingPrefix string
 	SettingsLower bool
 	// Definition is the configuration the campaign was built from, labels
-	// aside, in a canonical form: a reload keeps the poller (and its cache)
+	// aside, in a canonical form (a digest of it): a reload keeps the poller (and its cache)
 	// of a campaign whose Definition did not change. Empty: not known, so
 	// never taken as unchanged.
 	Definition string
@@ -228,11 +229,48 @@ func readRecovering(c Campaign, page fetch.Page, now time.Time) (result pageRead
 		}
 	}
 	result.values, result.trace.Trace, result.err = read.Page(page.Body, page.ContentType, c.Kind, spec, now)
+	result.err = c.adviseSettings(result.err)
 	if redirected {
 		note := fmt.Sprintf("redirected to %s, which was read", page.URL)
 		result.values.Notes = append([]string{note}, result.values.Notes...)
 	}
 	return result
+}
+
+// adviseSettings adds to a read's error the settings that would decide
+// the fields zero-config could not: the field's selector, or a platform
+// (variables by their whole name; a campaigns-file entry by its keys).
+func (c Campaign) adviseSettings(err error) error {
+	if err == nil {
+		return nil
+	}
+	setting := func(suffix string) string {
+		if c.SettingsLower {
+			return strings.ToLower(suffix)
+		}
+		return c.Setting(suffix)
+	}
+	var selectors []string
+	var walk func(error)
+	walk = func(e error) {
+		if joined, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, inner := range joined.Unwrap() {
+				walk(inner)
+			}
+			return
+		}
+		var undecided *read.UndecidedError
+		if errors.As(e, &undecided) {
+			if s := setting(strings.ToUpper(string(undecided.Field)) + "_SELECTOR"); !slices.Contains(selectors, s) {
+				selectors = append(selectors, s)
+			}
+		}
+	}
+	walk(err)
+	if len(selectors) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w; give %s or %s to say where", err, strings.Join(selectors, " and "), setting("PLATFORM"))
 }
 
 // isGone reports whether err is a 404 or 410 answer.

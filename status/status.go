@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/exporter-toolkit/web"
@@ -25,9 +26,10 @@ import (
 // Campaigns is what the page shows: the campaigns as Prometheus last
 // scraped them (collector.Scraper is one).
 type Campaigns interface {
-	// LastResults returns each campaign's latest result and when the
-	// latest scrape ended.
-	LastResults() ([]collector.Result, time.Time)
+	// LastResultsOf returns the latest results of the configured
+	// campaigns from index from up to to (not included), how many
+	// campaigns are configured, and when the latest scrape ended.
+	LastResultsOf(from, to int) ([]collector.Result, int, time.Time)
 	// Scrape scrapes every campaign, for a page asked for before
 	// Prometheus' first scrape.
 	Scrape(ctx context.Context) []collector.Result
@@ -80,19 +82,39 @@ func NewHandler(cfg Config) *Handler {
 	return &Handler{cfg: cfg}
 }
 
-// ServeHTTP shows the latest scrape's results; before Prometheus' first
-// scrape it scrapes once itself.
+// PageSize is how many campaigns one status page shows: with thousands
+// of campaigns, a page of them all was megabytes per request, and the
+// results it copied most of the exporter's memory under concurrent pages.
+const PageSize = 100
+
+// ServeHTTP shows the latest scrape's results, PageSize campaigns a page
+// (?page=N, from 1); before Prometheus' first scrape it scrapes once
+// itself (a scrape shared with any other in flight).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != "/" {
 		http.NotFound(w, r)
 		return
 	}
-	results, at := h.cfg.Campaigns.LastResults()
-	if len(results) == 0 {
-		h.cfg.Campaigns.Scrape(r.Context())
-		results, at = h.cfg.Campaigns.LastResults()
+	number := 1
+	if p := r.URL.Query().Get("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 {
+			http.Error(w, fmt.Sprintf("page %q: want a page number from 1", p), http.StatusBadRequest)
+			return
+		}
+		number = n
 	}
-	page, err := h.page(results, at)
+	from := (number - 1) * PageSize
+	results, total, at := h.cfg.Campaigns.LastResultsOf(from, from+PageSize)
+	if at.IsZero() {
+		h.cfg.Campaigns.Scrape(r.Context())
+		results, total, at = h.cfg.Campaigns.LastResultsOf(from, from+PageSize)
+	}
+	if last := max(1, (total+PageSize-1)/PageSize); number > last {
+		http.Error(w, fmt.Sprintf("page %d: there are %d (%d campaigns, %d a page)", number, last, total, PageSize), http.StatusNotFound)
+		return
+	}
+	page, err := h.page(results, at, pageOf(number, total))
 	if err != nil {
 		h.cfg.Logger.Error("cannot render the status page", "err", err)
 		http.Error(w, "cannot render the status page", http.StatusInternalServerError)
@@ -103,9 +125,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // page renders the campaign table with html/template, which escapes what
 // pages and configuration put in it, and sets it in the landing page.
-func (h *Handler) page(results []collector.Result, at time.Time) (*web.LandingPageHandler, error) {
+func (h *Handler) page(results []collector.Result, at time.Time, p pager) (*web.LandingPageHandler, error) {
 	var table bytes.Buffer
-	if err := campaigns.Execute(&table, h.tableData(results, at)); err != nil {
+	data := h.tableData(results, at)
+	data.Pager = p
+	if err := campaigns.Execute(&table, data); err != nil {
 		return nil, fmt.Errorf("campaign table: %w", err)
 	}
 	landing := web.LandingConfig{
@@ -133,6 +157,29 @@ func (h *Handler) page(results []collector.Result, at time.Time) (*web.LandingPa
 type tableData struct {
 	Ago, At   string
 	Campaigns []campaignRow
+	Pager     pager
+}
+
+// pager says where a page is in the list of campaigns.
+type pager struct {
+	// First and Last are the positions (from 1) of the page's first and
+	// last campaign among Total; Prev and Next the neighbour pages' numbers,
+	// 0 where there is none.
+	First, Last, Total, Prev, Next int
+}
+
+// Many is whether the campaigns take more than one page.
+func (p pager) Many() bool { return p.Total > PageSize }
+
+func pageOf(number, total int) pager {
+	p := pager{First: (number-1)*PageSize + 1, Last: min(number*PageSize, total), Total: total}
+	if number > 1 {
+		p.Prev = number - 1
+	}
+	if p.Last < total {
+		p.Next = number + 1
+	}
+	return p
 }
 
 // campaignRow is one campaign, its figures formatted for people. An empty

@@ -1,6 +1,7 @@
 package status
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -204,6 +205,73 @@ func TestStatusPageLifecycle(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.got != tc.want {
 				t.Errorf("got %q, want %q", tc.got, tc.want)
+			}
+		})
+	}
+}
+
+// TestStatusPagePaged serves 250 campaigns: PageSize a page, with links
+// to the neighbour pages; a page past the last is a 404, a page number
+// that is not one a 400.
+func TestStatusPagePaged(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, `<p class="raised">$10</p>`)
+	}))
+	t.Cleanup(upstream.Close)
+	var campaigns []source.Campaign
+	for i := range 250 {
+		campaigns = append(campaigns, source.Campaign{
+			Name: fmt.Sprintf("c%03d", i), URL: upstream.URL, Kind: read.KindHTML,
+			Spec: read.Spec{AmountScale: 1, Location: time.UTC, Fields: map[read.Field]read.FieldSpec{
+				read.FieldRaised: {Selectors: []read.Selector{read.MustParseSelector(".raised")}},
+			}},
+		})
+	}
+	coll := collector.NewScraper(collector.Config{Campaigns: campaigns, Fetcher: fetch.NewFetcher(fetch.FetcherConfig{})})
+	server := httptest.NewServer(NewHandler(Config{Campaigns: coll, MetricsPath: "/metrics"}))
+	t.Cleanup(server.Close)
+	for _, tc := range []struct {
+		query       string
+		code        int
+		first, last string
+		rows        int
+		prev, next  string
+	}{
+		{"", http.StatusOK, "c000", "c099", 100, "", "?page=2"},
+		{"?page=2", http.StatusOK, "c100", "c199", 100, "?page=1", "?page=3"},
+		{"?page=3", http.StatusOK, "c200", "c249", 50, "?page=2", ""},
+		{"?page=4", http.StatusNotFound, "", "", 0, "", ""},
+		{"?page=0", http.StatusBadRequest, "", "", 0, "", ""},
+		{"?page=x", http.StatusBadRequest, "", "", 0, "", ""},
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			code, body := getPage(t, server.URL+"/"+tc.query)
+			if code != tc.code {
+				t.Fatalf("status %d, want %d: %.300s", code, tc.code, body)
+			}
+			if code != http.StatusOK {
+				return
+			}
+			doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows := doc.Find("tr.campaign")
+			if rows.Length() != tc.rows {
+				t.Errorf("%d rows, want %d", rows.Length(), tc.rows)
+			}
+			if got := rows.First().AttrOr("data-campaign", ""); got != tc.first {
+				t.Errorf("first row %q, want %q", got, tc.first)
+			}
+			if got := rows.Last().AttrOr("data-campaign", ""); got != tc.last {
+				t.Errorf("last row %q, want %q", got, tc.last)
+			}
+			if got := doc.Find(`a[rel=prev]`).AttrOr("href", ""); got != tc.prev {
+				t.Errorf("previous page link %q, want %q", got, tc.prev)
+			}
+			if got := doc.Find(`a[rel=next]`).AttrOr("href", ""); got != tc.next {
+				t.Errorf("next page link %q, want %q", got, tc.next)
 			}
 		})
 	}

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -162,5 +164,34 @@ func TestPeer(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q", want)
 		}
+	}
+}
+
+// TestResetPeak grows this process' resident memory, lets it go, and
+// resets the peak: the peak read after is what is resident then, not the
+// growth before.
+func TestResetPeak(t *testing.T) {
+	if _, err := os.Stat("/proc/self/clear_refs"); err != nil {
+		t.Skip("no /proc: the harness runs on Linux")
+	}
+	grown := make([]byte, 64<<20)
+	for i := range grown {
+		grown[i] = 1
+	}
+	before, err := readMemory(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.KeepAlive(grown)
+	debug.FreeOSMemory()
+	if err := resetPeak(os.Getpid()); err != nil {
+		t.Skipf("cannot reset the peak here: %v", err)
+	}
+	after, err := readMemory(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Peak > before.Peak-32<<20 {
+		t.Errorf("peak %d MiB after the reset, %d MiB before: not reset", after.Peak>>20, before.Peak>>20)
 	}
 }

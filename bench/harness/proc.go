@@ -92,3 +92,13 @@ func parseStatus(sc *bufio.Scanner) (memory, error) {
 	}
 	return m, nil
 }
+
+// resetPeak sets process pid's peak resident memory (VmHWM) to what is
+// resident now (writing 5 to /proc/<pid>/clear_refs), so that the next
+// reading of the peak is that of what ran since.
+func resetPeak(pid int) error {
+	if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0); err != nil {
+		return fmt.Errorf("reset the peak resident memory: %w", err)
+	}
+	return nil
+}

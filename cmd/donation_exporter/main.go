@@ -217,7 +217,9 @@ func newMux(cfg config.Env, coll *collector.Scraper, base prometheus.Gatherer, l
 		_, _ = io.WriteString(w, "Healthy\n")
 	})
 	if cfg.MetricsPath != "/" {
-		mux.Handle("/", status.NewHandler(status.Config{
+		// Bounded like the scrapes: a page of the campaign table is cheap,
+		// but 64 at once are not, and one before the first scrape scrapes.
+		mux.Handle("/", coll.Bounded(handlerOpts, status.NewHandler(status.Config{
 			Campaigns:   coll,
 			Name:        "Donation Exporter",
 			Description: "Prometheus exporter for fundraising campaigns",
@@ -225,7 +227,7 @@ func newMux(cfg config.Env, coll *collector.Scraper, base prometheus.Gatherer, l
 			MetricsPath: cfg.MetricsPath,
 			ProbePath:   config.ProbePath,
 			Logger:      logger,
-		}))
+		})))
 	}
 	return mux
 }
