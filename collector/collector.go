@@ -97,6 +97,9 @@ type Result struct {
 	LastSuccess time.Time
 	// Reused is true when the outcome of an earlier fetch was served.
 	Reused bool
+	// Donations is what the campaign's donation list gave; nil when it
+	// has none, or its figures were not read.
+	Donations *DonationList
 }
 
 // Scrape fetches every campaign concurrently and returns their results in
@@ -180,7 +183,10 @@ func (c *Scraper) scrapeOne(ctx context.Context, campaign source.Campaign, polle
 			r = c.result(campaign, source.Outcome{Err: fmt.Errorf("scrape panicked (a bug: please report it): %v", p)}, begin)
 		}
 	}()
-	return c.result(campaign, poller.Poll(ctx, since), begin)
+	list := startDonations(ctx, poller)
+	r = c.result(campaign, poller.Poll(ctx, since), begin)
+	c.addDonations(ctx, &r, poller, list)
+	return r
 }
 
 // result turns a poll's outcome into the campaign's Result. The campaign is

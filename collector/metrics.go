@@ -34,6 +34,11 @@ const (
 	mDeadlineTimestamp
 	mDonorCount
 	mCampaignState
+	// The donation list's (donations.go).
+	mLastDonationTimestamp
+	mLastDonationAmount
+	mRecentRaised
+	mRecentHidden
 	numMetrics
 )
 
@@ -101,6 +106,10 @@ var metricSpecs = [numMetrics]metricSpec{
 		"Where the campaign is in its life: one series per state (not_started, running, ended), 1 for the current one. " +
 			"Once ended, daily_rate is fixed at the deadline and the projections and required_daily_rate are left out.",
 		stateLabels},
+	mLastDonationTimestamp: {"last_donation_timestamp_seconds", helpLastDonationTimestamp, campaignLabels},
+	mLastDonationAmount:    {"last_donation_amount", helpLastDonationAmount, moneyLabels},
+	mRecentRaised:          {"recent_raised", helpRecentRaised, moneyWindowLabels},
+	mRecentHidden:          {"recent_donations_hidden_amount", helpRecentHidden, windowLabels},
 }
 
 // LabelNames lists every label name a donation_* metric carries itself:
@@ -108,7 +117,7 @@ var metricSpecs = [numMetrics]metricSpec{
 // descriptor invalid, so package config reserves them all.
 func LabelNames() []string {
 	seen := map[string]bool{}
-	for _, labels := range [][]string{infoLabels, campaignLabels, moneyLabels, stateLabels} {
+	for _, labels := range [][]string{infoLabels, campaignLabels, moneyLabels, stateLabels, moneyWindowLabels} {
 		for _, l := range labels {
 			seen[l] = true
 		}
@@ -146,9 +155,10 @@ type series struct {
 
 func (s *series) labels() []string { return s.own[:s.n] }
 
-// maxSeries bounds the series of one campaign: one per metric, and one
-// more per state beyond the first.
-const maxSeries = int(numMetrics) + 2
+// maxSeries bounds the series of one campaign: one per metric, one more
+// per state beyond the first, and per window beyond the first of the two
+// windowed metrics.
+const maxSeries = int(numMetrics) + 2 + 2*2
 
 // Metrics returns the Collector that exposes results, built for one
 // scrape.
@@ -286,5 +296,6 @@ func seriesOf(r *Result, buf []series, only metricID) []series {
 		}
 		add(mCampaignState, current, name, string(state))
 	}
+	donationSeries(r, add)
 	return buf
 }

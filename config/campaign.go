@@ -62,7 +62,7 @@ type CampaignEnv struct {
 	ForecastCurve string `env:"FORECAST_CURVE" yaml:"forecast_curve" help:"Pace curve of the projection (docs/forecast.md): kickstarter, marathon, jinglejam or linear (the average daily rate holds), or the path of a curve file of elapsed_fraction,share_of_final[,share_low,share_high] rows, as the curve subcommand writes from past years' timelines." helpDefault:"the preset's curve, else linear"`
 
 	// Labels are extra labels on every series of the campaign.
-	Labels Labels `env:"LABELS" yaml:"labels" help:"Extra labels on every series of the campaign: appeal=spring,team=north. Not campaign, currency, platform, raised_basis, donors_basis, forecast, state, job, instance or __*."`
+	Labels Labels `env:"LABELS" yaml:"labels" help:"Extra labels on every series of the campaign: appeal=spring,team=north. Not campaign, currency, platform, raised_basis, donors_basis, forecast, state, window, job, instance or __*."`
 }
 
 // compile checks one campaign's variables and builds the campaign.
@@ -234,6 +234,7 @@ func (ce CampaignEnv) applyPreset(p *preset.Preset, n naming, c *source.Campaign
 		return
 	}
 	c.Platform, c.Kind, c.FetchURL, c.PageFallback = p.Name, p.Kind(), pc.FetchURL, pc.PageFallback
+	c.Donations = pc.Donations
 	c.PlatformMinInterval = p.MinInterval
 	c.Spec.AmountScale, c.Spec.ProgressChecks, c.Spec.Fields = pc.Spec.AmountScale, pc.Spec.ProgressChecks, pc.Spec.Fields
 	if pc.Vars == nil {

@@ -67,6 +67,7 @@ var reservedLabels = map[string]string{
 	"donors_basis": "a label of donation_campaign_info",
 	"forecast":     "a label of donation_campaign_info",
 	"state":        "the exporter's campaign state label",
+	"window":       "the window label of donation_recent_raised",
 	"job":          "a Prometheus target label",
 	"instance":     "a Prometheus target label",
 }

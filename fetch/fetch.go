@@ -42,6 +42,9 @@ type Page struct {
 	// redirects ended at (a short link's target), which may name the
 	// campaign better than the URL configured.
 	URL string
+	// Header is the answer's header: a list's length (DonorDrive's
+	// Num-Records) is told there.
+	Header http.Header
 }
 
 // Answer is what a fetch tells besides the page.
@@ -138,7 +141,7 @@ func (f *Fetcher) fetch(ctx context.Context, r Request, read func(Page)) (Answer
 	if resp.Request != nil && resp.Request.URL != nil {
 		final = resp.Request.URL.String()
 	}
-	read(Page{Body: body, ContentType: resp.Header.Get("Content-Type"), URL: final})
+	read(Page{Body: body, ContentType: resp.Header.Get("Content-Type"), URL: final, Header: resp.Header})
 	return answer, nil
 }
 

@@ -153,14 +153,39 @@ How a preset reads a campaign:
 		}) {
 			fmt.Fprintf(&b, "- Requires `%s`: %s\n", strings.ToUpper(string(field)), p.Requires[field])
 		}
+		if d := p.Donations; d != nil {
+			fmt.Fprintf(&b, "- Donation list: amount `%s`, time `%s`, %s", d.Amount, d.Time, strings.ReplaceAll(d.Order, "_", " "))
+			if d.Items != "" {
+				fmt.Fprintf(&b, ", in `%s`", d.Items)
+			}
+			if d.Paging.Limit != "" {
+				fmt.Fprintf(&b, "; pages of `%s` ≤ %d from `%s`", d.Paging.Limit, d.Paging.MaxLimit, d.Paging.Offset)
+			}
+			if d.Paging.TotalHeader != "" {
+				fmt.Fprintf(&b, ", the whole list's length in `%s`", d.Paging.TotalHeader)
+			}
+			b.WriteString(" ([donation metrics](../README.md#metrics), [backfill](backfill.md))\n")
+		}
 		if len(p.Pages) > 0 {
-			b.WriteString("\n| Page | Read at |\n|---|---|\n")
+			if p.Donations != nil {
+				b.WriteString("\n| Page | Read at | Donations at |\n|---|---|---|\n")
+			} else {
+				b.WriteString("\n| Page | Read at |\n|---|---|\n")
+			}
 			for _, pg := range p.Pages {
 				at := "the page"
 				if pg.Endpoint != "" {
 					at = "`" + pg.Endpoint + "`"
 				}
-				fmt.Fprintf(&b, "| `%s` | %s |\n", pg.Page, at)
+				if p.Donations == nil {
+					fmt.Fprintf(&b, "| `%s` | %s |\n", pg.Page, at)
+					continue
+				}
+				list := "—"
+				if pg.Donations != "" {
+					list = "`" + pg.Donations + "`"
+				}
+				fmt.Fprintf(&b, "| `%s` | %s | %s |\n", pg.Page, at, list)
 			}
 		}
 		b.WriteString("\n| Field | Selectors, in order |\n|---|---|\n")

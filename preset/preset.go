@@ -79,6 +79,9 @@ type Preset struct {
 	ProgressChecks []Selector `yaml:"progress_checks"`
 	// Requires names the fields the configuration must give, and why.
 	Requires map[read.Field]string `yaml:"requires"`
+	// Donations says how the platform's donation lists are read, for the
+	// pages that name one (Page.Donations); nil when it publishes none.
+	Donations *DonationList `yaml:"donations"`
 	// Auth says how the platform's API takes a key (TOKEN_FILE); nil: a
 	// key, when given, goes as a bearer token.
 	Auth *Auth `yaml:"auth"`
@@ -150,6 +153,30 @@ type Page struct {
 	// host ("/api/participants/{id}") or a whole URL
 	// ("https://api.kivaws.org/v1/loans/{id}.json").
 	Endpoint string `yaml:"endpoint"`
+	// Donations, when set, is the page's list of donations, newest first:
+	// a path on the page's host or a whole URL, like Endpoint.
+	Donations string `yaml:"donations"`
+}
+
+// DonationList is how a platform publishes each donation with its time
+// (package donations reads it).
+type DonationList struct {
+	// Items is the dotted path of the array in the answer; empty when the
+	// answer is the array.
+	Items string `yaml:"items"`
+	// Amount and Time are dotted paths inside each donation; an amount
+	// null or absent is one the donor hid.
+	Amount string `yaml:"amount"`
+	Time   string `yaml:"time"`
+	// Order is the list's order: newest_first, the only one read.
+	Order string `yaml:"order"`
+	// Paging says how the list is split into pages; none: one page.
+	Paging struct {
+		Limit       string `yaml:"limit"`
+		MaxLimit    int    `yaml:"max_limit"`
+		Offset      string `yaml:"offset"`
+		TotalHeader string `yaml:"total_header"`
+	} `yaml:"paging"`
 }
 
 // Field says how a preset reads one figure.
@@ -322,6 +349,7 @@ func (p *Preset) check(fileName string) error {
 	vars, pageErrs := p.compilePages()
 	errs = append(errs, pageErrs...)
 	errs = append(errs, p.checkFields(vars)...)
+	errs = append(errs, p.checkDonations()...)
 	return errors.Join(errs...)
 }
 
@@ -463,6 +491,43 @@ func (p *Preset) checkSelectors(where string, sels []Selector, vars map[string]b
 		if s.Kind != read.KindAuto && p.kind != read.KindAuto && s.Kind != p.kind {
 			errs = append(errs, fmt.Errorf("%s: selector %q is for %v documents, and the preset reads %v", where, s.Text, s.Kind, p.kind))
 		}
+	}
+	return errs
+}
+
+// checkDonations checks the donation list: declared where a page names
+// one, with its paths, its order and whole paging.
+func (p *Preset) checkDonations() []error {
+	var errs []error
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	named := false
+	for _, pg := range p.Pages {
+		named = named || pg.Donations != ""
+	}
+	d := p.Donations
+	switch {
+	case d == nil && named:
+		return []error{fmt.Errorf("donations: pages name donation lists, and the preset says not how to read them")}
+	case d == nil:
+		return nil
+	case !named:
+		fail("donations: no page names a donation list")
+	}
+	if p.kind != read.KindJSON {
+		fail("donations: a donation list is read from JSON, and the preset reads %s", p.KindName)
+	}
+	if d.Amount == "" || d.Time == "" {
+		fail("donations: amount and time are required")
+	}
+	if d.Order != "newest_first" {
+		fail("donations: order %q: want newest_first", d.Order)
+	}
+	pg := d.Paging
+	if pg.Limit != "" && (pg.MaxLimit <= 0 || pg.Offset == "") {
+		fail("donations: paging by %s needs max_limit and offset", pg.Limit)
+	}
+	if pg.Limit == "" && (pg.MaxLimit != 0 || pg.Offset != "") {
+		fail("donations: paging gives max_limit or offset without limit")
 	}
 	return errs
 }

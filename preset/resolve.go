@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/donation-exporter/donation_exporter/donations"
 	"github.com/donation-exporter/donation_exporter/read"
 )
 
@@ -140,6 +141,14 @@ func compilePage(pg Page) (pagePattern, error) {
 			return pat, fmt.Errorf("endpoint %q uses {%s}, which the page does not capture", pg.Endpoint, v)
 		}
 	}
+	for _, v := range placeholders(pg.Donations) {
+		if !slices.Contains(pat.names, v) {
+			return pat, fmt.Errorf("donations %q uses {%s}, which the page does not capture", pg.Donations, v)
+		}
+	}
+	if pg.Donations != "" && !strings.HasPrefix(pg.Donations, "/") && !strings.HasPrefix(pg.Donations, "https://") {
+		return pat, fmt.Errorf("donations %q: want a path or an https URL", pg.Donations)
+	}
 	if pg.Endpoint != "" && !strings.HasPrefix(pg.Endpoint, "/") && !strings.HasPrefix(pg.Endpoint, "https://") {
 		return pat, fmt.Errorf("endpoint %q: want a path or an https URL", pg.Endpoint)
 	}
@@ -202,6 +211,9 @@ type Campaign struct {
 	// Spec reads the figures: the preset's fields, each marked with the
 	// preset's name, and override naming the variable that replaces it.
 	Spec read.Spec
+	// Donations is the campaign's donation list; nil when the platform,
+	// or the page the URL names, has none.
+	Donations *donations.Spec
 }
 
 // Apply makes a campaign of pageURL: the URL to fetch and how to read it.
@@ -222,6 +234,7 @@ func (p *Preset) Apply(pageURL string, override func(read.Field) string) (Campai
 		}
 		if vars, ok := pat.endpoint.match(u); ok {
 			c.Vars = vars
+			c.Donations = p.donationSpec(u, pat.Donations, vars)
 			break
 		}
 	}
@@ -234,6 +247,7 @@ func (p *Preset) Apply(pageURL string, override func(read.Field) string) (Campai
 			continue
 		}
 		c.Vars = vars
+		c.Donations = p.donationSpec(u, pat.Donations, vars)
 		if pat.Endpoint != "" {
 			c.FetchURL = endpointURL(u, fillPlaceholders(pat.Endpoint, func(name string) string { return vars[name] }))
 			c.PageFallback = p.kind == read.KindAuto
@@ -267,6 +281,21 @@ func (p *Preset) Apply(pageURL string, override func(read.Field) string) (Campai
 		c.Spec.Fields[field] = fs
 	}
 	return c, nil
+}
+
+// donationSpec is the donation list of the page at u, whose pattern names
+// the list at path; nil when it names none.
+func (p *Preset) donationSpec(u *url.URL, path string, vars map[string]string) *donations.Spec {
+	if path == "" || p.Donations == nil {
+		return nil
+	}
+	d := p.Donations
+	return &donations.Spec{
+		URL:    endpointURL(u, fillPlaceholders(path, func(name string) string { return vars[name] })),
+		Format: donations.Format{Items: d.Items, Amount: d.Amount, Time: d.Time, AmountScale: p.AmountScale},
+		Paging: donations.Paging{LimitParam: d.Paging.Limit, OffsetParam: d.Paging.Offset,
+			MaxLimit: d.Paging.MaxLimit, TotalHeader: d.Paging.TotalHeader},
+	}
 }
 
 // endpointURL is the endpoint for the page at u: a whole URL, or a path

@@ -13,9 +13,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/donation-exporter/donation_exporter/forecast"
-
+	"github.com/donation-exporter/donation_exporter/donations"
 	"github.com/donation-exporter/donation_exporter/fetch"
+	"github.com/donation-exporter/donation_exporter/forecast"
 	"github.com/donation-exporter/donation_exporter/read"
 )
 
@@ -49,6 +49,9 @@ type Campaign struct {
 	// lists none.
 	PageShapes []string
 	Spec       read.Spec
+	// Donations is the campaign's list of donations, when its platform
+	// publishes one (package donations reads it); nil otherwise.
+	Donations *donations.Spec
 	// Curve is the pace curve the campaign's projection follows.
 	Curve *forecast.Curve
 	// Rebind, when set, gives the spec for the page a redirect ended at

@@ -35,6 +35,7 @@ type Poller struct {
 	fetcher  *fetch.Fetcher
 	now      func() time.Time
 	group    singleflight.Group
+	list     *lister // the campaign's donation list (donations.go); nil: none
 
 	mu        sync.Mutex
 	last      Outcome      // of the last fetch
@@ -55,7 +56,7 @@ func NewPoller(campaign Campaign, fetcher *fetch.Fetcher, now func() time.Time) 
 	if now == nil {
 		now = time.Now
 	}
-	return &Poller{campaign: campaign, fetcher: fetcher, now: now}
+	return &Poller{campaign: campaign, fetcher: fetcher, now: now, list: newLister(campaign, fetcher, now)}
 }
 
 // Campaign returns the campaign polled.

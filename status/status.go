@@ -202,6 +202,9 @@ type campaignRow struct {
 	Deadline          string
 	Err               error
 	Ago, Duration     string
+	// DonationList says what is wrong with the campaign's donation list:
+	// why its metrics are absent, or how it disagrees with the total.
+	DonationList string
 }
 
 func (h *Handler) tableData(results []collector.Result, at time.Time) tableData {
@@ -215,6 +218,14 @@ func (h *Handler) tableData(results []collector.Result, at time.Time) tableData 
 			Err:      r.Err,
 			Ago:      ago(now, r.Time),
 			Duration: r.Duration.Round(time.Millisecond).String(),
+		}
+		if d := r.Donations; d != nil {
+			switch {
+			case d.Err != nil:
+				row.DonationList = "left out: " + d.Err.Error()
+			case d.Summary.Mismatch != "":
+				row.DonationList = "disagrees with the total: " + d.Summary.Mismatch
+			}
 		}
 		v, p := r.Values, r.Projection
 		money := func(f *float64) string {

@@ -27,6 +27,9 @@ type checkReport struct {
 	Trace    source.Trace
 	Err      error
 	Duration time.Duration
+	// Donations is what the campaign's donation list gave; nil when it
+	// has none (check_donations.go).
+	Donations *checkDonations
 }
 
 // checkCampaigns fetches every campaign once, concurrently, and writes a
@@ -42,6 +45,9 @@ func checkCampaigns(ctx context.Context, w io.Writer, campaigns []source.Campaig
 			begin := time.Now()
 			vals, trace, err := source.Scrape(ctx, fetcher, c, now)
 			reports[i] = checkReport{Campaign: c, Values: vals, Trace: trace, Err: err, Duration: time.Since(begin)}
+			if err == nil {
+				reports[i].Donations = checkDonationList(ctx, fetcher, c, vals, now)
+			}
 		}()
 	}
 	wg.Wait()
@@ -130,6 +136,7 @@ func writeCheckReport(w io.Writer, reports []checkReport, now time.Time) error {
 		if !writeOutcome(tw, r, now) {
 			failed++
 		}
+		writeDonationList(tw, r.Donations)
 	}
 	fmt.Fprintf(tw, "\n%d of %d campaigns read, %d failed\n", len(reports)-failed, len(reports), failed)
 	return tw.Flush()

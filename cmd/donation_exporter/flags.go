@@ -21,6 +21,8 @@ type commandLine struct {
 	// args follow the command: a campaign name for check, the
 	// subcommand's own arguments for curve and backtest.
 	args []string
+	// backfill holds backfill's flags.
+	backfill backfillArgs
 	// environ is the environment with each flag given set over its
 	// variable, so that config.Load reads one source and names one
 	// variable per setting.
@@ -76,6 +78,25 @@ func parseCommandLine(args, environ []string) (commandLine, error) {
 		if len(cl.args) > 1 {
 			return commandLine{}, fmt.Errorf("check takes at most one campaign name, not %q", cl.args)
 		}
+	case "backfill":
+		// backfill --campaign NAME [--out FILE] [--step D], config flags too.
+		campaign := fs.String("campaign", "", "the campaign whose history to write")
+		out := fs.String("out", "", "the file to write; standard output when empty")
+		step := fs.Duration("step", defaultBackfillStep, "also repeat the running total this often between donations (0: at each donation only)")
+		if err := parseFlags(fs, cl.args); err != nil {
+			return commandLine{}, err
+		}
+		if fs.NArg() > 0 {
+			return commandLine{}, fmt.Errorf("backfill takes --campaign NAME, not %q", fs.Args())
+		}
+		if *campaign == "" {
+			return commandLine{}, errors.New("backfill needs --campaign NAME")
+		}
+		if *step < 0 {
+			return commandLine{}, fmt.Errorf("backfill --step %v: want 0 or more", *step)
+		}
+		cl.args = nil
+		cl.backfill = backfillArgs{campaign: *campaign, out: *out, step: *step}
 	case "curve", "backtest":
 	default:
 		return commandLine{}, fmt.Errorf("unknown command %q", cl.command)

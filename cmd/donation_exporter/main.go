@@ -72,7 +72,7 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 		printHelp(stdout)
 		return exitOK
 	case err != nil:
-		fmt.Fprintf(stderr, "%s: %v: the flags are %s; the commands check [NAME], curve, backtest, version and help; the %s* variables and the flags are listed by --help\n",
+		fmt.Fprintf(stderr, "%s: %v: the flags are %s; the commands check [NAME], backfill --campaign NAME, curve, backtest, version and help; the %s* variables and the flags are listed by --help\n",
 			exporterName, err, flagNames(), config.Prefix)
 		return exitConfig
 	}
@@ -123,6 +123,9 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 			campaigns = []source.Campaign{one}
 		}
 		return checkCampaigns(ctx, stdout, campaigns, fetcher, time.Now())
+	}
+	if cl.command == "backfill" {
+		return runBackfill(ctx, cl.backfill, campaigns, fetcher, stdout, stderr, time.Now())
 	}
 	return serveCampaigns(ctx, cfg, campaigns, demoCampaigns, fetcher, logger, stderr)
 }

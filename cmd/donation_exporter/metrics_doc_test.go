@@ -23,14 +23,21 @@ import (
 func TestMetricsTable(t *testing.T) {
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
+	extraLife := extraLifeServer(t)
 	base := runExporter(t, []string{
 		"DONATION_DEMO=true",
 		"DONATION_CAMPAIGN_0_NAME=unreachable",
 		"DONATION_CAMPAIGN_0_URL=" + closed.URL + "/donate",
 		"DONATION_CAMPAIGN_0_RAISED_SELECTOR=#raised",
+		// A platform with a donation list adds the list's families.
+		"DONATION_CAMPAIGN_1_NAME=extralife",
+		"DONATION_CAMPAIGN_1_URL=" + extraLife.URL + "/participant/297674",
+		"DONATION_CAMPAIGN_1_PLATFORM=donordrive",
+		"DONATION_CAMPAIGN_1_CURRENCY=USD",
 	})
 	body := testsupport.WaitOK(t, base+"/metrics", 20*time.Second)
-	for _, want := range []string{`donation_up{campaign="demo"} 1`, `donation_up{campaign="unreachable"} 0`} {
+	for _, want := range []string{`donation_up{campaign="demo"} 1`, `donation_up{campaign="unreachable"} 0`,
+		`donation_last_donation_timestamp_seconds{campaign="extralife"} 1.541201486283e+09`} {
 		if !strings.Contains(body, want) {
 			t.Fatalf("/metrics lacks %q: the test needs a campaign read and one failing\n%s", want, body)
 		}
@@ -60,6 +67,30 @@ func TestMetricsTable(t *testing.T) {
 			t.Errorf("README.md's metrics table lists %s, but the exporter does not expose it (on the demo and a failing campaign): remove or rename the row", name)
 		}
 	}
+}
+
+// extraLifeServer serves the real Extra Life participant 297674 and its
+// real donation list (donations/testdata, provenance in its README.md) at
+// DonorDrive's API paths.
+func extraLifeServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	for path, file := range map[string]string{
+		"/api/participants/297674":           "donordrive-participant-297674-2018.json",
+		"/api/participants/297674/donations": "donordrive-participant-297674-donations-2018.json",
+	} {
+		body, err := os.ReadFile("../../donations/testdata/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(body)
+		})
+	}
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 // metricsTableRows returns the metric names in the first column of the
