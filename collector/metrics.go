@@ -252,16 +252,8 @@ func seriesOf(r *Result, buf []series, only metricID) []series {
 			add(id, *v, labels...)
 		}
 	}
-	curve := forecast.LinearName
-	if r.Campaign.Curve != nil {
-		curve = r.Campaign.Curve.Name
-	}
-	add(mInfo, 1, name, r.Campaign.Platform, r.Campaign.RaisedBasis, r.Campaign.DonorsBasis, curve)
-	up := 1.0
-	if r.Err != nil {
-		up = 0
-	}
-	add(mUp, up, name)
+	add(mInfo, 1, name, r.Campaign.Platform, r.Campaign.RaisedBasis, r.Campaign.DonorsBasis, curveName(r.Campaign.Curve))
+	add(mUp, oneIf(r.Err == nil), name)
 	add(mScrapeDuration, r.Duration.Seconds(), name)
 	if !r.LastSuccess.IsZero() {
 		add(mLastSuccess, float64(r.LastSuccess.UnixNano())/1e9, name)
@@ -290,12 +282,24 @@ func seriesOf(r *Result, buf []series, only metricID) []series {
 		add(mDeadlineTimestamp, read.UnixSeconds(*v.Deadline), name)
 	}
 	for _, state := range forecast.States {
-		current := 0.0
-		if p.State == state {
-			current = 1
-		}
-		add(mCampaignState, current, name, string(state))
+		add(mCampaignState, oneIf(p.State == state), name, string(state))
 	}
 	donationSeries(r, add)
 	return buf
+}
+
+// curveName is the forecast label of a campaign with curve (nil: linear).
+func curveName(curve *forecast.Curve) string {
+	if curve == nil {
+		return forecast.LinearName
+	}
+	return curve.Name
+}
+
+// oneIf is a gauge's 1 for true, 0 for false.
+func oneIf(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
