@@ -83,7 +83,7 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry, token fetch.Se
 	if err != nil {
 		fail("PLATFORM", "%v", err)
 	}
-	c.Spec = read.Spec{AmountScale: 1, Location: time.UTC, Fields: map[read.Field]read.FieldSpec{}}
+	c.Spec = read.Spec{AmountScale: 1, Location: time.UTC, Fields: map[read.Field]read.FieldSpec{}, SettingPrefix: n.prefix}
 	if p != nil && pageURL != nil {
 		ce.applyPreset(p, n, &c, fail)
 	}
@@ -109,6 +109,7 @@ func (ce CampaignEnv) compile(n naming, presets *preset.Registry, token fetch.Se
 	if p != nil && len(errs) == 0 {
 		c.Rebind = rebinder(p, c.Spec, ce.overrideNamer(n))
 	}
+	c.Spec.Fields = n.sharedFields(c.Spec.Fields)
 	return c, errors.Join(errs...)
 }
 
@@ -326,7 +327,7 @@ func (ce CampaignEnv) compileFields(c *source.Campaign, n naming, fail func(stri
 				fail(suffix, "%v", err)
 				continue
 			}
-			c.Spec.Fields[f.field] = read.FieldSpec{Literal: literal, Setting: n.where(suffix)}
+			c.Spec.Fields[f.field] = read.FieldSpec{Literal: literal, Setting: n.key(suffix)}
 		case selector != "":
 			sels, err := n.selector(selector)
 			if err == nil {
@@ -336,7 +337,7 @@ func (ce CampaignEnv) compileFields(c *source.Campaign, n naming, fail func(stri
 				fail(suffix+"_SELECTOR", "%v", err)
 				continue
 			}
-			c.Spec.Fields[f.field] = read.FieldSpec{Selectors: sels, Setting: n.where(suffix + "_SELECTOR")}
+			c.Spec.Fields[f.field] = read.FieldSpec{Selectors: sels, Setting: n.key(suffix + "_SELECTOR")}
 		}
 	}
 }

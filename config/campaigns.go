@@ -22,7 +22,8 @@ import (
 // reload of 10,000 campaigns compiles only those that changed.
 func (e Env) LoadCampaigns(presets *preset.Registry, previous ...source.Campaign) ([]source.Campaign, error) {
 	l := campaignLoad{env: e, presets: presets, built: make(map[string]source.Campaign, len(previous)),
-		seen: map[string]string{}, zones: map[string]*time.Location{}, selectors: map[string][]read.Selector{}}
+		seen: map[string]string{}, zones: map[string]*time.Location{}, selectors: map[string][]read.Selector{},
+		fields: map[string]map[read.Field]read.FieldSpec{}}
 	for _, c := range previous {
 		if c.Definition != "" {
 			l.built[c.Definition] = c
@@ -62,7 +63,9 @@ type campaignLoad struct {
 	zones   map[string]*time.Location  // time zones loaded, shared by the campaigns
 	// selectors parsed, shared by the campaigns (see naming.selectors)
 	selectors map[string][]read.Selector
-	errs      []error
+	// Fields maps, shared by the campaigns (see naming.sharedFields)
+	fields map[string]map[read.Field]read.FieldSpec
+	errs   []error
 
 	campaigns []source.Campaign
 }
@@ -97,7 +100,7 @@ func (l *campaignLoad) build(ce CampaignEnv, n naming) (source.Campaign, error) 
 		c.Labels = labels
 		return c, nil
 	}
-	n.zones, n.selectors = l.zones, l.selectors
+	n.zones, n.selectors, n.fields = l.zones, l.selectors, l.fields
 	c, err := ce.compile(n, l.presets, token)
 	if err != nil {
 		return source.Campaign{}, err

@@ -236,7 +236,7 @@ func checkDates(v Values, now time.Time) error {
 // given as a value, so that the error says what to change.
 func (s Spec) checkDates(v Values, now time.Time) error {
 	field := func(f Field) string {
-		if setting := s.Fields[f].Setting; setting != "" {
+		if setting := s.settingName(s.Fields[f]); setting != "" {
 			return fmt.Sprintf("%s (field %s)", setting, f)
 		}
 		return "field " + string(f)

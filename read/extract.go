@@ -138,7 +138,7 @@ func (spec Spec) currencyAgrees(code string, shown []shownAmount) error {
 		from := "the currency read"
 		switch {
 		case fs.Literal != "" && fs.Setting != "":
-			from = fs.Setting
+			from = spec.settingName(fs)
 		case fs.Literal != "":
 			from = "the configured currency"
 		}

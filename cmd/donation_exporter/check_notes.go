@@ -54,7 +54,7 @@ func fieldSetting(c source.Campaign, f read.Field) string {
 	fs := c.Spec.Fields[f]
 	switch {
 	case fs.Setting != "":
-		return fs.Setting
+		return c.Spec.SettingPrefix + fs.Setting
 	case fs.Override != "":
 		return fs.Override
 	}
