@@ -70,7 +70,7 @@ func BenchmarkCampaignsRetained10000(b *testing.B) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		cfg, err := Load(environ)
+		cfg, err := Load(environ, testsupport.Presets())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"github.com/donation-exporter/donation_exporter/read"
 )
 
@@ -38,7 +39,8 @@ func TestCampaignsShareFields(t *testing.T) {
 		"DONATION_CONFIG_FILE=" + path,
 		"DONATION_CAMPAIGN_0_NAME=v", "DONATION_CAMPAIGN_0_URL=https://example.org/v",
 		"DONATION_CAMPAIGN_0_RAISED_SELECTOR=#raised", "DONATION_CAMPAIGN_0_START=2026-12-07",
-	})
+	}, testsupport.Presets())
+
 	if err != nil {
 		t.Fatal(err)
 	}
