@@ -212,67 +212,85 @@ func (h *Handler) tableData(results []collector.Result, at time.Time) tableData 
 	en := message.NewPrinter(language.English)
 	data := tableData{Ago: ago(now, at), At: at.UTC().Format(time.RFC3339)}
 	for _, r := range results {
-		row := campaignRow{
-			Name:     r.Campaign.Name,
-			URL:      r.Campaign.URL,
-			Err:      r.Err,
-			Ago:      ago(now, r.Time),
-			Duration: r.Duration.Round(time.Millisecond).String(),
-		}
-		if d := r.Donations; d != nil {
-			switch {
-			case d.Err != nil:
-				row.DonationList = "left out: " + d.Err.Error()
-			case d.Summary.Mismatch != "":
-				row.DonationList = "disagrees with the total: " + d.Summary.Mismatch
-			}
-		}
-		v, p := r.Values, r.Projection
-		money := func(f *float64) string {
-			if f == nil {
-				return ""
-			}
-			s := en.Sprintf("%.2f", *f)
-			if *f == math.Trunc(*f) {
-				s = en.Sprintf("%.0f", *f)
-			}
-			if v.Currency != "" {
-				s += " " + v.Currency
-			}
-			return s
-		}
-		row.Raised, row.Target = money(v.Raised), money(v.Target)
-		if p.ProgressRatio != nil {
-			row.HasRatio, row.Ratio = true, math.Min(*p.ProgressRatio, 1)
-			row.Percent = en.Sprintf("%.1f%%", 100**p.ProgressRatio)
-		}
-		if p.DaysLeft != nil {
-			row.DaysLeft = en.Sprintf("%.1f", *p.DaysLeft)
-		}
-		row.Shortfall = money(p.ProjectedShortfall)
-		row.Short = p.ProjectedShortfall != nil && *p.ProjectedShortfall > 0
-		row.Projected = money(p.ProjectedTotal)
-		switch {
-		case p.ProjectedLow != nil && p.ProjectedHigh != nil:
-			row.Range = money(p.ProjectedLow) + " to " + money(p.ProjectedHigh)
-		case p.ProjectedLow != nil:
-			row.Range = money(p.ProjectedLow) + " or more"
-		}
-		if p.ProjectedTotal != nil {
-			row.Curve = p.Curve
-		}
-		if r.Err == nil {
-			row.State = string(p.State)
-			row.Ended = p.State == forecast.StateEnded
-			row.NotStarted = p.State == forecast.StateNotStarted
-		}
-		if v.Deadline != nil {
-			// The last day, as people write it: a deadline is the end of its day.
-			row.Deadline = v.Deadline.Add(-time.Nanosecond).In(v.Deadline.Location()).Format("2006-01-02")
-		}
-		data.Campaigns = append(data.Campaigns, row)
+		data.Campaigns = append(data.Campaigns, newRow(r, now, en))
 	}
 	return data
+}
+
+// newRow formats one campaign's result for the table.
+func newRow(r collector.Result, now time.Time, en *message.Printer) campaignRow {
+	row := campaignRow{
+		Name:         r.Campaign.Name,
+		URL:          r.Campaign.URL,
+		Err:          r.Err,
+		Ago:          ago(now, r.Time),
+		Duration:     r.Duration.Round(time.Millisecond).String(),
+		DonationList: donationListProblem(r.Donations),
+	}
+	v, p := r.Values, r.Projection
+	money := func(f *float64) string { return formatMoney(en, f, v.Currency) }
+	row.Raised, row.Target = money(v.Raised), money(v.Target)
+	if p.ProgressRatio != nil {
+		row.HasRatio, row.Ratio = true, math.Min(*p.ProgressRatio, 1)
+		row.Percent = en.Sprintf("%.1f%%", 100**p.ProgressRatio)
+	}
+	if p.DaysLeft != nil {
+		row.DaysLeft = en.Sprintf("%.1f", *p.DaysLeft)
+	}
+	row.Shortfall = money(p.ProjectedShortfall)
+	row.Short = p.ProjectedShortfall != nil && *p.ProjectedShortfall > 0
+	row.Projected = money(p.ProjectedTotal)
+	switch {
+	case p.ProjectedLow != nil && p.ProjectedHigh != nil:
+		row.Range = money(p.ProjectedLow) + " to " + money(p.ProjectedHigh)
+	case p.ProjectedLow != nil:
+		row.Range = money(p.ProjectedLow) + " or more"
+	}
+	if p.ProjectedTotal != nil {
+		row.Curve = p.Curve
+	}
+	if r.Err == nil {
+		row.State = string(p.State)
+		row.Ended = p.State == forecast.StateEnded
+		row.NotStarted = p.State == forecast.StateNotStarted
+	}
+	if v.Deadline != nil {
+		// The last day, as people write it: a deadline is the end of its day.
+		row.Deadline = v.Deadline.Add(-time.Nanosecond).In(v.Deadline.Location()).Format("2006-01-02")
+	}
+	return row
+}
+
+// donationListProblem says what is wrong with a campaign's donation list:
+// why its metrics are absent, or how it disagrees with the total; "" when
+// nothing is, or the campaign has no list.
+func donationListProblem(d *collector.DonationList) string {
+	switch {
+	case d == nil:
+		return ""
+	case d.Err != nil:
+		return "left out: " + d.Err.Error()
+	case d.Summary.Mismatch != "":
+		return "disagrees with the total: " + d.Summary.Mismatch
+	}
+	return ""
+}
+
+// formatMoney writes an amount for people: whole amounts without
+// decimals, thousands grouped, with the currency when it is known; ""
+// for an unknown one (nil).
+func formatMoney(en *message.Printer, f *float64, currency string) string {
+	if f == nil {
+		return ""
+	}
+	s := en.Sprintf("%.2f", *f)
+	if *f == math.Trunc(*f) {
+		s = en.Sprintf("%.0f", *f)
+	}
+	if currency != "" {
+		s += " " + currency
+	}
+	return s
 }
 
 // ago says how long before now t was, to the second.
