@@ -79,40 +79,53 @@ func parseCommandLine(args, environ []string) (commandLine, error) {
 			return commandLine{}, fmt.Errorf("check takes at most one campaign name, not %q", cl.args)
 		}
 	case "backfill":
-		// backfill --campaign NAME [--out FILE] [--step D], config flags too.
-		campaign := fs.String("campaign", "", "the campaign whose history to write")
-		out := fs.String("out", "", "the file to write; standard output when empty")
-		step := fs.Duration("step", defaultBackfillStep, "also repeat the running total this often between donations (0: at each donation only)")
-		if err := parseFlags(fs, cl.args); err != nil {
+		backfill, err := parseBackfillFlags(fs, cl.args)
+		if err != nil {
 			return commandLine{}, err
 		}
-		if fs.NArg() > 0 {
-			return commandLine{}, fmt.Errorf("backfill takes --campaign NAME, not %q", fs.Args())
-		}
-		if *campaign == "" {
-			return commandLine{}, errors.New("backfill needs --campaign NAME")
-		}
-		if *step < 0 {
-			return commandLine{}, fmt.Errorf("backfill --step %v: want 0 or more", *step)
-		}
-		cl.args = nil
-		cl.backfill = backfillArgs{campaign: *campaign, out: *out, step: *step}
+		cl.args, cl.backfill = nil, backfill
 	case "curve", "backtest":
 	default:
 		return commandLine{}, fmt.Errorf("unknown command %q", cl.command)
 	}
-	cl.environ = environ
-	cl.flagOf = map[string]string{}
+	cl.environ, cl.flagOf = flagsOverVariables(fs, variable, environ)
+	return cl, nil
+}
+
+// flagsOverVariables returns environ with each setting flag given as its
+// variable, after the environment's (the last entry wins: config.Load
+// reads environ into a map in order), and which flag set which variable.
+func flagsOverVariables(fs *flag.FlagSet, variable map[string]string, environ []string) ([]string, map[string]string) {
+	flagOf := map[string]string{}
 	fs.Visit(func(f *flag.Flag) {
 		name, ok := variable[f.Name]
 		if !ok {
 			return
 		}
-		// The last entry wins: config.Load reads environ into a map in order.
-		cl.environ = append(cl.environ[:len(cl.environ):len(cl.environ)], name+"="+f.Value.String())
-		cl.flagOf[name] = "--" + f.Name
+		environ = append(environ[:len(environ):len(environ)], name+"="+f.Value.String())
+		flagOf[name] = "--" + f.Name
 	})
-	return cl, nil
+	return environ, flagOf
+}
+
+// parseBackfillFlags reads backfill --campaign NAME [--out FILE] [--step D]
+// (and the configuration flags, already defined on fs).
+func parseBackfillFlags(fs *flag.FlagSet, args []string) (backfillArgs, error) {
+	campaign := fs.String("campaign", "", "the campaign whose history to write")
+	out := fs.String("out", "", "the file to write; standard output when empty")
+	step := fs.Duration("step", defaultBackfillStep, "also repeat the running total this often between donations (0: at each donation only)")
+	if err := parseFlags(fs, args); err != nil {
+		return backfillArgs{}, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return backfillArgs{}, fmt.Errorf("backfill takes --campaign NAME, not %q", fs.Args())
+	case *campaign == "":
+		return backfillArgs{}, errors.New("backfill needs --campaign NAME")
+	case *step < 0:
+		return backfillArgs{}, fmt.Errorf("backfill --step %v: want 0 or more", *step)
+	}
+	return backfillArgs{campaign: *campaign, out: *out, step: *step}, nil
 }
 
 // parseFlags parses args into fs, -h and --help giving errHelp.
