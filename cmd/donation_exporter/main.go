@@ -85,20 +85,9 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 	case "backtest":
 		return runBacktest(cl.args, stdout, stderr)
 	}
-	presets, err := preset.Load()
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: platform presets: %v\n", exporterName, err) // embedded: a bug
-		return exitConfig
-	}
-	cfg, err := config.Load(cl.environ, presets)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: configuration: %s\n", exporterName, cl.nameFlags(err.Error()))
-		return exitConfig
-	}
-	logger, err := newLogger(cfg.Env, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: configuration: %s\n", exporterName, cl.nameFlags(err.Error()))
-		return exitConfig
+	cfg, logger, code := loadConfig(cl, stderr)
+	if code != exitOK {
+		return code
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -113,21 +102,46 @@ func run(ctx context.Context, args []string, environ []string, stdout, stderr io
 		}
 	}
 	fetcher := fetch.NewFetcher(cfg.FetcherConfig(fmt.Sprintf("%s/%s (+%s)", exporterName, version.Version, projectURL)))
-	if cl.command == "check" {
-		if len(cl.args) == 1 {
-			one, err := campaignNamed(campaigns, cl.args[0])
-			if err != nil {
-				fmt.Fprintf(stderr, "%s: check: %v\n", exporterName, err)
-				return exitConfig
-			}
-			campaigns = []source.Campaign{one}
-		}
-		return checkCampaigns(ctx, stdout, campaigns, fetcher, time.Now())
-	}
-	if cl.command == "backfill" {
+	switch cl.command {
+	case "check":
+		return runCheck(ctx, cl.args, campaigns, fetcher, stdout, stderr)
+	case "backfill":
 		return runBackfill(ctx, cl.backfill, campaigns, fetcher, stdout, stderr, time.Now())
 	}
 	return serveCampaigns(ctx, cfg, campaigns, demoCampaigns, fetcher, logger, stderr)
+}
+
+// loadConfig loads the presets once for the process, then the
+// configuration and its logger; a failure is written to stderr and gives
+// the exit code.
+func loadConfig(cl commandLine, stderr io.Writer) (config.Config, *slog.Logger, int) {
+	presets, err := preset.Load()
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: platform presets: %v\n", exporterName, err) // embedded: a bug
+		return config.Config{}, nil, exitConfig
+	}
+	cfg, err := config.Load(cl.environ, presets)
+	if err == nil {
+		var logger *slog.Logger
+		if logger, err = newLogger(cfg.Env, stderr); err == nil {
+			return cfg, logger, exitOK
+		}
+	}
+	fmt.Fprintf(stderr, "%s: configuration: %s\n", exporterName, cl.nameFlags(err.Error()))
+	return config.Config{}, nil, exitConfig
+}
+
+// runCheck checks every campaign, or the one named.
+func runCheck(ctx context.Context, args []string, campaigns []source.Campaign, fetcher *fetch.Fetcher, stdout, stderr io.Writer) int {
+	if len(args) == 1 {
+		one, err := campaignNamed(campaigns, args[0])
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: check: %v\n", exporterName, err)
+			return exitConfig
+		}
+		campaigns = []source.Campaign{one}
+	}
+	return checkCampaigns(ctx, stdout, campaigns, fetcher, time.Now())
 }
 
 // withDemo returns the configured campaigns, with the demo campaign (served
