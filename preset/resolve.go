@@ -197,9 +197,8 @@ func (p *Preset) Apply(pageURL string, override func(read.Field) string) (Campai
 }
 
 // locate finds the page pattern pageURL (parsed: u) matches: its
-// variables, what is fetched and the donation list. A URL that already is
-// an endpoint is read as given; one that matches no pattern has no
-// variables.
+// variables, what is fetched and the donation list. A URL that matches no
+// pattern is read as given, with no variables.
 func (p *Preset) locate(u *url.URL, pageURL string) Campaign {
 	c := Campaign{FetchURL: pageURL}
 	for _, pat := range p.pages {
