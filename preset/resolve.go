@@ -6,83 +6,15 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/donation-exporter/donation_exporter/donations"
 	"github.com/donation-exporter/donation_exporter/read"
 )
 
-// placeholder is a variable in a page pattern, an endpoint or a selector:
-// {name}, or {name:regexp} where the value goes into a regular expression
-// (see regexpOf).
-var placeholder = regexp.MustCompile(`\{([a-z][a-z0-9_]*)(?::([a-z]+))?\}`)
-
-// asRegexp is the modifier of a placeholder whose value goes into a
-// regular expression.
-const asRegexp = "regexp"
-
-// regexpOf writes a URL variable as a regular expression that matches it
-// and nothing else, in any letter case: a "." in a slug matches a dot, not
-// any character, so a similar project's slug is not taken for the
-// campaign's. It uses character classes rather than backslashes, which a
-// JSONPath string literal would read as escapes of its own.
-func regexpOf(value string) string {
-	var b strings.Builder
-	for _, r := range value {
-		switch {
-		case unicode.IsLetter(r) && unicode.ToUpper(r) != unicode.ToLower(r):
-			b.WriteString("[" + string(unicode.ToLower(r)) + string(unicode.ToUpper(r)) + "]")
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_':
-			b.WriteRune(r)
-		default:
-			b.WriteString("[" + string(r) + "]")
-		}
-	}
-	return b.String()
-}
-
-// regexpContext finds where a selector's text is a regular expression: a
-// /REGEXP/ stage, or the pattern of a JSONPath match() or search().
-var regexpContext = regexp.MustCompile(`(?:match|search)\([^,]*,\s*'[^']*'|\s\|\s/.*$`)
-
-// unescapedInRegexp returns the variables a selector puts into a regular
-// expression without :regexp, where their characters would mean something.
-func unescapedInRegexp(text string) []string {
-	var names []string
-	for _, span := range regexpContext.FindAllString(text, -1) {
-		for _, m := range placeholder.FindAllStringSubmatch(span, -1) {
-			if m[2] != asRegexp {
-				names = append(names, m[1])
-			}
-		}
-	}
-	return names
-}
-
 // variableValue is what a URL variable may hold: it is put into selectors
 // (quoted JSONPath strings, regexps) and URLs, so nothing that could end
 // a string or mean something there.
 var variableValue = regexp.MustCompile(`^[A-Za-z0-9_.~-]+$`)
-
-func placeholders(text string) []string {
-	var names []string
-	for _, m := range placeholder.FindAllStringSubmatch(text, -1) {
-		if !slices.Contains(names, m[1]) {
-			names = append(names, m[1])
-		}
-	}
-	return names
-}
-
-func fillPlaceholders(text string, value func(name string) string) string {
-	return placeholder.ReplaceAllStringFunc(text, func(m string) string {
-		sub := placeholder.FindStringSubmatch(m)
-		if sub[2] == asRegexp {
-			return regexpOf(value(sub[1]))
-		}
-		return value(sub[1])
-	})
-}
 
 // pagePattern is a compiled Page.
 type pagePattern struct {
@@ -97,11 +29,35 @@ type pagePattern struct {
 	query map[string]string
 }
 
+// compilePage compiles a page pattern: its path and query, and the
+// endpoint and donation list it names.
 func compilePage(pg Page) (pagePattern, error) {
 	pat := pagePattern{Page: pg, query: map[string]string{}}
 	rawPath, rawQuery, _ := strings.Cut(pg.Page, "?")
+	if err := pat.compilePath(rawPath); err != nil {
+		return pat, err
+	}
+	if err := pat.compileQuery(rawQuery); err != nil {
+		return pat, err
+	}
+	if err := pat.checkTargets(); err != nil {
+		return pat, err
+	}
+	if strings.HasPrefix(pg.Endpoint, "/") {
+		ep, err := compilePage(Page{Page: pg.Endpoint})
+		if err != nil {
+			return pat, fmt.Errorf("endpoint %q: %w", pg.Endpoint, err)
+		}
+		pat.endpoint = &ep
+	}
+	return pat, nil
+}
+
+// compilePath compiles the pattern's path into pat.path, each {name} a
+// group, and adds the names it captures.
+func (pat *pagePattern) compilePath(rawPath string) error {
 	if !strings.HasPrefix(rawPath, "/") {
-		return pat, fmt.Errorf("must start with /")
+		return fmt.Errorf("must start with /")
 	}
 	var expr strings.Builder
 	expr.WriteString("^")
@@ -110,7 +66,7 @@ func compilePage(pg Page) (pagePattern, error) {
 		expr.WriteString(regexp.QuoteMeta(rawPath[last:m[0]]))
 		name := rawPath[m[2]:m[3]]
 		if slices.Contains(pat.names, name) {
-			return pat, fmt.Errorf("{%s} appears twice", name)
+			return fmt.Errorf("{%s} appears twice", name)
 		}
 		pat.names = append(pat.names, name)
 		// Shortest first, so that "{id}-{name}" splits at the first dash.
@@ -121,45 +77,52 @@ func compilePage(pg Page) (pagePattern, error) {
 	expr.WriteString("/?$")
 	re, err := regexp.Compile(expr.String())
 	if err != nil {
-		return pat, err
+		return err
 	}
 	pat.path = re
-	if rawQuery != "" {
-		values, err := url.ParseQuery(rawQuery)
-		if err != nil {
-			return pat, err
-		}
-		for k, v := range values {
-			pat.query[strings.ToLower(k)] = v[0]
-			if m := placeholder.FindStringSubmatch(v[0]); m != nil {
-				pat.names = append(pat.names, m[1])
-			}
+	return nil
+}
+
+// compileQuery records the query parameters the page must have, and adds
+// the names of those it captures.
+func (pat *pagePattern) compileQuery(rawQuery string) error {
+	if rawQuery == "" {
+		return nil
+	}
+	values, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return err
+	}
+	for k, v := range values {
+		pat.query[strings.ToLower(k)] = v[0]
+		if m := placeholder.FindStringSubmatch(v[0]); m != nil {
+			pat.names = append(pat.names, m[1])
 		}
 	}
+	return nil
+}
+
+// checkTargets checks the endpoint and the donation list the page names:
+// a path or an https URL, using only variables the page captures.
+func (pat *pagePattern) checkTargets() error {
+	pg := pat.Page
 	for _, v := range placeholders(pg.Endpoint) {
 		if !slices.Contains(pat.names, v) {
-			return pat, fmt.Errorf("endpoint %q uses {%s}, which the page does not capture", pg.Endpoint, v)
+			return fmt.Errorf("endpoint %q uses {%s}, which the page does not capture", pg.Endpoint, v)
 		}
 	}
 	for _, v := range placeholders(pg.Donations) {
 		if !slices.Contains(pat.names, v) {
-			return pat, fmt.Errorf("donations %q uses {%s}, which the page does not capture", pg.Donations, v)
+			return fmt.Errorf("donations %q uses {%s}, which the page does not capture", pg.Donations, v)
 		}
 	}
 	if pg.Donations != "" && !strings.HasPrefix(pg.Donations, "/") && !strings.HasPrefix(pg.Donations, "https://") {
-		return pat, fmt.Errorf("donations %q: want a path or an https URL", pg.Donations)
+		return fmt.Errorf("donations %q: want a path or an https URL", pg.Donations)
 	}
 	if pg.Endpoint != "" && !strings.HasPrefix(pg.Endpoint, "/") && !strings.HasPrefix(pg.Endpoint, "https://") {
-		return pat, fmt.Errorf("endpoint %q: want a path or an https URL", pg.Endpoint)
+		return fmt.Errorf("endpoint %q: want a path or an https URL", pg.Endpoint)
 	}
-	if strings.HasPrefix(pg.Endpoint, "/") {
-		ep, err := compilePage(Page{Page: pg.Endpoint})
-		if err != nil {
-			return pat, fmt.Errorf("endpoint %q: %w", pg.Endpoint, err)
-		}
-		pat.endpoint = &ep
-	}
-	return pat, nil
+	return nil
 }
 
 // match returns the variables of u when it is a URL of this page.
@@ -226,6 +189,17 @@ func (p *Preset) Apply(pageURL string, override func(read.Field) string) (Campai
 	if len(p.pages) > 0 && strings.Trim(u.Path, "/") == "" {
 		return Campaign{}, fmt.Errorf("platform %s: %q names no page of the platform (such as %s)", p.Name, pageURL, p.pages[0].Page.Page)
 	}
+	c := p.locate(u, pageURL)
+	if c.Spec, err = p.spec(c.Vars, override); err != nil {
+		return Campaign{}, err
+	}
+	return c, nil
+}
+
+// locate finds the page pattern pageURL (parsed: u) matches: its
+// variables, what is fetched and the donation list. A URL that matches no
+// pattern is read as given, with no variables.
+func (p *Preset) locate(u *url.URL, pageURL string) Campaign {
 	c := Campaign{FetchURL: pageURL}
 	for _, pat := range p.pages {
 		// A URL that already is an endpoint is read as given.
@@ -254,16 +228,21 @@ func (p *Preset) Apply(pageURL string, override func(read.Field) string) (Campai
 		}
 		break
 	}
-	c.Spec = read.Spec{
+	return c
+}
+
+// spec is how the preset's fields read with these URL variables.
+func (p *Preset) spec(vars map[string]string, override func(read.Field) string) (read.Spec, error) {
+	spec := read.Spec{
 		AmountScale: p.AmountScale,
 		Fields:      map[read.Field]read.FieldSpec{},
 	}
-	if c.Spec.AmountScale == 0 {
-		c.Spec.AmountScale = 1
+	if spec.AmountScale == 0 {
+		spec.AmountScale = 1
 	}
-	c.Spec.ProgressChecks, err = p.selectors(p.ProgressChecks, c.Vars)
-	if err != nil {
-		return Campaign{}, err
+	var err error
+	if spec.ProgressChecks, err = p.selectors(p.ProgressChecks, vars); err != nil {
+		return read.Spec{}, err
 	}
 	for field, f := range p.Fields {
 		fs := read.FieldSpec{Literal: f.Literal, Optional: f.Optional, Preset: p.Name, ChecksNote: f.ChecksNote}
@@ -274,28 +253,13 @@ func (p *Preset) Apply(pageURL string, override func(read.Field) string) (Campai
 			from []Selector
 			to   *[]read.Selector
 		}{{f.Selectors, &fs.Selectors}, {f.Checks, &fs.Checks}, {f.AbsentIf, &fs.AbsentIf}, {f.PresentIf, &fs.PresentIf}} {
-			if *group.to, err = p.selectors(group.from, c.Vars); err != nil {
-				return Campaign{}, err
+			if *group.to, err = p.selectors(group.from, vars); err != nil {
+				return read.Spec{}, err
 			}
 		}
-		c.Spec.Fields[field] = fs
+		spec.Fields[field] = fs
 	}
-	return c, nil
-}
-
-// donationSpec is the donation list of the page at u, whose pattern names
-// the list at path; nil when it names none.
-func (p *Preset) donationSpec(u *url.URL, path string, vars map[string]string) *donations.Spec {
-	if path == "" || p.Donations == nil {
-		return nil
-	}
-	d := p.Donations
-	return &donations.Spec{
-		URL:    endpointURL(u, fillPlaceholders(path, func(name string) string { return vars[name] })),
-		Format: donations.Format{Items: d.Items, Amount: d.Amount, Time: d.Time, AmountScale: p.AmountScale},
-		Paging: donations.Paging{LimitParam: d.Paging.Limit, OffsetParam: d.Paging.Offset,
-			MaxLimit: d.Paging.MaxLimit, TotalHeader: d.Paging.TotalHeader},
-	}
+	return spec, nil
 }
 
 // endpointURL is the endpoint for the page at u: a whole URL, or a path
