@@ -7,7 +7,6 @@ import (
 	"maps"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -272,45 +271,13 @@ func (ce CampaignEnv) compileOptions(c *source.Campaign, n naming, fail func(str
 			c.Spec.Location = loc
 		}
 	}
-	if s := strings.TrimSpace(ce.AmountScale); s != "" {
-		scale, err := strconv.ParseFloat(s, 64)
-		if err != nil || scale <= 0 || scale != scale {
-			fail("AMOUNT_SCALE", "%q is not a positive number", s)
-		} else {
-			c.Spec.AmountScale = scale
-		}
-	}
-	if s := strings.TrimSpace(ce.Timeout); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			fail("TIMEOUT", "%q is not a positive duration such as 10s", s)
-		} else {
-			c.Timeout = d
-		}
-	}
-	if s := strings.TrimSpace(ce.InsecureSkipVerify); s != "" {
-		skip, err := strconv.ParseBool(s)
-		if err != nil {
-			fail("INSECURE_SKIP_VERIFY", "%q is not true or false", s)
-		}
-		c.InsecureSkipVerify = skip
-	}
-	if s := strings.TrimSpace(ce.MinInterval); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d < 0 {
-			fail("MIN_INTERVAL", "%q is not a duration such as 1m (0 to fetch on every scrape)", s)
-		} else {
-			c.MinInterval = d
-		}
-	}
-	if s := strings.TrimSpace(ce.MaxStaleness); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			fail("MAX_STALENESS", "%q is not a positive duration such as 1h", s)
-		} else {
-			c.MaxStaleness = d
-		}
-	}
+	readSettings([]textSetting{
+		{"AMOUNT_SCALE", ce.AmountScale, positiveNumber{&c.Spec.AmountScale}},
+		{"TIMEOUT", ce.Timeout, positiveDuration{&c.Timeout, "10s"}},
+		{"INSECURE_SKIP_VERIFY", ce.InsecureSkipVerify, boolean{&c.InsecureSkipVerify}},
+		{"MIN_INTERVAL", ce.MinInterval, interval{&c.MinInterval}},
+		{"MAX_STALENESS", ce.MaxStaleness, positiveDuration{&c.MaxStaleness, "1h"}},
+	}, fail)
 }
 
 // compileFields reads each field's value or selector; they replace the
