@@ -176,3 +176,22 @@ func TestMarkdownAnchorsAndLinks(t *testing.T) {
 		t.Errorf("links %q, want %q", targets, want)
 	}
 }
+
+// TestReadmeListsEveryDoc: README's table of docs names every page in
+// docs/, so that a new page has a way in from the front door.
+func TestReadmeListsEveryDoc(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := filepath.Glob(filepath.Join(repoRoot, "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range docs {
+		name := "docs/" + filepath.Base(doc)
+		if !strings.Contains(string(readme), "| ["+name+"]("+name+")") {
+			t.Errorf("README.md's table of docs has no row for %s", name)
+		}
+	}
+}
