@@ -81,17 +81,6 @@ func readMemory(pid int) (memory, error) {
 	return parseStatus(bufio.NewScanner(f))
 }
 
-// idleMemory waits d, then reads pid's memory: what is resident when the
-// process has been left alone for d.
-func idleMemory(ctx context.Context, pid int, d time.Duration) (memory, error) {
-	if err := sleep(ctx, d); err != nil {
-		return memory{}, err
-	}
-	return readMemory(pid)
-}
-
-func mib(n int64) float64 { return float64(n) / (1 << 20) }
-
 func parseStatus(sc *bufio.Scanner) (memory, error) {
 	var m memory
 	found := 0
@@ -122,6 +111,17 @@ func parseStatus(sc *bufio.Scanner) (memory, error) {
 	}
 	return m, nil
 }
+
+// idleMemory waits d, then reads pid's memory: what is resident when the
+// process has been left alone for d.
+func idleMemory(ctx context.Context, pid int, d time.Duration) (memory, error) {
+	if err := sleep(ctx, d); err != nil {
+		return memory{}, err
+	}
+	return readMemory(pid)
+}
+
+func mib(n int64) float64 { return float64(n) / (1 << 20) }
 
 // resetPeak sets process pid's peak resident memory (VmHWM) to what is
 // resident now (writing 5 to /proc/<pid>/clear_refs), so that the next
