@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -22,7 +23,14 @@ func measureProbes(ctx context.Context, o scaleOptions, bin string, env []string
 	if err != nil {
 		return fmt.Errorf("the /probe phase needs Prometheus (-prometheus, or -prometheus-duration 0 to skip it): %w", err)
 	}
-	exp, err := startExporter(ctx, bin, env, stderr)
+	// /sd names the listen address as the targets' (DONATION_EXTERNAL_ADDRESS
+	// aside): with port 0 every target would be 127.0.0.1:0, so this
+	// exporter gets a port of its own (the last of a name in env wins).
+	addr, err := freeLoopbackAddr()
+	if err != nil {
+		return err
+	}
+	exp, err := startExporter(ctx, bin, append(slices.Clone(env), "DONATION_LISTEN_ADDRESS="+addr), stderr)
 	if err != nil {
 		return err
 	}
