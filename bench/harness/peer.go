@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -79,11 +77,7 @@ func parsePeerFlags(args []string, stderr io.Writer) (peerOptions, error) {
 func runPeer(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parsePeerFlags(args, stderr)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		fmt.Fprintln(stderr, "harness peer:", err)
-		return 2
+		return flagError(err, "harness peer", stderr)
 	}
 	if o.peer == "" {
 		fmt.Fprintln(stdout, "harness peer: skipped, no json_exporter binary (-peer or DONATION_BENCH_PEER); docs/benchmarks.md says how to build one")
@@ -106,18 +100,14 @@ type probed struct {
 	count int
 }
 
+// measurePeer starts both exporters on one upstream document, checks their
+// answers, probes each o.probes times and reports the CPU and memory.
 func measurePeer(ctx context.Context, o peerOptions, stdout, stderr io.Writer) error {
-	dir, err := os.MkdirTemp("", "donation-peer-")
+	dir, bin, err := exporterBinary(ctx, "donation-peer-", o.exporter)
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin := o.exporter
-	if bin == "" {
-		if bin, err = build(ctx, dir); err != nil {
-			return err
-		}
-	}
 	site, err := serveDocument()
 	if err != nil {
 		return err
@@ -125,11 +115,10 @@ func measurePeer(ctx context.Context, o peerOptions, stdout, stderr io.Writer) e
 	defer site.Close()
 	docURL := "http://" + site.Addr + "/donations.json"
 
-	exp, err := startExporter(ctx, bin, append([]string{
-		"DONATION_LISTEN_ADDRESS=127.0.0.1:0", "DONATION_LOG_FORMAT=json",
-		"DONATION_CAMPAIGN_0_NAME=c0", "DONATION_CAMPAIGN_0_URL=" + docURL, "DONATION_CAMPAIGN_0_PLATFORM=json",
+	exp, err := startExporter(ctx, bin, append(append(exporterBaseEnv(),
+		"DONATION_CAMPAIGN_0_NAME=c0", "DONATION_CAMPAIGN_0_URL="+docURL, "DONATION_CAMPAIGN_0_PLATFORM=json",
 		"DONATION_CAMPAIGN_0_RAISED_SELECTOR=currentAmount", "DONATION_CAMPAIGN_0_TARGET_SELECTOR=goalAmount",
-	}, o.env...), stderr)
+	), o.env...), stderr)
 	if err != nil {
 		return err
 	}
@@ -139,15 +128,9 @@ func measurePeer(ctx context.Context, o peerOptions, stdout, stderr io.Writer) e
 		return err
 	}
 	defer func() {
-		_ = peer.Process.Signal(os.Interrupt)
 		done := make(chan struct{})
 		go func() { _ = peer.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = peer.Process.Kill()
-			<-done
-		}
+		stopProcess(peer.Process, os.Interrupt, done)
 	}()
 
 	exporters := []*probed{
@@ -159,6 +142,12 @@ func measurePeer(ctx context.Context, o peerOptions, stdout, stderr io.Writer) e
 	}
 	client := &http.Client{Timeout: 30 * time.Second}
 	defer client.CloseIdleConnections()
+	return probeBoth(ctx, o, client, exporters, stdout)
+}
+
+// probeBoth warms both exporters up, probes them in o.rounds alternating
+// rounds, and reports each one's CPU per probe and memory.
+func probeBoth(ctx context.Context, o peerOptions, client *http.Client, exporters []*probed, stdout io.Writer) error {
 	for _, e := range exporters {
 		// Warm-up: connections open, the first answer checked.
 		for range 100 {
@@ -168,8 +157,8 @@ func measurePeer(ctx context.Context, o peerOptions, stdout, stderr io.Writer) e
 		}
 	}
 	fmt.Fprintf(stdout, "upstream: one JSON document of %d bytes: %s\n", len(peerDocument), peerDocument)
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Fprintf(stdout, "machine load average (1, 5, 15 min) before: %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
+	if load, err := loadAverage(); err == nil {
+		fmt.Fprintf(stdout, "machine load average (1, 5, 15 min) before: %s\n", load)
 	}
 	begin := time.Now()
 	for round := range o.rounds {
@@ -178,21 +167,9 @@ func measurePeer(ctx context.Context, o peerOptions, stdout, stderr io.Writer) e
 			n++
 		}
 		for _, e := range exporters {
-			before, err := cpuSeconds(e.pid)
-			if err != nil {
+			if err := e.probeTimes(ctx, client, n); err != nil {
 				return err
 			}
-			for range n {
-				if err := probe(ctx, client, e.url, ""); err != nil {
-					return fmt.Errorf("%s: %w", e.name, err)
-				}
-			}
-			after, err := cpuSeconds(e.pid)
-			if err != nil {
-				return err
-			}
-			e.cpu += after - before
-			e.count += n
 		}
 	}
 	fmt.Fprintf(stdout, "probes: %d at each, one after the other, in %d alternating rounds, %v in all\n",
@@ -212,19 +189,31 @@ func measurePeer(ctx context.Context, o peerOptions, stdout, stderr io.Writer) e
 	return nil
 }
 
+// probeTimes probes e n times, one after the other, adding the CPU they
+// took to e's.
+func (e *probed) probeTimes(ctx context.Context, client *http.Client, n int) error {
+	cpu, err := cpuDuring(e.pid, func() error {
+		for range n {
+			if err := probe(ctx, client, e.url, ""); err != nil {
+				return fmt.Errorf("%s: %w", e.name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.cpu += cpu
+	e.count += n
+	return nil
+}
+
 // serveDocument serves peerDocument on 127.0.0.1, at once.
 func serveDocument() (*upstream, error) {
-	handler := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	return serveLoopback(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, peerDocument)
-	})
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("upstream: %w", err)
-	}
-	server := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = server.Serve(listener) }()
-	return &upstream{Addr: listener.Addr().String(), server: server}, nil
+	}))
 }
 
 // startPeer runs json_exporter with peerModule on a free loopback port and
@@ -234,12 +223,10 @@ func startPeer(ctx context.Context, bin, dir string, stderr io.Writer) (*exec.Cm
 	if err := os.WriteFile(config, []byte(peerModule), 0o600); err != nil {
 		return nil, "", err
 	}
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := freeLoopbackAddr()
 	if err != nil {
 		return nil, "", err
 	}
-	addr := listener.Addr().String()
-	listener.Close()
 	cmd := exec.Command(bin, "--config.file="+config, "--web.listen-address="+addr, "--log.level=warn")
 	cmd.Stdout, cmd.Stderr = stderr, stderr
 	if err := cmd.Start(); err != nil {
@@ -262,21 +249,10 @@ func startPeer(ctx context.Context, bin, dir string, stderr io.Writer) (*exec.Cm
 // probe asks for u and reads the answer; with want, the answer must hold
 // that line.
 func probe(ctx context.Context, client *http.Client, u, want string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("probe: %w", err)
-	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	body, _, err := get(ctx, client, u, "probe", nil)
 	switch {
 	case err != nil:
-		return fmt.Errorf("probe: %w", err)
-	case resp.StatusCode != http.StatusOK:
-		return fmt.Errorf("probe: status %s: %.200s", resp.Status, body)
+		return err
 	case want != "" && !strings.Contains(string(body), want+"\n"):
 		return fmt.Errorf("probe: the answer has no line %q:\n%.2000s", want, body)
 	}

@@ -2,10 +2,13 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // clockTicks is USER_HZ, the unit of utime and stime in /proc/<pid>/stat:
@@ -44,6 +47,22 @@ func parseStat(stat string) (float64, error) {
 		ticks += n
 	}
 	return float64(ticks) / clockTicks, nil
+}
+
+// cpuDuring returns the CPU seconds process pid used while fn ran.
+func cpuDuring(pid int, fn func() error) (float64, error) {
+	before, err := cpuSeconds(pid)
+	if err != nil {
+		return 0, err
+	}
+	if err := fn(); err != nil {
+		return 0, err
+	}
+	after, err := cpuSeconds(pid)
+	if err != nil {
+		return 0, err
+	}
+	return after - before, nil
 }
 
 // memory is what /proc/<pid>/status says of a process' resident set.
@@ -93,6 +112,17 @@ func parseStatus(sc *bufio.Scanner) (memory, error) {
 	return m, nil
 }
 
+// idleMemory waits d, then reads pid's memory: what is resident when the
+// process has been left alone for d.
+func idleMemory(ctx context.Context, pid int, d time.Duration) (memory, error) {
+	if err := sleep(ctx, d); err != nil {
+		return memory{}, err
+	}
+	return readMemory(pid)
+}
+
+func mib(n int64) float64 { return float64(n) / (1 << 20) }
+
 // resetPeak sets process pid's peak resident memory (VmHWM) to what is
 // resident now (writing 5 to /proc/<pid>/clear_refs), so that the next
 // reading of the peak is that of what ran since.
@@ -101,4 +131,18 @@ func resetPeak(pid int) error {
 		return fmt.Errorf("reset the peak resident memory: %w", err)
 	}
 	return nil
+}
+
+// loadAverage returns the machine's load averages over 1, 5 and 15
+// minutes, from /proc/loadavg, as the file writes them.
+func loadAverage() (string, error) {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "", err
+	}
+	fields := strings.Fields(string(b))
+	if len(fields) < 3 {
+		return "", errors.New("/proc/loadavg: fewer than three load averages")
+	}
+	return strings.Join(fields[:3], " "), nil
 }
