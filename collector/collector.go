@@ -57,6 +57,9 @@ type Scraper struct {
 	// gzips are the gzip writers of answers, kept between them: a new one
 	// costs more than compressing a probe's answer.
 	gzips sync.Pool
+	// answers are the buffered answers of requests, kept between them
+	// (http.go).
+	answers sync.Pool
 
 	// sharing is the scrape of every campaign in flight, which concurrent
 	// scrapes join (share.go).

@@ -147,7 +147,8 @@ func (c *Scraper) bounded(opts promhttp.HandlerOpts, head http.HandlerFunc, serv
 			http.Error(w, fmt.Sprintf("Method %s not allowed: only %s.", r.Method, allowedMethods), http.StatusMethodNotAllowed)
 			return
 		}
-		answer := &bufferedResponse{header: http.Header{}}
+		answer := c.takeAnswer()
+		defer c.giveBack(answer)
 		if !c.scrapeInSlot(inFlight, maxDuration, answer, r, opts, serve) {
 			c.cfg.Rejections.Request(r, endpoint.ReasonInFlightLimit, "limit", limit)
 			http.Error(w, fmt.Sprintf("Limit of concurrent requests reached (%d), try again later.", limit),
@@ -220,6 +221,31 @@ type bufferedResponse struct {
 }
 
 func (b *bufferedResponse) Header() http.Header { return b.header }
+
+// maxKeptAnswer bounds the buffer an answer gives back for the next one:
+// a probe's answer is a few KiB, and one large answer is not kept for ever.
+const maxKeptAnswer = 256 << 10
+
+// takeAnswer returns an empty answer, its buffer and header reused from
+// an earlier request: growing a new buffer to each answer's size was a
+// fifth of a probe's allocations.
+func (c *Scraper) takeAnswer() *bufferedResponse {
+	if b, ok := c.answers.Get().(*bufferedResponse); ok {
+		return b
+	}
+	return &bufferedResponse{header: http.Header{}}
+}
+
+// giveBack keeps an answer that has been sent for the next request.
+func (c *Scraper) giveBack(b *bufferedResponse) {
+	if b.body.Cap() > maxKeptAnswer {
+		return
+	}
+	clear(b.header)
+	b.code = 0
+	b.body.Reset()
+	c.answers.Put(b)
+}
 
 func (b *bufferedResponse) WriteHeader(code int) {
 	if b.code == 0 {
