@@ -5,9 +5,10 @@
 //
 // Entry points, each in the file of its name:
 //   - Page (page.go) reads the figures a Spec describes out of one page;
-//   - ParseSelector (selector.go) and ParseQuery (query.go) compile the
-//     CSS, JSONPath and gjson selectors a Spec and the presets are written
-//     in (docs/selectors.md);
+//   - ParseSelector (selector.go) compiles the CSS, JSONPath and gjson
+//     selectors a Spec and the presets are written in (docs/selectors.md);
+//   - Fields and Field.Holds (fields.go) are the one table of the fields
+//     and what each holds, which Values.Number and Values.Instant read;
 //   - ParseDate and DateFromNumber (date.go) read one date the way Page
 //     does, and CheckLiteral (extract.go) and CheckConfiguredDates
 //     (date.go) check configured values before any page is read.

@@ -256,7 +256,7 @@ func (d *pageDoc) locate(s Selector) (value, error) {
 }
 
 // selectJSON applies the selector's query to values, in order (see
-// Query.Find), and reads the one value it stands for.
+// compiledQuery.Find), and reads the one value it stands for.
 func selectJSON(values []*jsonValue, s Selector) (value, error) {
 	find := s.query.Find
 	if s.pick == PickSole {

@@ -189,7 +189,7 @@ func TestQuery(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			q, err := ParseQuery(tc.query)
+			q, err := parseQuery(tc.query)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -237,8 +237,8 @@ func readField(doc *pageDoc, fs FieldSpec, tries *[]SelectorTry) (v value, from 
 // set interprets v as field and stores it in vals. For an amount it
 // returns the money read, with the currency its text showed, if any.
 func (spec Spec) set(vals *Values, field Field, v value, fromPage bool) (parsedMoney, error) {
-	switch field {
-	case FieldRaised, FieldTarget, FieldRemaining:
+	switch field.Holds() {
+	case HoldsMoney:
 		m, err := readAmount(v)
 		if err != nil {
 			return parsedMoney{}, err
@@ -246,16 +246,9 @@ func (spec Spec) set(vals *Values, field Field, v value, fromPage bool) (parsedM
 		if fromPage {
 			m.Amount = scaleAmount(m.Amount, spec.AmountScale)
 		}
-		switch field {
-		case FieldRaised:
-			vals.Raised = &m.Amount
-		case FieldTarget:
-			vals.Target = &m.Amount
-		default:
-			vals.Remaining = &m.Amount
-		}
+		*vals.number(field) = &m.Amount
 		return m, nil
-	case FieldDonors:
+	case HoldsCount:
 		m, err := readAmount(v)
 		if err != nil {
 			return parsedMoney{}, err
@@ -263,16 +256,16 @@ func (spec Spec) set(vals *Values, field Field, v value, fromPage bool) (parsedM
 		if m.Amount != math.Trunc(m.Amount) {
 			return parsedMoney{}, fmt.Errorf("donor count %v is not a whole number", m.Amount)
 		}
-		vals.Donors = &m.Amount
+		*vals.number(field) = &m.Amount
 		return parsedMoney{}, nil
-	case FieldCurrency:
+	case HoldsCurrency:
 		code, err := readCurrency(v.text)
 		if err != nil {
 			return parsedMoney{}, err
 		}
 		vals.Currency = code
 		return parsedMoney{}, nil
-	case FieldStart, FieldDeadline:
+	case HoldsInstant:
 		bound := StartOfDay
 		if field == FieldDeadline {
 			bound = EndOfDay
@@ -281,11 +274,7 @@ func (spec Spec) set(vals *Values, field Field, v value, fromPage bool) (parsedM
 		if err != nil {
 			return parsedMoney{}, err
 		}
-		if field == FieldStart {
-			vals.Start = &t
-		} else {
-			vals.Deadline = &t
-		}
+		*vals.instant(field) = &t
 		return parsedMoney{}, nil
 	}
 	return parsedMoney{}, fmt.Errorf("unknown field %q", field)

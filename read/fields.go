@@ -22,11 +22,60 @@ const (
 	FieldRemaining Field = "remaining"
 )
 
+// Holds is the kind of value a field holds.
+type Holds int
+
+const (
+	// HoldsMoney is an amount in the campaign's currency.
+	HoldsMoney Holds = iota
+	// HoldsCount is a whole number (donors).
+	HoldsCount
+	// HoldsCurrency is an ISO 4217 code.
+	HoldsCurrency
+	// HoldsInstant is a point in time.
+	HoldsInstant
+)
+
+// fields is the one table of the fields: every field in the order they
+// are read and reported, with what it holds. The reader, check and the
+// status page go by it.
+var fields = []struct {
+	field Field
+	holds Holds
+}{
+	{FieldRaised, HoldsMoney},
+	{FieldTarget, HoldsMoney},
+	{FieldCurrency, HoldsCurrency},
+	{FieldStart, HoldsInstant},
+	{FieldDeadline, HoldsInstant},
+	{FieldDonors, HoldsCount},
+	{FieldRemaining, HoldsMoney},
+}
+
 // fieldOrder is every field in the order they are read and reported.
-var fieldOrder = []Field{FieldRaised, FieldTarget, FieldCurrency, FieldStart, FieldDeadline, FieldDonors, FieldRemaining}
+var fieldOrder = func() []Field {
+	order := make([]Field, len(fields))
+	for i, f := range fields {
+		order[i] = f.field
+	}
+	return order
+}()
 
 // Fields returns every field in the order they are read and reported.
 func Fields() []Field { return slices.Clone(fieldOrder) }
+
+// holdsNothing is what a name that is no field holds.
+const holdsNothing Holds = -1
+
+// Holds says what the field holds.
+func (f Field) Holds() Holds {
+	for _, row := range fields {
+		if row.field == f {
+			return row.holds
+		}
+	}
+	return holdsNothing
+}
 
 // FieldSpec says how to get one field: a literal from the configuration, or
 // selectors tried in order until one matches. An empty FieldSpec leaves the
@@ -98,6 +147,50 @@ func (spec Spec) settingName(fs FieldSpec) string {
 		return ""
 	}
 	return spec.SettingPrefix + fs.Setting
+}
+
+// Number returns a money or count field's value: nil when it is unknown
+// (or the field holds no number).
+func (v Values) Number(f Field) *float64 {
+	if p := v.number(f); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// number is where a money or count field's value is kept in v.
+func (v *Values) number(f Field) **float64 {
+	switch f {
+	case FieldRaised:
+		return &v.Raised
+	case FieldTarget:
+		return &v.Target
+	case FieldDonors:
+		return &v.Donors
+	case FieldRemaining:
+		return &v.Remaining
+	}
+	return nil
+}
+
+// Instant returns a date field's value: nil when it is unknown (or the
+// field holds no date).
+func (v Values) Instant(f Field) *time.Time {
+	if p := v.instant(f); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// instant is where a date field's value is kept in v.
+func (v *Values) instant(f Field) **time.Time {
+	switch f {
+	case FieldStart:
+		return &v.Start
+	case FieldDeadline:
+		return &v.Deadline
+	}
+	return nil
 }
 
 // Values are a campaign's figures as read from its page. A nil pointer is a

@@ -11,7 +11,7 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// Query is a path into JSON, in one of two syntaxes:
+// compiledQuery is a path into JSON, in one of two syntaxes:
 //
 //   - RFC 9535 JSONPath when it starts with "$": it can search by key at
 //     any depth ("$..currentAmount.amount") and pick objects by what they
@@ -26,7 +26,7 @@ import (
 // that starts with a name ("$.key", "$['mov.donate.entity']") reads it at
 // the top of the value too, as anyone writing JSONPath for the object they
 // see means it: a name selects nothing in the array $ otherwise.
-type Query struct {
+type compiledQuery struct {
 	raw   string
 	path  *jsonpath.Path // nil for a gjson path
 	gjson string
@@ -35,20 +35,20 @@ type Query struct {
 	fromTop bool
 }
 
-// ParseQuery reads a query.
-func ParseQuery(text string) (Query, error) {
+// parseQuery reads a query.
+func parseQuery(text string) (compiledQuery, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return Query{}, errors.New("empty JSON path")
+		return compiledQuery{}, errors.New("empty JSON path")
 	}
 	if !strings.HasPrefix(text, "$") {
-		return Query{raw: text, gjson: text}, nil
+		return compiledQuery{raw: text, gjson: text}, nil
 	}
 	p, err := jsonpath.Parse(text)
 	if err != nil {
-		return Query{}, fmt.Errorf("JSONPath %q: %w", text, err)
+		return compiledQuery{}, fmt.Errorf("JSONPath %q: %w", text, err)
 	}
-	return Query{raw: text, path: p, fromTop: startsWithName(text)}, nil
+	return compiledQuery{raw: text, path: p, fromTop: startsWithName(text)}, nil
 }
 
 // startsWithName reports whether a JSONPath's first segment selects a
@@ -66,7 +66,7 @@ func startsWithName(path string) bool {
 }
 
 // String returns the query as written.
-func (q Query) String() string { return q.raw }
+func (q compiledQuery) String() string { return q.raw }
 
 // queryMatch is what a query selected in one JSON value.
 type queryMatch struct {
@@ -84,7 +84,7 @@ var errNoMatch = errors.New("matched nothing")
 // Find applies the query to each value in turn and returns what it
 // selects in the first value where it selects anything. A value that does
 // not decode is passed over.
-func (q Query) Find(values []*jsonValue) (queryMatch, error) {
+func (q compiledQuery) Find(values []*jsonValue) (queryMatch, error) {
 	for _, v := range values {
 		nodes, err := q.selectIn(v)
 		if err != nil || len(nodes) == 0 {
@@ -95,7 +95,7 @@ func (q Query) Find(values []*jsonValue) (queryMatch, error) {
 	return queryMatch{}, fmt.Errorf("JSON path %q %w", q.raw, errNoMatch)
 }
 
-func (q Query) selectIn(v *jsonValue) ([]any, error) {
+func (q compiledQuery) selectIn(v *jsonValue) ([]any, error) {
 	if q.path == nil {
 		r := gjson.Get(v.Text, q.gjson)
 		if !r.Exists() {
@@ -169,7 +169,7 @@ func ParsePick(name string) (Pick, error) {
 // when every node selected, in all of them, is the same scalar. Different
 // ones are an error naming them and where each was found: candidates of
 // which none is known to be the campaign's.
-func (q Query) FindSole(values []*jsonValue) (queryMatch, error) {
+func (q compiledQuery) FindSole(values []*jsonValue) (queryMatch, error) {
 	var first queryMatch
 	type candidate struct {
 		node   any

@@ -23,7 +23,7 @@ import (
 //
 // A LOCATOR that starts with "$" is a JSONPath (RFC 9535) over every JSON
 // value the page carries, in page order ("$..currentAmount.amount"; see
-// findInPage and Query).
+// findInPage and compiledQuery).
 //
 // On a JSON document LOCATOR is the path (a gjson path such as
 // "feed.campaign.current_amount", or a JSONPath) and there is no second
@@ -42,8 +42,8 @@ type Selector struct {
 	// JSON; hasQuery when a PATH stage follows a CSS locator. query is
 	// that path; docQuery the locator read as a path, for JSON documents.
 	pageQuery, hasQuery bool
-	query               Query
-	docQuery            Query
+	query               compiledQuery
+	docQuery            compiledQuery
 	regexp              *regexp.Regexp
 	// pick says what to do when a JSON path selects several values.
 	pick Pick
@@ -134,19 +134,19 @@ func (s *Selector) compileLocator(path string) error {
 		if path != "" {
 			return errors.New("a JSONPath locator takes no second path")
 		}
-		if s.query, err = ParseQuery(s.locator); err != nil {
+		if s.query, err = parseQuery(s.locator); err != nil {
 			return err
 		}
 		s.pageQuery, s.docQuery = true, s.query
 		return nil
 	}
 	if path != "" {
-		if s.query, err = ParseQuery(path); err != nil {
+		if s.query, err = parseQuery(path); err != nil {
 			return err
 		}
 		s.hasQuery = true
 	}
-	s.docQuery, _ = ParseQuery(s.locator) // a gjson path: any text is one
+	s.docQuery, _ = parseQuery(s.locator) // a gjson path: any text is one
 	css := s.locator
 	if m := attrSuffix.FindStringSubmatch(css); m != nil {
 		css, s.attr = m[1], m[2]

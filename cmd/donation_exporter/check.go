@@ -243,23 +243,17 @@ func errString(err error) string {
 	return err.Error()
 }
 
-// fieldValue formats the value read for field.
+// fieldValue formats the value read for field, by what the field holds.
 func fieldValue(field read.Field, v read.Values) string {
-	switch field {
-	case read.FieldRaised:
-		return amount(v.Raised, v.Currency)
-	case read.FieldTarget:
-		return amount(v.Target, v.Currency)
-	case read.FieldRemaining:
-		return amount(v.Remaining, v.Currency)
-	case read.FieldDonors:
-		return amount(v.Donors, "")
-	case read.FieldCurrency:
+	switch field.Holds() {
+	case read.HoldsMoney:
+		return amount(v.Number(field), v.Currency)
+	case read.HoldsCount:
+		return amount(v.Number(field), "")
+	case read.HoldsCurrency:
 		return v.Currency
-	case read.FieldStart:
-		return instant(v.Start)
-	case read.FieldDeadline:
-		return instant(v.Deadline)
+	case read.HoldsInstant:
+		return instant(v.Instant(field))
 	}
 	return "?"
 }
