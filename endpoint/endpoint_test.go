@@ -133,6 +133,12 @@ func TestLimitListenerIdle(t *testing.T) {
 			t.Fatalf("connection %d: %v", len(conns), err)
 		}
 		conns, readers = append(conns, conn), append(readers, r)
+		if len(conns) < 3 {
+			// The server marks a connection idle after its answer is sent,
+			// which the client may read first: wait for it, so that the
+			// connections are idle in the order they were made.
+			waitIdle(t, limited, len(conns))
+		}
 	}
 	// The first, idle the longest, was closed for the third.
 	if _, err := readers[0].ReadByte(); !errors.Is(err, io.EOF) {
@@ -142,6 +148,22 @@ func TestLimitListenerIdle(t *testing.T) {
 		t.Errorf("the second connection was closed too: %v", err)
 	}
 	testsupport.CheckRejected(t, rejections, nil)
+}
+
+// waitIdle waits until n connections of l are idle.
+func waitIdle(t *testing.T, l *Limited, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		l.mu.Lock()
+		idle := len(l.idle)
+		l.mu.Unlock()
+		if idle == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections idle, want %d", idle, n)
+		}
+	}
 }
 
 func TestBasicAuthHashCosts(t *testing.T) {
