@@ -226,10 +226,14 @@ func TestSlowReaderHoldsNoSlot(t *testing.T) {
 	}
 	// Wait until the server is stuck writing to the two: their scrapes
 	// (one fetch of the site each) stop.
-	for last, deadline := int32(-1), time.Now().Add(10*time.Second); ; time.Sleep(100 * time.Millisecond) {
+	// The count must hold still for half a second: on a loaded machine one
+	// scrape can take longer than a single tick of the loop.
+	for last, still, deadline := int32(-1), 0, time.Now().Add(20*time.Second); still < 5; time.Sleep(100 * time.Millisecond) {
 		n := hits.Load()
 		if n == last && n > 0 {
-			break
+			still++
+		} else {
+			still = 0
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the two clients' scrapes did not stop (%d fetches): the answers fit the buffers", n)
