@@ -5,8 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,7 +12,6 @@ import (
 
 	"github.com/donation-exporter/donation_exporter/fetch"
 	"github.com/donation-exporter/donation_exporter/internal/testsupport"
-	"github.com/donation-exporter/donation_exporter/preset"
 	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,48 +20,11 @@ import (
 	dto "github.com/prometheus/client_model/go"
 )
 
-// extraLife serves the real Extra Life participant 297674 and its real
-// donation list (donations/testdata, provenance in its README.md) at
-// DonorDrive's paths; list, when not nil, answers the list instead.
-func extraLife(t *testing.T, list http.HandlerFunc) *httptest.Server {
-	t.Helper()
-	dir := filepath.Join("..", "donations", "testdata")
-	participant, err := os.ReadFile(filepath.Join(dir, "donordrive-participant-297674-2018.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	donations, err := os.ReadFile(filepath.Join(dir, "donordrive-participant-297674-donations-2018.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/api/participants/297674", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(participant)
-	})
-	mux.HandleFunc("/api/participants/297674/donations", func(w http.ResponseWriter, r *http.Request) {
-		if list != nil {
-			list(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Num-Records", "8")
-		_, _ = w.Write(donations)
-	})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 // donorDriveCampaign is the campaign of a participant page on base, read
 // by the DonorDrive preset, in US dollars.
 func donorDriveCampaign(t *testing.T, base string) source.Campaign {
 	t.Helper()
-	reg, err := preset.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, _ := reg.Lookup("donordrive")
+	p, _ := testsupport.Presets().Lookup("donordrive")
 	url := base + "/participant/297674"
 	pc, err := p.Apply(url, nil)
 	if err != nil {
@@ -85,7 +45,7 @@ var donationMetrics = []string{
 }
 
 func TestDonationListMetrics(t *testing.T) {
-	srv := extraLife(t, nil)
+	srv := testsupport.ExtraLife(t, nil)
 	logs, logger := testsupport.JSONLogger(slog.LevelDebug)
 	// Ten minutes after the last donation of Extra Life 2018's game day.
 	now := time.Date(2018, 11, 2, 23, 41, 26, 283e6, time.UTC)
@@ -170,7 +130,7 @@ func TestDonationListFailure(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := extraLife(t, tc.list)
+			srv := testsupport.ExtraLife(t, tc.list)
 			logs, logger := testsupport.JSONLogger(slog.LevelInfo)
 			now := time.Date(2018, 11, 2, 23, 41, 26, 0, time.UTC)
 			c := NewScraper(Config{
@@ -223,7 +183,7 @@ func mustGather(t *testing.T, g prometheus.Gatherer) []*dto.MetricFamily {
 func TestDonationListHidden(t *testing.T) {
 	// Synthetic: the real list's shape, the newest donation without its
 	// amount, as DonorDrive leaves it out.
-	srv := extraLife(t, func(w http.ResponseWriter, r *http.Request) {
+	srv := testsupport.ExtraLife(t, func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(`[{"displayName":"Anonymous","createdDateUTC":"2018-11-02T23:31:26.283+0000"},` +
 			`{"amount":50.00,"createdDateUTC":"2018-11-02T23:14:11.393+0000"}]`))
 	})
@@ -260,7 +220,7 @@ donation_recent_raised{campaign="extralife",currency="USD",window="7d"} 50
 func TestDonationListBesideFigures(t *testing.T) {
 	listAsked := make(chan struct{})
 	var once atomic.Bool
-	srv := extraLife(t, func(w http.ResponseWriter, r *http.Request) {
+	srv := testsupport.ExtraLife(t, func(w http.ResponseWriter, r *http.Request) {
 		if once.CompareAndSwap(false, true) {
 			close(listAsked)
 		}

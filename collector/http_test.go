@@ -226,20 +226,8 @@ func TestSlowReaderHoldsNoSlot(t *testing.T) {
 	}
 	// Wait until the server is stuck writing to the two: their scrapes
 	// (one fetch of the site each) stop.
-	// The count must hold still for half a second: on a loaded machine one
-	// scrape can take longer than a single tick of the loop.
-	for last, still, deadline := int32(-1), 0, time.Now().Add(20*time.Second); still < 5; time.Sleep(100 * time.Millisecond) {
-		n := hits.Load()
-		if n == last && n > 0 {
-			still++
-		} else {
-			still = 0
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the two clients' scrapes did not stop (%d fetches): the answers fit the buffers", n)
-		}
-		last = n
-	}
+	testsupport.WaitStill(t, hits.Load, 100*time.Millisecond, 500*time.Millisecond, 20*time.Second,
+		"the two clients' scrapes (the answers fit the buffers)")
 	// Real scrapes keep answering 200 while the two never read.
 	client := &http.Client{Timeout: 10 * time.Second}
 	deadline := time.Now().Add(3 * time.Second)

@@ -252,7 +252,7 @@ func seriesOf(r *Result, buf []series, only metricID) []series {
 			add(id, *v, labels...)
 		}
 	}
-	add(mInfo, 1, name, r.Campaign.Platform, r.Campaign.RaisedBasis, r.Campaign.DonorsBasis, curveName(r.Campaign.Curve))
+	add(mInfo, 1, name, r.Campaign.Platform, r.Campaign.RaisedBasis, r.Campaign.DonorsBasis, r.Campaign.Curve.OrLinear().Name)
 	add(mUp, oneIf(r.Err == nil), name)
 	add(mScrapeDuration, r.Duration.Seconds(), name)
 	if !r.LastSuccess.IsZero() {
@@ -286,14 +286,6 @@ func seriesOf(r *Result, buf []series, only metricID) []series {
 	}
 	donationSeries(r, add)
 	return buf
-}
-
-// curveName is the forecast label of a campaign with curve (nil: linear).
-func curveName(curve *forecast.Curve) string {
-	if curve == nil {
-		return forecast.LinearName
-	}
-	return curve.Name
 }
 
 // oneIf is a gauge's 1 for true, 0 for false.

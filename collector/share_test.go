@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
 )
@@ -161,7 +162,7 @@ func TestConcurrentMetricsShareAnswer(t *testing.T) {
 	fields := map[read.Field]read.FieldSpec{read.FieldRaised: selectors(t, "raised")}
 	bad := campaign("bad", url, read.KindJSON, fields)
 	bad.Labels = map[string]string{"team": "\xff"}
-	var logs syncBuffer
+	var logs testsupport.LogBuffer
 	c := NewScraper(Config{
 		Campaigns: []source.Campaign{campaign("slow", url, read.KindJSON, fields), bad},
 		Fetcher:   newTestCollector(t, nil, &bytes.Buffer{}).cfg.Fetcher,
@@ -200,22 +201,4 @@ func TestConcurrentMetricsShareAnswer(t *testing.T) {
 	if n := strings.Count(logs.String(), "campaign left out of the metrics"); n != 2 {
 		t.Errorf("the campaign left out was logged %d times, want 2 (once per format):\n%s", n, logs.String())
 	}
-}
-
-// syncBuffer is a bytes.Buffer for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

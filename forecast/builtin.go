@@ -26,6 +26,15 @@ const LinearName = "linear"
 // whose kind is not.
 func Linear() *Curve { return linear() }
 
+// OrLinear is c, or Linear when c is nil: a campaign without a curve is
+// projected, and labelled, as linear.
+func (c *Curve) OrLinear() *Curve {
+	if c == nil {
+		return Linear()
+	}
+	return c
+}
+
 // linear parses the embedded file once: a Curve is never changed after
 // Parse, so every campaign without a curve can share it.
 var linear = sync.OnceValue(func() *Curve {

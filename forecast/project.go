@@ -80,9 +80,7 @@ type Projection struct {
 // (an amount near the largest float, a target near 0): a wrong figure is
 // worse than none.
 func Project(in Inputs, curve *Curve, now time.Time) (Projection, error) {
-	if curve == nil {
-		curve = Linear()
-	}
+	curve = curve.OrLinear()
 	p := Projection{State: stateOf(in, now), Curve: curve.Name}
 	nowSec := unixSeconds(now)
 	days := func(from, to float64) float64 { return (to - from) / secondsPerDay }

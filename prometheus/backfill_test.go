@@ -5,8 +5,6 @@ package prometheus_test
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -24,7 +22,7 @@ import (
 func TestBackfillIntoPrometheus(t *testing.T) {
 	promBin, promtoolBin := findTools(t)
 	dir := t.TempDir()
-	srv := extraLife(t)
+	srv := testsupport.ExtraLife(t, nil)
 	bin := testsupport.BuildExporter(t)
 
 	history := filepath.Join(dir, "history.om")
@@ -105,28 +103,4 @@ func queryAt(ctx context.Context, api *promAPI, expr, at string) (string, error)
 		return "", fmt.Errorf("%s at %s: %d series, want 1", expr, at, len(values))
 	}
 	return values[0], nil
-}
-
-// extraLife serves the real Extra Life participant 297674 and its real
-// donation list (donations/testdata, provenance in its README.md) at
-// DonorDrive's API paths.
-func extraLife(t *testing.T) *httptest.Server {
-	t.Helper()
-	mux := http.NewServeMux()
-	for path, file := range map[string]string{
-		"/api/participants/297674":           "donordrive-participant-297674-2018.json",
-		"/api/participants/297674/donations": "donordrive-participant-297674-donations-2018.json",
-	} {
-		body, err := os.ReadFile(filepath.Join("..", "donations", "testdata", file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write(body)
-		})
-	}
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/donation-exporter/donation_exporter/internal/testsupport"
 )
 
 // extraLifeEnv configures the real Extra Life participant 297674 served
@@ -26,7 +28,7 @@ func extraLifeEnv(base string) []string {
 // total and count at each donation, in time order, with the live series'
 // names and labels, ending with # EOF.
 func TestBackfill(t *testing.T) {
-	srv := extraLifeServer(t)
+	srv := testsupport.ExtraLife(t, nil)
 	out := filepath.Join(t.TempDir(), "history.om")
 	var stdout, stderr bytes.Buffer
 	code := run(t.Context(), []string{"backfill", "--campaign", "extralife", "--out", out, "--step", "0"}, extraLifeEnv(srv.URL), &stdout, &stderr)
@@ -71,7 +73,7 @@ donation_donors{campaign="extralife",team="mesa"} 8 1541201486.283
 }
 
 func TestBackfillStep(t *testing.T) {
-	srv := extraLifeServer(t)
+	srv := testsupport.ExtraLife(t, nil)
 	var stdout, stderr bytes.Buffer
 	if code := run(t.Context(), []string{"backfill", "--campaign=extralife", "--step=24h"}, extraLifeEnv(srv.URL), &stdout, &stderr); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr.String())
@@ -94,7 +96,7 @@ func TestBackfillStep(t *testing.T) {
 }
 
 func TestBackfillRefuses(t *testing.T) {
-	srv := extraLifeServer(t)
+	srv := testsupport.ExtraLife(t, nil)
 	// Synthetic: a list of one donation of 5, while the participant says 380.
 	short := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/donations") {
@@ -135,7 +137,7 @@ func TestBackfillRefuses(t *testing.T) {
 // TestCheckDonationList: check shows what the list gives (the real Extra
 // Life list, read whole), and a list that fails leaves the campaign read.
 func TestCheckDonationList(t *testing.T) {
-	srv := extraLifeServer(t)
+	srv := testsupport.ExtraLife(t, nil)
 	gone := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/donations") {
 			http.NotFound(w, r)

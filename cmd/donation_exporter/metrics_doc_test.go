@@ -23,7 +23,7 @@ import (
 func TestMetricsTable(t *testing.T) {
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
-	extraLife := extraLifeServer(t)
+	extraLife := testsupport.ExtraLife(t, nil)
 	base := runExporter(t, []string{
 		"DONATION_DEMO=true",
 		"DONATION_CAMPAIGN_0_NAME=unreachable",
@@ -67,30 +67,6 @@ func TestMetricsTable(t *testing.T) {
 			t.Errorf("README.md's metrics table lists %s, but the exporter does not expose it (on the demo and a failing campaign): remove or rename the row", name)
 		}
 	}
-}
-
-// extraLifeServer serves the real Extra Life participant 297674 and its
-// real donation list (donations/testdata, provenance in its README.md) at
-// DonorDrive's API paths.
-func extraLifeServer(t *testing.T) *httptest.Server {
-	t.Helper()
-	mux := http.NewServeMux()
-	for path, file := range map[string]string{
-		"/api/participants/297674":           "donordrive-participant-297674-2018.json",
-		"/api/participants/297674/donations": "donordrive-participant-297674-donations-2018.json",
-	} {
-		body, err := os.ReadFile("../../donations/testdata/" + file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write(body)
-		})
-	}
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv
 }
 
 // metricsTableRows returns the metric names in the first column of the

@@ -171,20 +171,8 @@ func testSlowReaderShutdown(t *testing.T, bin string) {
 		_ = w.Flush()
 	}()
 	// The scrapes (one fetch each) stop when the buffers are full.
-	// The count must hold still for a second: on a loaded machine one
-	// scrape can take longer than a single tick of the loop.
-	for last, still, deadline := int32(-1), 0, time.Now().Add(30*time.Second); still < 5; time.Sleep(200 * time.Millisecond) {
-		n := hits.Load()
-		if n == last && n > 0 {
-			still++
-		} else {
-			still = 0
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("scrapes of the client that does not read did not stop (%d)", n)
-		}
-		last = n
-	}
+	testsupport.WaitStill(t, hits.Load, 200*time.Millisecond, time.Second, 30*time.Second,
+		"scrapes of the client that does not read")
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -276,3 +276,26 @@ func CheckRejected(t testing.TB, rejections prometheus.Collector, want map[strin
 		t.Error(err)
 	}
 }
+
+// WaitStill waits until count, above 0, has not moved for hold (polling
+// every tick): the sign that work a test blocked on purpose has stopped.
+// One unchanged reading is not enough on a loaded machine, where one step
+// of that work can take longer than a tick. It fails the test, with what,
+// when count still moves at timeout.
+func WaitStill(t testing.TB, count func() int32, tick, hold, timeout time.Duration, what string) {
+	t.Helper()
+	last, stillSince, deadline := int32(-1), time.Time{}, time.Now().Add(timeout)
+	for {
+		n := count()
+		switch {
+		case n != last || n == 0:
+			last, stillSince = n, time.Now()
+		case time.Since(stillSince) >= hold:
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not stop (%d)", what, n)
+		}
+		time.Sleep(tick)
+	}
+}
