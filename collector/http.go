@@ -47,7 +47,7 @@ func (c *Scraper) Handler(base prometheus.Gatherer, opts promhttp.HandlerOpts) h
 			answer := &bufferedResponse{header: http.Header{}}
 			c.exposer(opts).serve(answer, r, base, set.families, set.labelNames, shared.results)
 			return answer
-		}).copyTo(w)
+		}).sendTo(w)
 	})
 }
 
@@ -258,14 +258,18 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 	return b.body.Write(p)
 }
 
+// sendTo writes the answer's header, status and body into w. It changes
+// nothing of b: an answer shared by the requests of one scrape is sent to
+// each of them.
 func (b *bufferedResponse) sendTo(w http.ResponseWriter) {
 	for k, v := range b.header {
 		w.Header()[k] = v
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(b.body.Len()))
-	if b.code == 0 {
-		b.code = http.StatusOK
+	code := b.code
+	if code == 0 {
+		code = http.StatusOK
 	}
-	w.WriteHeader(b.code)
+	w.WriteHeader(code)
 	_, _ = w.Write(b.body.Bytes()) // a client gone or too slow (WriteTimeout): nothing to do
 }

@@ -2,7 +2,6 @@ package collector
 
 import (
 	"context"
-	"net/http"
 	"sync"
 	"time"
 )
@@ -45,17 +44,6 @@ func (s *sharedScrape) answer(key string, build func() *bufferedResponse) *buffe
 	s.mu.Unlock()
 	a.once.Do(func() { a.answer = build() })
 	return a.answer
-}
-
-// copyTo writes the answer's header, status and body into w.
-func (b *bufferedResponse) copyTo(w http.ResponseWriter) {
-	for k, v := range b.header {
-		w.Header()[k] = v
-	}
-	if b.code != 0 {
-		w.WriteHeader(b.code)
-	}
-	_, _ = w.Write(b.body.Bytes())
 }
 
 // scrapeShared scrapes every campaign of set, or joins the scrape of set
