@@ -60,6 +60,9 @@ type Scraper struct {
 	// answers are the buffered answers of requests, kept between them
 	// (http.go).
 	answers sync.Pool
+	// encodings are the encodings of the formats negotiated so far
+	// (encoding.go): a handful, since formats and escaping schemes are.
+	encodings sync.Map
 
 	// sharing is the scrape of every campaign in flight, which concurrent
 	// scrapes join (share.go).

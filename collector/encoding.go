@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // negotiateFormat picks the exposition format for r as promhttp does.
@@ -21,6 +22,28 @@ func negotiateFormat(r *http.Request, opts promhttp.HandlerOpts) expfmt.Format {
 		}
 	}
 	return expfmt.NegotiateAccept(r.Header, accepted...)
+}
+
+// encoding is how the answer in a negotiated format is encoded: the
+// donation_* families with no name escaping, since their names are legal
+// under every scheme (metric names are the exporter's, label names are
+// checked against the legacy rule when configured: see
+// TestFamiliesNeedNoEscaping), and so need no escaped copy of each family
+// per answer; the base gatherer's families are escaped by scheme first.
+// The bytes are those of escaping everything (testdata/exposition).
+type encoding struct {
+	unescaped expfmt.Format
+	scheme    model.EscapingScheme
+}
+
+// encodingOf returns format's encoding, worked out once per format.
+func (x exposer) encodingOf(format expfmt.Format) encoding {
+	if e, ok := x.encodings.Load(format); ok {
+		return e.(encoding)
+	}
+	e := encoding{unescaped: format.WithEscapingScheme(model.NoEscaping), scheme: format.ToEscapingScheme()}
+	x.encodings.Store(format, e)
+	return e
 }
 
 // acceptsGzip reports whether r's Accept-Encoding prefers gzip to the

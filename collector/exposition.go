@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/donation-exporter/donation_exporter/forecast"
 )
@@ -189,9 +190,10 @@ func (f *family) build(results []exposed, buf []series, sl *slab) *dto.MetricFam
 // exposer answers with the families of results beside those of a base
 // gatherer, in the format and encoding the request asks for.
 type exposer struct {
-	opts   promhttp.HandlerOpts
-	logger *slog.Logger
-	gzips  *sync.Pool
+	opts      promhttp.HandlerOpts
+	logger    *slog.Logger
+	gzips     *sync.Pool
+	encodings *sync.Map // expfmt.Format: encoding
 }
 
 // serve writes the answer for r: base's families and those of results,
@@ -217,10 +219,14 @@ func (x exposer) serve(w http.ResponseWriter, r *http.Request, base prometheus.G
 		}()
 		out = lazy
 	}
-	enc := expfmt.NewEncoder(out, format)
+	encoding := x.encodingOf(format)
+	enc := expfmt.NewEncoder(out, encoding.unescaped)
 	var ours []exposed
 	if len(results) > 0 {
 		ours = exposable(results, labelNames, x.logger)
+	}
+	for i, mf := range baseFamilies {
+		baseFamilies[i] = model.EscapeMetricFamily(mf, encoding.scheme)
 	}
 	if !x.encodeMerged(enc, baseFamilies, fams, ours, nameFilter(r)) {
 		return

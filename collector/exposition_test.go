@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/donation-exporter/donation_exporter/read"
 	"github.com/donation-exporter/donation_exporter/source"
@@ -293,4 +294,46 @@ func diffLines(want, got string) string {
 		return "(the same lines, in another order)"
 	}
 	return b.String()
+}
+
+// TestFamiliesNeedNoEscaping: the donation_* families are encoded without
+// name escaping (encoding.go), which is right only while every name they
+// carry is legal under every escaping scheme: the metric names, their own
+// label names and the extra label names configuration allows.
+func TestFamiliesNeedNoEscaping(t *testing.T) {
+	for _, f := range newFamilies([]string{"team", "_appeal", "Region2"}) {
+		if !model.IsValidLegacyMetricName(f.name) {
+			t.Errorf("metric name %q needs escaping", f.name)
+		}
+		for _, l := range f.labelNames {
+			if !model.LabelName(l).IsValidLegacy() {
+				t.Errorf("%s: label name %q needs escaping", f.name, l)
+			}
+		}
+	}
+}
+
+// TestBaseFamiliesEscaped: the base gatherer's families are still escaped
+// as the request's format says, as promhttp does.
+func TestBaseFamiliesEscaped(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: "app.requests", Help: "A UTF-8 name."})
+	reg.MustRegister(g)
+	c := expositionFixture(t)
+	h := c.Handler(reg, promhttp.HandlerOpts{})
+	for _, tc := range []struct{ name, accept, want string }{
+		{"escaped by default", "text/plain;version=0.0.4", "\napp_requests 0\n"},
+		{"as it is where UTF-8 is allowed", "text/plain;version=0.0.4;escaping=allow-utf-8", "\n{\"app.requests\"} 0\n"},
+		{"dots escaped", "text/plain;version=0.0.4;escaping=dots", "\napp_dot_requests 0\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+			req.Header.Set("Accept", tc.accept)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if body := rec.Body.String(); !strings.Contains(body, tc.want) || !strings.Contains(body, "donation_up{") {
+				t.Fatalf("answer lacks %q (or the donation_* families):\n%s", tc.want, body)
+			}
+		})
+	}
 }

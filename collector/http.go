@@ -73,7 +73,7 @@ func (c *Scraper) ProbeHandler(opts promhttp.HandlerOpts) http.Handler {
 }
 
 func (c *Scraper) exposer(opts promhttp.HandlerOpts) exposer {
-	return exposer{opts: opts, logger: c.cfg.Logger, gzips: &c.gzips}
+	return exposer{opts: opts, logger: c.cfg.Logger, gzips: &c.gzips, encodings: &c.encodings}
 }
 
 // probedCampaign reports whether r names a configured campaign, and

@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sync/singleflight"
-
 	"github.com/donation-exporter/donation_exporter/donations"
 	"github.com/donation-exporter/donation_exporter/fetch"
 )
@@ -156,7 +154,7 @@ type lister struct {
 	campaign Campaign
 	fetcher  *fetch.Fetcher
 	now      func() time.Time
-	group    singleflight.Group
+	walks    flight[DonationsOutcome]
 
 	mu        sync.Mutex
 	last      DonationsOutcome
@@ -192,17 +190,18 @@ func (p *Poller) Donations(ctx context.Context) (out DonationsOutcome, ok bool) 
 	if fresh {
 		return l.quiet(last), true
 	}
-	ch := l.group.DoChan("", func() (any, error) { return l.walk(ctx), nil })
-	select {
-	case r := <-ch:
-		return l.report(r.Val.(DonationsOutcome)), true
-	case <-ctx.Done():
-		if last.Err == nil && !last.At.IsZero() {
-			// The walk goes on; this scrape serves the list it has.
-			return l.quiet(last), true
-		}
-		return l.report(DonationsOutcome{Err: fmt.Errorf("gave up waiting for the donation list: %w", context.Cause(ctx))}), true
+	out, err := l.walks.do(ctx, l.campaign.timeout(), func() DonationsOutcome { return l.walk(ctx) })
+	if err == nil {
+		return l.report(out), true
 	}
+	if last.Err == nil && !last.At.IsZero() {
+		// The walk goes on; this scrape serves the list it has.
+		return l.quiet(last), true
+	}
+	if !errors.Is(err, errCallPanicked) {
+		err = fmt.Errorf("gave up waiting for the donation list: %w", err)
+	}
+	return l.report(DonationsOutcome{Err: err}), true
 }
 
 func (l *lister) walk(parent context.Context) DonationsOutcome {

@@ -10,8 +10,6 @@ import (
 
 	"github.com/donation-exporter/donation_exporter/fetch"
 	"github.com/donation-exporter/donation_exporter/read"
-
-	"golang.org/x/sync/singleflight"
 )
 
 // Poller fetches one campaign's page on behalf of every scrape, and is
@@ -34,7 +32,7 @@ type Poller struct {
 	campaign Campaign
 	fetcher  *fetch.Fetcher
 	now      func() time.Time
-	group    singleflight.Group
+	fetches  flight[Outcome]
 	list     *lister // the campaign's donation list (donations.go); nil: none
 
 	mu        sync.Mutex
@@ -88,26 +86,25 @@ type Outcome struct {
 // Poll returns the campaign's current outcome: fetched for this poll,
 // shared with concurrent polls, or reused. since is when the scrape asking
 // began (zero: now): a fetch that ended after it is as fresh as one the
-// scrape would start, so its outcome is taken as is. Poll waits for a fetch
-// until ctx ends; the fetch itself is bounded by the campaign's Timeout
-// alone, so a poll that gives up does not cut short the others sharing it.
+// scrape would start, so its outcome is taken as is. The fetch is bounded by
+// the campaign's Timeout alone, so a poll that gives up does not cut short
+// the others sharing it; a poll whose ctx can end before that timeout
+// stops waiting when ctx ends (see flight.do).
 func (p *Poller) Poll(ctx context.Context, since time.Time) Outcome {
 	if out, ok := p.reusable(since); ok {
 		return p.unlessStale(out)
 	}
-	ch := p.group.DoChan("", func() (any, error) { return p.fetch(ctx), nil })
-	select {
-	case r := <-ch:
-		return p.unlessStale(r.Val.(Outcome))
-	case <-ctx.Done():
+	out, err := p.fetches.do(ctx, p.campaign.timeout(), func() Outcome { return p.fetch(ctx) })
+	if err != nil {
 		p.mu.Lock()
 		goodAt := p.goodAt
 		p.mu.Unlock()
-		return Outcome{
-			Err:         fmt.Errorf("fetch: gave up waiting for the page: %w", context.Cause(ctx)),
-			LastSuccess: goodAt,
+		if !errors.Is(err, errCallPanicked) {
+			err = fmt.Errorf("gave up waiting for the page: %w", err)
 		}
+		return Outcome{Err: fmt.Errorf("fetch: %w", err), LastSuccess: goodAt}
 	}
+	return p.unlessStale(out)
 }
 
 // unlessStale returns out, or, when it serves figures older than the
