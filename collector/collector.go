@@ -60,6 +60,10 @@ type Scraper struct {
 	// answers are the buffered answers of requests, kept between them
 	// (http.go).
 	answers sync.Pool
+	// chunkSeries is how many series of a family an answer in a text
+	// format builds at once (chunks.go).
+	chunkSeries  int
+	chunkWriters sync.Pool
 	// encodings are the encodings of the formats negotiated so far
 	// (encoding.go): a handful, since formats and escaping schemes are.
 	encodings sync.Map
@@ -87,7 +91,7 @@ func NewScraper(cfg Config) *Scraper {
 	// campaigns would stay live after a reload replaced them (28 MB at
 	// 10,000 campaigns).
 	cfg.Campaigns = nil
-	c := &Scraper{cfg: cfg}
+	c := &Scraper{cfg: cfg, chunkSeries: defaultChunkSeries}
 	c.set.Store(set)
 	return c
 }

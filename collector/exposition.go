@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -16,8 +15,6 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
-
-	"github.com/donation-exporter/donation_exporter/forecast"
 )
 
 // The answer of /metrics and /probe is built here without a registry: a
@@ -114,77 +111,80 @@ func checkSeries(r *Result, extra []string, buf []series) (err error) {
 	return nil
 }
 
-// slab holds the structs of one family's series, reused from family to
-// family of one answer: a family is encoded and done with before the next
-// one is built.
-type slab struct {
-	metrics     []dto.Metric
-	metricPtrs  []*dto.Metric
-	gauges      []dto.Gauge
-	values      []float64
-	pairs       []dto.LabelPair
-	pairPtrs    []*dto.LabelPair
-	labelValues []string
-	all         []string
+// familySeries are one family's series of the results, in the order a
+// registry sorts them: label values (in the family's label name order),
+// series after series, their values, and the series' order. They take a
+// fraction of the protobuf structs the encoder needs, which are built for
+// a chunk of them at a time (slab).
+type familySeries struct {
+	labels []string
+	values []float64
+	order  []int32
 }
 
-// newSlab makes room for the largest family of results: per campaign one
-// series of each metric (three of the states), each with its family's
-// labels.
-func newSlab(results int, fams families) *slab {
-	series, pairs := 0, 0
-	for _, f := range fams {
-		per := 1
-		if f.id == mCampaignState {
-			per = len(forecast.States)
-		}
-		series, pairs = max(series, per*results), max(pairs, per*results*len(f.labelNames))
-	}
-	return &slab{
-		metrics: make([]dto.Metric, 0, series), metricPtrs: make([]*dto.Metric, 0, series),
-		gauges: make([]dto.Gauge, 0, series), values: make([]float64, 0, series),
-		pairs: make([]dto.LabelPair, 0, pairs), pairPtrs: make([]*dto.LabelPair, 0, pairs),
-		labelValues: make([]string, 0, pairs),
-	}
-}
-
-// build returns f's family of the results in sl, its series sorted as a
-// registry sorts them; nil when no result has a series of f. The family
-// is valid until the next build in sl.
-func (f *family) build(results []exposed, buf []series, sl *slab) *dto.MetricFamily {
-	// Nothing appended below passes the capacity newSlab gave, so the
-	// pointers into the slices stay valid.
-	sl.metrics, sl.metricPtrs, sl.gauges, sl.values = sl.metrics[:0], sl.metricPtrs[:0], sl.gauges[:0], sl.values[:0]
-	sl.pairs, sl.pairPtrs, sl.labelValues = sl.pairs[:0], sl.pairPtrs[:0], sl.labelValues[:0]
+// collect gathers f's series of results into fs, reusing its slices.
+func (f *family) collect(results []exposed, buf []series, all []string, fs *familySeries) {
+	fs.labels, fs.values, fs.order = fs.labels[:0], fs.values[:0], fs.order[:0]
 	for _, e := range results {
 		for _, s := range seriesOf(e.result, buf[:0], f.id) {
-			sl.all = append(append(sl.all[:0], s.labels()...), e.extra...)
-			start := len(sl.pairPtrs)
-			for k, i := range f.order {
-				sl.labelValues = append(sl.labelValues, sl.all[i])
-				sl.pairs = append(sl.pairs, dto.LabelPair{Name: &f.labelNames[k], Value: &sl.labelValues[len(sl.labelValues)-1]})
-				sl.pairPtrs = append(sl.pairPtrs, &sl.pairs[len(sl.pairs)-1])
+			all = append(append(all[:0], s.labels()...), e.extra...)
+			for _, i := range f.order {
+				fs.labels = append(fs.labels, all[i])
 			}
-			sl.values = append(sl.values, s.value)
-			sl.gauges = append(sl.gauges, dto.Gauge{Value: &sl.values[len(sl.values)-1]})
-			end := len(sl.pairPtrs)
-			sl.metrics = append(sl.metrics, dto.Metric{Label: sl.pairPtrs[start:end:end], Gauge: &sl.gauges[len(sl.gauges)-1]})
-			sl.metricPtrs = append(sl.metricPtrs, &sl.metrics[len(sl.metrics)-1])
+			fs.order = append(fs.order, int32(len(fs.values)))
+			fs.values = append(fs.values, s.value)
 		}
 	}
-	if len(sl.metrics) == 0 {
-		return nil
-	}
-	slices.SortFunc(sl.metricPtrs, func(a, b *dto.Metric) int {
-		for k := range a.Label {
-			if c := strings.Compare(*a.Label[k].Value, *b.Label[k].Value); c != 0 {
-				return c
-			}
-		}
-		return 0
+	n := len(f.labelNames)
+	slices.SortFunc(fs.order, func(a, b int32) int {
+		return slices.Compare(fs.labels[int(a)*n:int(a+1)*n], fs.labels[int(b)*n:int(b+1)*n])
 	})
+}
+
+// slab holds the structs of one chunk of a family's series, reused from
+// chunk to chunk and family to family of one answer: a chunk is encoded
+// and done with before the next one is built.
+type slab struct {
+	metrics    []dto.Metric
+	metricPtrs []*dto.Metric
+	gauges     []dto.Gauge
+	pairs      []dto.LabelPair
+	pairPtrs   []*dto.LabelPair
+}
+
+func newSlab(series, pairs int) *slab {
+	return &slab{
+		metrics: make([]dto.Metric, 0, series), metricPtrs: make([]*dto.Metric, 0, series),
+		gauges: make([]dto.Gauge, 0, series), pairs: make([]dto.LabelPair, 0, pairs), pairPtrs: make([]*dto.LabelPair, 0, pairs),
+	}
+}
+
+// build returns the family of f's series order[from:to] of fs, built in
+// sl, which must have room for them; the family is valid until the next
+// build in sl. Its HELP is left out when help is false.
+func (f *family) build(fs *familySeries, from, to int, help bool, sl *slab) *dto.MetricFamily {
+	// Nothing appended below passes the capacity of the slab, so the
+	// pointers into its slices stay valid.
+	sl.metrics, sl.metricPtrs, sl.gauges = sl.metrics[:0], sl.metricPtrs[:0], sl.gauges[:0]
+	sl.pairs, sl.pairPtrs = sl.pairs[:0], sl.pairPtrs[:0]
+	n := len(f.labelNames)
+	for _, i := range fs.order[from:to] {
+		start := len(sl.pairPtrs)
+		for k := range n {
+			sl.pairs = append(sl.pairs, dto.LabelPair{Name: &f.labelNames[k], Value: &fs.labels[int(i)*n+k]})
+			sl.pairPtrs = append(sl.pairPtrs, &sl.pairs[len(sl.pairs)-1])
+		}
+		sl.gauges = append(sl.gauges, dto.Gauge{Value: &fs.values[i]})
+		end := len(sl.pairPtrs)
+		sl.metrics = append(sl.metrics, dto.Metric{Label: sl.pairPtrs[start:end:end], Gauge: &sl.gauges[len(sl.gauges)-1]})
+		sl.metricPtrs = append(sl.metricPtrs, &sl.metrics[len(sl.metrics)-1])
+	}
 	gauge := dto.MetricType_GAUGE
-	return &dto.MetricFamily{Name: &f.name, Help: &f.help, Type: &gauge, Metric: sl.metricPtrs}
+	mf := &dto.MetricFamily{Name: &f.name, Type: &gauge, Metric: sl.metricPtrs}
+	if help {
+		mf.Help = &f.help
+	}
+	return mf
 }
 
 // exposer answers with the families of results beside those of a base
@@ -194,6 +194,10 @@ type exposer struct {
 	logger    *slog.Logger
 	gzips     *sync.Pool
 	encodings *sync.Map // expfmt.Format: encoding
+	// chunk is how many series of a family are built at once, in the
+	// text formats (0: all of them); chunkWriters keep their buffers.
+	chunk        int
+	chunkWriters *sync.Pool
 }
 
 // serve writes the answer for r: base's families and those of results,
@@ -228,7 +232,7 @@ func (x exposer) serve(w http.ResponseWriter, r *http.Request, base prometheus.G
 	for i, mf := range baseFamilies {
 		baseFamilies[i] = model.EscapeMetricFamily(mf, encoding.scheme)
 	}
-	if !x.encodeMerged(enc, baseFamilies, fams, ours, nameFilter(r)) {
+	if !x.encodeMerged(enc, out, encoding.unescaped, baseFamilies, fams, ours, nameFilter(r)) {
 		return
 	}
 	if closer, ok := enc.(expfmt.Closer); ok {
@@ -272,14 +276,11 @@ func nameFilter(r *http.Request) map[string]bool {
 	return filter
 }
 
-// encodeMerged encodes base's families and ours (built one at a time) in
-// name order; false when an error stopped it (HTTPErrorOnError).
-func (x exposer) encodeMerged(enc expfmt.Encoder, base []*dto.MetricFamily, fams families, ours []exposed, filter map[string]bool) bool {
-	buf := make([]series, 0, maxSeries)
-	var sl *slab
-	if len(ours) > 0 {
-		sl = newSlab(len(ours), fams)
-	}
+// encodeMerged encodes base's families and ours (built one at a time, in
+// chunks of x.chunk series where the format allows) in name order; false
+// when an error stopped it (HTTPErrorOnError).
+func (x exposer) encodeMerged(enc expfmt.Encoder, out io.Writer, format expfmt.Format, base []*dto.MetricFamily,
+	fams families, ours []exposed, filter map[string]bool) bool {
 	encode := func(mf *dto.MetricFamily) bool {
 		if mf == nil || filter != nil && !filter[mf.GetName()] {
 			return true
@@ -290,6 +291,8 @@ func (x exposer) encodeMerged(enc expfmt.Encoder, base []*dto.MetricFamily, fams
 		}
 		return true
 	}
+	chunks := x.takeChunkWriter(enc, out, format)
+	defer x.giveBack(chunks)
 	i := 0
 	for f := range fams {
 		for ; i < len(base) && base[i].GetName() < fams[f].name; i++ {
@@ -297,8 +300,14 @@ func (x exposer) encodeMerged(enc expfmt.Encoder, base []*dto.MetricFamily, fams
 				return false
 			}
 		}
-		if len(ours) > 0 && (filter == nil || filter[fams[f].name]) && !encode(fams[f].build(ours, buf, sl)) {
-			return false
+		if len(ours) == 0 || filter != nil && !filter[fams[f].name] {
+			continue
+		}
+		if err := chunks.encode(&fams[f], ours); err != nil {
+			x.logError("error encoding and sending metric family:", err)
+			if x.opts.ErrorHandling == promhttp.HTTPErrorOnError {
+				return false
+			}
 		}
 	}
 	for ; i < len(base); i++ {

@@ -103,8 +103,19 @@ func staticGatherer(t *testing.T) prometheus.Gatherer {
 // TestExpositionGolden compares the answers of /metrics and /probe, in the
 // text, OpenMetrics and protobuf formats, with gzip and without, to those
 // in testdata/exposition (see its README for where they come from).
+// The answers are the same when families are built in chunks of one or two
+// series (chunks.go), so that chunks join as one family.
 func TestExpositionGolden(t *testing.T) {
 	c := expositionFixture(t)
+	for _, chunk := range []int{defaultChunkSeries, 1, 2} {
+		t.Run(fmt.Sprintf("chunks of %d", chunk), func(t *testing.T) {
+			c.chunkSeries = chunk
+			testExpositionGolden(t, c, *updateGolden && chunk == defaultChunkSeries)
+		})
+	}
+}
+
+func testExpositionGolden(t *testing.T, c *Scraper, update bool) {
 	opts := promhttp.HandlerOpts{EnableOpenMetrics: true, ErrorHandling: promhttp.ContinueOnError}
 	metrics := c.Handler(staticGatherer(t), opts)
 	probe := c.ProbeHandler(opts)
@@ -153,7 +164,7 @@ func TestExpositionGolden(t *testing.T) {
 					body = protobufAsText(t, body)
 				}
 				path := filepath.Join("testdata", "exposition", tc.golden)
-				if *updateGolden && !gz && tc.accept != acceptProtobuf {
+				if update && !gz && tc.accept != acceptProtobuf {
 					if err := os.WriteFile(path, body, 0o644); err != nil {
 						t.Fatal(err)
 					}

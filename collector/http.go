@@ -73,7 +73,7 @@ func (c *Scraper) ProbeHandler(opts promhttp.HandlerOpts) http.Handler {
 }
 
 func (c *Scraper) exposer(opts promhttp.HandlerOpts) exposer {
-	return exposer{opts: opts, logger: c.cfg.Logger, gzips: &c.gzips, encodings: &c.encodings}
+	return exposer{opts: opts, logger: c.cfg.Logger, gzips: &c.gzips, encodings: &c.encodings, chunk: c.chunkSeries, chunkWriters: &c.chunkWriters}
 }
 
 // probedCampaign reports whether r names a configured campaign, and
