@@ -17,7 +17,7 @@ func mustLoad(t testing.TB) *Registry {
 
 func TestLoad(t *testing.T) {
 	reg := mustLoad(t)
-	want := "betterplace donorbox donordrive donorschoose givewp gofundme kickstarter kiva liberapay opencollective patreon session tiltify tiltifyv3"
+	want := "betterplace donorbox donordrive donorschoose givewp gofundme justgiving kickstarter kiva liberapay opencollective patreon session tiltify tiltifyv3"
 	if got := strings.Join(reg.Names(), " "); got != want {
 		t.Errorf("Names() = %s, want %s", got, want)
 	}
@@ -92,6 +92,8 @@ func TestDetect(t *testing.T) {
 		{"www.kiva.org", "kiva"},
 		{"www.betterplace.org", "betterplace"},
 		{"www.donorschoose.org", "donorschoose"},
+		{"www.justgiving.com", "justgiving"},
+		{"api.justgiving.com", "justgiving"},
 		// Not the platforms' pages.
 		{"api.opencollective.com", ""},
 		{"notgofundme.com", ""},
