@@ -101,20 +101,37 @@ func TestTokenFileErrors(t *testing.T) {
 }
 
 // TestPresetAuth checks a platform whose API wants a key: TOKEN_FILE is
-// required, and the key goes to the API host the page URL maps to.
+// required, and the key goes to the API host the page URL maps to, in the
+// header the preset names (a bearer token by default).
 func TestPresetAuth(t *testing.T) {
 	path := tokenFile(t, testToken)
+	const tiltify, justgiving = "tiltify", "justgiving"
 	tests := []struct {
 		name, url, platform, wantFetch string
+		wantPlatform, wantHeader       string // the header empty: a bearer token
 	}{
-		{name: "campaign page", url: "https://tiltify.com/@ender3989/dannys-test-campaign",
+		{name: "campaign page", url: "https://tiltify.com/@ender3989/dannys-test-campaign", wantPlatform: tiltify,
 			wantFetch: "https://v5api.tiltify.com/api/public/campaigns/by/slugs/ender3989/dannys-test-campaign"},
-		{name: "team campaign page", url: "https://tiltify.com/+zeldathon-community/zeldathon-community-playlive-2018",
+		{name: "team campaign page", url: "https://tiltify.com/+zeldathon-community/zeldathon-community-playlive-2018", wantPlatform: tiltify,
 			wantFetch: "https://v5api.tiltify.com/api/public/team_campaigns/by/slugs/zeldathon-community/zeldathon-community-playlive-2018"},
-		{name: "v5 API URL", url: "https://v5api.tiltify.com/api/public/campaigns/e6d44e87-1290-430f-9a25-2efe79327b86",
+		{name: "v5 API URL", url: "https://v5api.tiltify.com/api/public/campaigns/e6d44e87-1290-430f-9a25-2efe79327b86", wantPlatform: tiltify,
 			wantFetch: "https://v5api.tiltify.com/api/public/campaigns/e6d44e87-1290-430f-9a25-2efe79327b86"},
-		{name: "v3 API URL", url: "https://tiltify.com/api/v3/campaigns/27286", platform: "tiltifyv3",
+		{name: "v3 API URL", url: "https://tiltify.com/api/v3/campaigns/27286", platform: "tiltifyv3", wantPlatform: "tiltifyv3",
 			wantFetch: "https://tiltify.com/api/v3/campaigns/27286"},
+		{name: "JustGiving fundraising page", url: "https://www.justgiving.com/fundraising/Sdk2-test-31d713d9a6894064be964500bd7f45c3",
+			wantPlatform: justgiving, wantHeader: "x-api-key",
+			wantFetch: "https://api.justgiving.com/v1/fundraising/pages/Sdk2-test-31d713d9a6894064be964500bd7f45c3"},
+		{name: "JustGiving page URL", url: "https://www.justgiving.com/page/some-runner", wantPlatform: justgiving, wantHeader: "x-api-key",
+			wantFetch: "https://api.justgiving.com/v1/fundraising/pages/some-runner"},
+		{name: "JustGiving older page URL", url: "https://www.justgiving.com/some-runner", wantPlatform: justgiving, wantHeader: "x-api-key",
+			wantFetch: "https://api.justgiving.com/v1/fundraising/pages/some-runner"},
+		{name: "JustGiving API URL", url: "https://api.justgiving.com/v1/fundraising/pages/some-runner", wantPlatform: justgiving, wantHeader: "x-api-key",
+			wantFetch: "https://api.justgiving.com/v1/fundraising/pages/some-runner"},
+		// The app id in the path would show wherever the URL does: the
+		// endpoint drops it, and the key goes in the header.
+		{name: "JustGiving API URL with the app id in the path", url: "https://api.justgiving.com/bd102912/v1/fundraising/pages/some-runner",
+			wantPlatform: justgiving, wantHeader: "x-api-key",
+			wantFetch: "https://api.justgiving.com/v1/fundraising/pages/some-runner"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -123,7 +140,7 @@ func TestPresetAuth(t *testing.T) {
 				vars = append(vars, "DONATION_CAMPAIGN_0_PLATFORM="+tc.platform)
 			}
 			_, err := Load(vars, testsupport.Presets())
-			want := "DONATION_CAMPAIGN_0_TOKEN_FILE: required with platform tiltify"
+			want := "DONATION_CAMPAIGN_0_TOKEN_FILE: required with platform " + tc.wantPlatform
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("without a key: err = %v, want %q", err, want)
 			}
@@ -133,8 +150,12 @@ func TestPresetAuth(t *testing.T) {
 			}
 			c := cfg.Campaigns[0]
 			wantHost := strings.Split(strings.TrimPrefix(tc.wantFetch, "https://"), "/")[0]
-			if c.FetchURL != tc.wantFetch || c.Auth == nil || c.Auth.Host != wantHost || c.Auth.Header != "Authorization" || c.Auth.Scheme != "Bearer" {
-				t.Errorf("fetch %s with %#v, want %s with a bearer token for %s", c.FetchURL, c.Auth, tc.wantFetch, wantHost)
+			wantHeader, wantScheme := tc.wantHeader, ""
+			if wantHeader == "" {
+				wantHeader, wantScheme = "Authorization", "Bearer"
+			}
+			if c.FetchURL != tc.wantFetch || c.Auth == nil || c.Auth.Host != wantHost || c.Auth.Header != wantHeader || c.Auth.Scheme != wantScheme {
+				t.Errorf("fetch %s with %#v, want %s with the key in %s (scheme %q) for %s", c.FetchURL, c.Auth, tc.wantFetch, wantHeader, wantScheme, wantHost)
 			}
 		})
 	}

@@ -53,6 +53,10 @@ type capture struct {
 	// Token, for a platform whose API wants a key, is given in a
 	// TOKEN_FILE; the site answers 401 to a request that does not carry it.
 	Token string `json:"token"`
+	// Refused marks an answer the preset must not read (JustGiving's
+	// documentation sample, without the page's total): donation_up 0
+	// and no figure, rather than a part of the total.
+	Refused bool `json:"refused"`
 }
 
 func loadCaptures(t *testing.T) []capture {
@@ -135,6 +139,12 @@ func TestCapturesThroughMetrics(t *testing.T) {
 				environ = append(environ, "DONATION_CAMPAIGN_0_TOKEN_FILE="+path)
 			}
 			families := scrape(t, environ)
+			if c.Refused {
+				if up := gauge(families, "donation_up"); up == nil || *up != 0 || families["donation_raised"] != nil {
+					t.Fatalf("donation_up = %v and donation_raised %v, want 0 and none", describe(up), families["donation_raised"])
+				}
+				return
+			}
 			if up := gauge(families, "donation_up"); up == nil || *up != 1 {
 				t.Fatalf("donation_up = %v, want 1", describe(up))
 			}
