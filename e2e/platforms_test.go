@@ -57,6 +57,9 @@ type capture struct {
 	// documentation sample, without the page's total): donation_up 0
 	// and no figure, rather than a part of the total.
 	Refused bool `json:"refused"`
+	// Accept, when set, is the media type the request must ask for first:
+	// JustGiving's API answers XML to a request that does not (406 here).
+	Accept string `json:"accept"`
 }
 
 func loadCaptures(t *testing.T) []capture {
@@ -116,6 +119,10 @@ func TestCapturesThroughMetrics(t *testing.T) {
 				}
 				if c.Token != "" && !carriesToken(r, c.Token) {
 					http.Error(w, "an API key is required", http.StatusUnauthorized)
+					return
+				}
+				if c.Accept != "" && !strings.HasPrefix(r.Header.Get("Accept"), c.Accept) {
+					http.Error(w, "ask for "+c.Accept, http.StatusNotAcceptable)
 					return
 				}
 				w.Header().Set("Content-Type", contentType(c.File))
