@@ -141,28 +141,36 @@ func TestPresetAuth(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			vars := []string{"DONATION_CAMPAIGN_0_NAME=t", "DONATION_CAMPAIGN_0_URL=" + tc.url}
-			if tc.platform != "" {
-				vars = append(vars, "DONATION_CAMPAIGN_0_PLATFORM="+tc.platform)
-			}
-			_, err := Load(vars, testsupport.Presets())
-			want := "DONATION_CAMPAIGN_0_TOKEN_FILE: required with platform " + tc.wantPlatform
-			if err == nil || !strings.Contains(err.Error(), want) {
-				t.Errorf("without a key: err = %v, want %q", err, want)
-			}
-			cfg, err := Load(append(vars, "DONATION_CAMPAIGN_0_TOKEN_FILE="+path), testsupport.Presets())
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := cfg.Campaigns[0]
-			wantHost := strings.Split(strings.TrimPrefix(tc.wantFetch, "https://"), "/")[0]
-			wantHeader, wantScheme := tc.wantHeader, ""
-			if wantHeader == "" {
-				wantHeader, wantScheme = "Authorization", "Bearer"
-			}
-			if c.FetchURL != tc.wantFetch || c.Auth == nil || c.Auth.Host != wantHost || c.Auth.Header != wantHeader || c.Auth.Scheme != wantScheme {
-				t.Errorf("fetch %s with %#v, want %s with the key in %s (scheme %q) for %s", c.FetchURL, c.Auth, tc.wantFetch, wantHeader, wantScheme, wantHost)
-			}
+			checkPresetAuth(t, path, tc.url, tc.platform, tc.wantPlatform, tc.wantFetch, tc.wantHeader)
 		})
+	}
+}
+
+// checkPresetAuth loads a campaign of url without a key (which must fail
+// naming the platform) and with one, which must be fetched at wantFetch
+// with the key in wantHeader (empty: a bearer token) for its host only.
+func checkPresetAuth(t *testing.T, path, url, platform, wantPlatform, wantFetch, wantHeader string) {
+	t.Helper()
+	vars := []string{"DONATION_CAMPAIGN_0_NAME=t", "DONATION_CAMPAIGN_0_URL=" + url}
+	if platform != "" {
+		vars = append(vars, "DONATION_CAMPAIGN_0_PLATFORM="+platform)
+	}
+	_, err := Load(vars, testsupport.Presets())
+	want := "DONATION_CAMPAIGN_0_TOKEN_FILE: required with platform " + wantPlatform
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("without a key: err = %v, want %q", err, want)
+	}
+	cfg, err := Load(append(vars, "DONATION_CAMPAIGN_0_TOKEN_FILE="+path), testsupport.Presets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cfg.Campaigns[0]
+	wantHost := strings.Split(strings.TrimPrefix(wantFetch, "https://"), "/")[0]
+	wantScheme := ""
+	if wantHeader == "" {
+		wantHeader, wantScheme = "Authorization", "Bearer"
+	}
+	if c.FetchURL != wantFetch || c.Auth == nil || c.Auth.Host != wantHost || c.Auth.Header != wantHeader || c.Auth.Scheme != wantScheme {
+		t.Errorf("fetch %s with %#v, want %s with the key in %s (scheme %q) for %s", c.FetchURL, c.Auth, wantFetch, wantHeader, wantScheme, wantHost)
 	}
 }

@@ -108,26 +108,7 @@ func TestEveryCaptureIsListed(t *testing.T) {
 func TestCapturesThroughMetrics(t *testing.T) {
 	for _, c := range loadCaptures(t) {
 		t.Run(c.File, func(t *testing.T) {
-			body, err := os.ReadFile(filepath.Join(testdata, c.File))
-			if err != nil {
-				t.Fatal(err)
-			}
-			site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.RequestURI() != c.OriginalURLPath {
-					http.NotFound(w, r)
-					return
-				}
-				if c.Token != "" && !carriesToken(r, c.Token) {
-					http.Error(w, "an API key is required", http.StatusUnauthorized)
-					return
-				}
-				if c.Accept != "" && !strings.HasPrefix(r.Header.Get("Accept"), c.Accept) {
-					http.Error(w, "ask for "+c.Accept, http.StatusNotAcceptable)
-					return
-				}
-				w.Header().Set("Content-Type", contentType(c.File))
-				_, _ = w.Write(body)
-			}))
+			site := captureSite(t, c)
 			defer site.Close()
 
 			environ := []string{
@@ -189,6 +170,32 @@ func TestCapturesThroughMetrics(t *testing.T) {
 			}
 		})
 	}
+}
+
+// captureSite serves c's file as its platform did: at its path only, to a
+// request with its key and asking for what its API answers.
+func captureSite(t *testing.T, c capture) *httptest.Server {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join(testdata, c.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RequestURI() != c.OriginalURLPath {
+			http.NotFound(w, r)
+			return
+		}
+		if c.Token != "" && !carriesToken(r, c.Token) {
+			http.Error(w, "an API key is required", http.StatusUnauthorized)
+			return
+		}
+		if c.Accept != "" && !strings.HasPrefix(r.Header.Get("Accept"), c.Accept) {
+			http.Error(w, "ask for "+c.Accept, http.StatusNotAcceptable)
+			return
+		}
+		w.Header().Set("Content-Type", contentType(c.File))
+		_, _ = w.Write(body)
+	}))
 }
 
 // carriesToken reports whether r carries token, in a header or the query,
