@@ -159,7 +159,7 @@ func TestLoadPlatformErrors(t *testing.T) {
 		{
 			name:    "unknown platform lists the known ones",
 			vars:    []string{"URL=https://example.org/", "PLATFORM=myspace"},
-			wantErr: []string{`DONATION_CAMPAIGN_0_PLATFORM: unknown platform "myspace" (known: html, json, betterplace, donorbox, donordrive, donorschoose, givewp, gofundme, kickstarter, kiva, liberapay, opencollective, patreon, session, tiltify, tiltifyv3)`},
+			wantErr: []string{`DONATION_CAMPAIGN_0_PLATFORM: unknown platform "myspace" (known: html, json, betterplace, donorbox, donordrive, donorschoose, givewp, gofundme, justgiving, kickstarter, kiva, liberapay, opencollective, patreon, session, tiltify, tiltifyv3)`},
 		},
 		{
 			name: "session needs a deadline",

@@ -101,41 +101,76 @@ func TestTokenFileErrors(t *testing.T) {
 }
 
 // TestPresetAuth checks a platform whose API wants a key: TOKEN_FILE is
-// required, and the key goes to the API host the page URL maps to.
+// required, and the key goes to the API host the page URL maps to, in the
+// header the preset names (a bearer token by default).
 func TestPresetAuth(t *testing.T) {
 	path := tokenFile(t, testToken)
+	const tiltify, justgiving = "tiltify", "justgiving"
 	tests := []struct {
 		name, url, platform, wantFetch string
+		wantPlatform, wantHeader       string // the header empty: a bearer token
 	}{
-		{name: "campaign page", url: "https://tiltify.com/@ender3989/dannys-test-campaign",
+		{name: "campaign page", url: "https://tiltify.com/@ender3989/dannys-test-campaign", wantPlatform: tiltify,
 			wantFetch: "https://v5api.tiltify.com/api/public/campaigns/by/slugs/ender3989/dannys-test-campaign"},
-		{name: "team campaign page", url: "https://tiltify.com/+zeldathon-community/zeldathon-community-playlive-2018",
+		{name: "team campaign page", url: "https://tiltify.com/+zeldathon-community/zeldathon-community-playlive-2018", wantPlatform: tiltify,
 			wantFetch: "https://v5api.tiltify.com/api/public/team_campaigns/by/slugs/zeldathon-community/zeldathon-community-playlive-2018"},
-		{name: "v5 API URL", url: "https://v5api.tiltify.com/api/public/campaigns/e6d44e87-1290-430f-9a25-2efe79327b86",
+		{name: "v5 API URL", url: "https://v5api.tiltify.com/api/public/campaigns/e6d44e87-1290-430f-9a25-2efe79327b86", wantPlatform: tiltify,
 			wantFetch: "https://v5api.tiltify.com/api/public/campaigns/e6d44e87-1290-430f-9a25-2efe79327b86"},
-		{name: "v3 API URL", url: "https://tiltify.com/api/v3/campaigns/27286", platform: "tiltifyv3",
+		{name: "v3 API URL", url: "https://tiltify.com/api/v3/campaigns/27286", platform: "tiltifyv3", wantPlatform: "tiltifyv3",
 			wantFetch: "https://tiltify.com/api/v3/campaigns/27286"},
+		{name: "JustGiving fundraising page", url: "https://www.justgiving.com/fundraising/Sdk2-test-31d713d9a6894064be964500bd7f45c3",
+			wantPlatform: justgiving, wantHeader: "x-api-key",
+			wantFetch: "https://api.justgiving.com/v1/fundraising/pages/Sdk2-test-31d713d9a6894064be964500bd7f45c3"},
+		// The newer pages keep their "page/" in the API's name for them.
+		{name: "JustGiving newer page URL", url: "https://www.justgiving.com/page/some-runner", wantPlatform: justgiving, wantHeader: "x-api-key",
+			wantFetch: "https://api.justgiving.com/v1/fundraising/pages/page/some-runner"},
+		{name: "JustGiving API URL of a newer page", url: "https://api.justgiving.com/v1/fundraising/pages/page/some-runner", wantPlatform: justgiving, wantHeader: "x-api-key",
+			wantFetch: "https://api.justgiving.com/v1/fundraising/pages/page/some-runner"},
+		{name: "JustGiving API URL of a newer page with the app id", url: "https://api.justgiving.com/bd102912/v1/fundraising/pages/page/some-runner",
+			wantPlatform: justgiving, wantHeader: "x-api-key",
+			wantFetch: "https://api.justgiving.com/v1/fundraising/pages/page/some-runner"},
+		{name: "JustGiving older page URL", url: "https://www.justgiving.com/some-runner", wantPlatform: justgiving, wantHeader: "x-api-key",
+			wantFetch: "https://api.justgiving.com/v1/fundraising/pages/some-runner"},
+		{name: "JustGiving API URL", url: "https://api.justgiving.com/v1/fundraising/pages/some-runner", wantPlatform: justgiving, wantHeader: "x-api-key",
+			wantFetch: "https://api.justgiving.com/v1/fundraising/pages/some-runner"},
+		// The app id in the path would show wherever the URL does: the
+		// endpoint drops it, and the key goes in the header.
+		{name: "JustGiving API URL with the app id in the path", url: "https://api.justgiving.com/bd102912/v1/fundraising/pages/some-runner",
+			wantPlatform: justgiving, wantHeader: "x-api-key",
+			wantFetch: "https://api.justgiving.com/v1/fundraising/pages/some-runner"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			vars := []string{"DONATION_CAMPAIGN_0_NAME=t", "DONATION_CAMPAIGN_0_URL=" + tc.url}
-			if tc.platform != "" {
-				vars = append(vars, "DONATION_CAMPAIGN_0_PLATFORM="+tc.platform)
-			}
-			_, err := Load(vars, testsupport.Presets())
-			want := "DONATION_CAMPAIGN_0_TOKEN_FILE: required with platform tiltify"
-			if err == nil || !strings.Contains(err.Error(), want) {
-				t.Errorf("without a key: err = %v, want %q", err, want)
-			}
-			cfg, err := Load(append(vars, "DONATION_CAMPAIGN_0_TOKEN_FILE="+path), testsupport.Presets())
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := cfg.Campaigns[0]
-			wantHost := strings.Split(strings.TrimPrefix(tc.wantFetch, "https://"), "/")[0]
-			if c.FetchURL != tc.wantFetch || c.Auth == nil || c.Auth.Host != wantHost || c.Auth.Header != "Authorization" || c.Auth.Scheme != "Bearer" {
-				t.Errorf("fetch %s with %#v, want %s with a bearer token for %s", c.FetchURL, c.Auth, tc.wantFetch, wantHost)
-			}
+			checkPresetAuth(t, path, tc.url, tc.platform, tc.wantPlatform, tc.wantFetch, tc.wantHeader)
 		})
+	}
+}
+
+// checkPresetAuth loads a campaign of url without a key (which must fail
+// naming the platform) and with one, which must be fetched at wantFetch
+// with the key in wantHeader (empty: a bearer token) for its host only.
+func checkPresetAuth(t *testing.T, path, url, platform, wantPlatform, wantFetch, wantHeader string) {
+	t.Helper()
+	vars := []string{"DONATION_CAMPAIGN_0_NAME=t", "DONATION_CAMPAIGN_0_URL=" + url}
+	if platform != "" {
+		vars = append(vars, "DONATION_CAMPAIGN_0_PLATFORM="+platform)
+	}
+	_, err := Load(vars, testsupport.Presets())
+	want := "DONATION_CAMPAIGN_0_TOKEN_FILE: required with platform " + wantPlatform
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("without a key: err = %v, want %q", err, want)
+	}
+	cfg, err := Load(append(vars, "DONATION_CAMPAIGN_0_TOKEN_FILE="+path), testsupport.Presets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cfg.Campaigns[0]
+	wantHost := strings.Split(strings.TrimPrefix(wantFetch, "https://"), "/")[0]
+	wantScheme := ""
+	if wantHeader == "" {
+		wantHeader, wantScheme = "Authorization", "Bearer"
+	}
+	if c.FetchURL != wantFetch || c.Auth == nil || c.Auth.Host != wantHost || c.Auth.Header != wantHeader || c.Auth.Scheme != wantScheme {
+		t.Errorf("fetch %s with %#v, want %s with the key in %s (scheme %q) for %s", c.FetchURL, c.Auth, wantFetch, wantHeader, wantScheme, wantHost)
 	}
 }

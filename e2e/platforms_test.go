@@ -53,6 +53,13 @@ type capture struct {
 	// Token, for a platform whose API wants a key, is given in a
 	// TOKEN_FILE; the site answers 401 to a request that does not carry it.
 	Token string `json:"token"`
+	// Refused marks an answer the preset must not read (JustGiving's
+	// documentation sample, without the page's total): donation_up 0
+	// and no figure, rather than a part of the total.
+	Refused bool `json:"refused"`
+	// Accept, when set, is the media type the request must ask for first:
+	// JustGiving's API answers XML to a request that does not (406 here).
+	Accept string `json:"accept"`
 }
 
 func loadCaptures(t *testing.T) []capture {
@@ -101,22 +108,7 @@ func TestEveryCaptureIsListed(t *testing.T) {
 func TestCapturesThroughMetrics(t *testing.T) {
 	for _, c := range loadCaptures(t) {
 		t.Run(c.File, func(t *testing.T) {
-			body, err := os.ReadFile(filepath.Join(testdata, c.File))
-			if err != nil {
-				t.Fatal(err)
-			}
-			site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.RequestURI() != c.OriginalURLPath {
-					http.NotFound(w, r)
-					return
-				}
-				if c.Token != "" && !carriesToken(r, c.Token) {
-					http.Error(w, "an API key is required", http.StatusUnauthorized)
-					return
-				}
-				w.Header().Set("Content-Type", contentType(c.File))
-				_, _ = w.Write(body)
-			}))
+			site := captureSite(t, c)
 			defer site.Close()
 
 			environ := []string{
@@ -135,6 +127,12 @@ func TestCapturesThroughMetrics(t *testing.T) {
 				environ = append(environ, "DONATION_CAMPAIGN_0_TOKEN_FILE="+path)
 			}
 			families := scrape(t, environ)
+			if c.Refused {
+				if up := gauge(families, "donation_up"); up == nil || *up != 0 || families["donation_raised"] != nil {
+					t.Fatalf("donation_up = %v and donation_raised %v, want 0 and none", describe(up), families["donation_raised"])
+				}
+				return
+			}
 			if up := gauge(families, "donation_up"); up == nil || *up != 1 {
 				t.Fatalf("donation_up = %v, want 1", describe(up))
 			}
@@ -172,6 +170,32 @@ func TestCapturesThroughMetrics(t *testing.T) {
 			}
 		})
 	}
+}
+
+// captureSite serves c's file as its platform did: at its path only, to a
+// request with its key and asking for what its API answers.
+func captureSite(t *testing.T, c capture) *httptest.Server {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join(testdata, c.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RequestURI() != c.OriginalURLPath {
+			http.NotFound(w, r)
+			return
+		}
+		if c.Token != "" && !carriesToken(r, c.Token) {
+			http.Error(w, "an API key is required", http.StatusUnauthorized)
+			return
+		}
+		if c.Accept != "" && !strings.HasPrefix(r.Header.Get("Accept"), c.Accept) {
+			http.Error(w, "ask for "+c.Accept, http.StatusNotAcceptable)
+			return
+		}
+		w.Header().Set("Content-Type", contentType(c.File))
+		_, _ = w.Write(body)
+	}))
 }
 
 // carriesToken reports whether r carries token, in a header or the query,

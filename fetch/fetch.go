@@ -32,7 +32,18 @@ type Request struct {
 	// Auth, when set, is a token sent to its own host only; it never
 	// appears in the Page, the Answer or an error.
 	Auth *Auth
+	// Accept is the Accept header; empty: a page's (HTML first, then
+	// JSON). An API that serves XML and JSON answers by it, so a JSON
+	// reader asks for JSON (AcceptJSON).
+	Accept string
 }
+
+// AcceptHTML and AcceptJSON are the Accept headers of a page and of an
+// API answer read as JSON.
+const (
+	AcceptHTML = "text/html,application/json;q=0.9,*/*;q=0.8"
+	AcceptJSON = "application/json,*/*;q=0.8"
+)
 
 // Page is the body of a 2xx answer and how the server described it.
 type Page struct {
@@ -168,7 +179,11 @@ func (f *Fetcher) newRequest(ctx context.Context, r Request) (*http.Request, err
 	if f.userAgent != "" {
 		req.Header.Set("User-Agent", f.userAgent)
 	}
-	req.Header.Set("Accept", "text/html,application/json;q=0.9,*/*;q=0.8")
+	accept := r.Accept
+	if accept == "" {
+		accept = AcceptHTML
+	}
+	req.Header.Set("Accept", accept)
 	// No Accept-Encoding here: the transport then asks for gzip itself and
 	// decompresses transparently, so the body cap counts decompressed bytes.
 	if r.ETag != "" {

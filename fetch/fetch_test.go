@@ -149,9 +149,10 @@ func TestFetchTLSVerification(t *testing.T) {
 
 func TestFetchHeaders(t *testing.T) {
 	const etag, modified = `"v1"`, "Wed, 21 Oct 2026 07:28:00 GMT"
-	var gotUA, gotINM, gotIMS atomic.Value
+	var gotUA, gotINM, gotIMS, gotAccept atomic.Value
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		gotUA.Store(r.UserAgent())
+		gotAccept.Store(r.Header.Get("Accept"))
 		gotINM.Store(r.Header.Get("If-None-Match"))
 		gotIMS.Store(r.Header.Get("If-Modified-Since"))
 		if r.Header.Get("If-None-Match") == etag {
@@ -175,12 +176,21 @@ func TestFetchHeaders(t *testing.T) {
 	if first.NotModified || first.ETag != etag || first.LastModified != modified || gotINM.Load() != "" {
 		t.Errorf("first response %+v, If-None-Match %q", first, gotINM.Load())
 	}
+	if gotAccept.Load() != AcceptHTML {
+		t.Errorf("Accept %q, want a page's %q", gotAccept.Load(), AcceptHTML)
+	}
 	second, err := f.Do(context.Background(), Request{URL: srv.URL, ETag: first.ETag, LastModified: first.LastModified})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !second.NotModified || gotINM.Load() != etag || gotIMS.Load() != modified {
 		t.Errorf("conditional request: %+v, If-None-Match %q, If-Modified-Since %q", second, gotINM.Load(), gotIMS.Load())
+	}
+	if _, err := f.Do(context.Background(), Request{URL: srv.URL, Accept: AcceptJSON}); err != nil {
+		t.Fatal(err)
+	}
+	if gotAccept.Load() != AcceptJSON {
+		t.Errorf("Accept %q, want the request's %q", gotAccept.Load(), AcceptJSON)
 	}
 }
 

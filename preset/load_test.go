@@ -17,7 +17,7 @@ func mustLoad(t testing.TB) *Registry {
 
 func TestLoad(t *testing.T) {
 	reg := mustLoad(t)
-	want := "betterplace donorbox donordrive donorschoose givewp gofundme kickstarter kiva liberapay opencollective patreon session tiltify tiltifyv3"
+	want := "betterplace donorbox donordrive donorschoose givewp gofundme justgiving kickstarter kiva liberapay opencollective patreon session tiltify tiltifyv3"
 	if got := strings.Join(reg.Names(), " "); got != want {
 		t.Errorf("Names() = %s, want %s", got, want)
 	}
@@ -58,6 +58,7 @@ fields:
 		{name: "variable unescaped in a regexp stage", yaml: strings.Replace(good, `"#raised"`, `"h1 | /{slug} raised (.*)/"`, 1) + "pages:\n  - page: /p/{slug}\n", wantErr: "puts {slug} into a regular expression unescaped"},
 		{name: "unknown modifier", yaml: strings.Replace(good, `"#raised"`, `"$..[?@.s=='{slug:lower}'].a"`, 1) + "pages:\n  - page: /p/{slug}\n", wantErr: "{slug:lower}: the only modifier is :regexp"},
 		{name: "unknown field", yaml: good + "  raisd:\n    selectors: [\"#a\"]\n", wantErr: `field "raisd"`},
+		{name: "variable not lower-case", yaml: good + "pages:\n  - page: /p/{shortName}\n", wantErr: `"/p/{shortName}": a {name} is lower-case letters`},
 		{name: "endpoint variable not captured", yaml: good + "pages:\n  - page: /a/{id}\n    endpoint: /api/{slug}\n", wantErr: "uses {slug}, which the page does not capture"},
 		{name: "selector for the other kind", yaml: good + "  target:\n    selectors:\n      - json: goal\n", wantErr: "is for json documents, and the preset reads html"},
 		{name: "donors without a basis", yaml: good + "  donors:\n    selectors: [\"#d\"]\n", wantErr: "donors_basis is required"},
@@ -92,6 +93,8 @@ func TestDetect(t *testing.T) {
 		{"www.kiva.org", "kiva"},
 		{"www.betterplace.org", "betterplace"},
 		{"www.donorschoose.org", "donorschoose"},
+		{"www.justgiving.com", "justgiving"},
+		{"api.justgiving.com", "justgiving"},
 		// Not the platforms' pages.
 		{"api.opencollective.com", ""},
 		{"notgofundme.com", ""},

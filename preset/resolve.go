@@ -33,6 +33,13 @@ type pagePattern struct {
 // endpoint and donation list it names.
 func compilePage(pg Page) (pagePattern, error) {
 	pat := pagePattern{Page: pg, query: map[string]string{}}
+	for _, text := range []string{pg.Page, pg.Endpoint, pg.Donations} {
+		// "{shortName}" is no variable: left as it is, it would match
+		// itself only, and the pattern no page.
+		if rest := placeholder.ReplaceAllString(text, ""); strings.ContainsAny(rest, "{}") {
+			return pat, fmt.Errorf("%q: a {name} is lower-case letters, digits and _, starting with a letter", text)
+		}
+	}
 	rawPath, rawQuery, _ := strings.Cut(pg.Page, "?")
 	if err := pat.compilePath(rawPath); err != nil {
 		return pat, err

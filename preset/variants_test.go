@@ -275,6 +275,13 @@ func TestVariants(t *testing.T) {
 			wantErr: []string{"ambiguous"},
 		},
 	}
+	runVariants(t, tests)
+}
+
+// runVariants reads each variant with its preset and compares what it
+// read (or the error) with what it wants.
+func runVariants(t *testing.T, tests []variant) {
+	t.Helper()
 	reg := mustLoad(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

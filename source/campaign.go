@@ -168,7 +168,13 @@ func (c Campaign) request() fetch.Request {
 	if url == "" {
 		url = c.URL
 	}
-	return fetch.Request{URL: url, InsecureSkipVerify: c.InsecureSkipVerify, Auth: c.Auth}
+	req := fetch.Request{URL: url, InsecureSkipVerify: c.InsecureSkipVerify, Auth: c.Auth}
+	if c.Kind == read.KindJSON {
+		// An API serving XML and JSON picks by Accept (JustGiving's:
+		// its SDKs all ask for application/json).
+		req.Accept = fetch.AcceptJSON
+	}
+	return req
 }
 
 // pageRead is what reading a fetched page gave.

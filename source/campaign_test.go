@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/donation-exporter/donation_exporter/fetch"
 	"github.com/donation-exporter/donation_exporter/read"
 )
 
@@ -41,5 +42,24 @@ func TestAdviseSettings(t *testing.T) {
 				t.Error("the advice hides the reader's error from errors.Is")
 			}
 		})
+	}
+}
+
+// TestRequestAccept: a campaign read as JSON asks for JSON first, as an
+// API serving XML and JSON picks by Accept; a page keeps the fetcher's
+// default.
+func TestRequestAccept(t *testing.T) {
+	for _, tc := range []struct {
+		kind read.Kind
+		want string
+	}{
+		{read.KindJSON, fetch.AcceptJSON},
+		{read.KindHTML, ""},
+		{read.KindAuto, ""},
+	} {
+		c := Campaign{URL: "https://api.example.org/v1/pages/a", Kind: tc.kind}
+		if got := c.request().Accept; got != tc.want {
+			t.Errorf("kind %v: Accept %q, want %q", tc.kind, got, tc.want)
+		}
 	}
 }

@@ -71,7 +71,7 @@ func walkList(ctx context.Context, f *fetch.Fetcher, spec donations.Spec, insecu
 		if err != nil {
 			return w, err
 		}
-		req := fetch.Request{URL: pageURL, InsecureSkipVerify: insecure}
+		req := fetch.Request{URL: pageURL, InsecureSkipVerify: insecure, Accept: fetch.AcceptJSON}
 		if page == 0 {
 			req.ETag = etag
 		}
