@@ -226,7 +226,7 @@ func (s Collector) campaignMetrics(r Result, buf []series) (metrics []prometheus
 
 // extraValues are campaign's values of the extra label names, "" where it
 // has no such label.
-func extraValues(campaign source.Campaign, names []string) []string {
+func extraValues(campaign *source.Campaign, names []string) []string {
 	extra := make([]string, len(names))
 	for i, l := range names {
 		extra[i] = campaign.Labels[l]

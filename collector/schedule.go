@@ -44,7 +44,7 @@ func (c *Scraper) scrapeScheduled(ctx context.Context, set *campaignSet) []Resul
 	next, started := start, 0
 	for k := range n {
 		i := (start + k) % n
-		campaign, poller := set.campaigns[i], set.pollers[i]
+		campaign, poller := &set.campaigns[i], set.pollers[i]
 		if campaign.MinInterval > 0 {
 			out, read, due := poller.Peek(since)
 			switch {

@@ -31,7 +31,7 @@ func TestDonationListRow(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			data := h.tableData([]collector.Result{{Campaign: source.Campaign{Name: "c"}, Time: now, Donations: tc.list}}, now)
+			data := h.tableData([]collector.Result{{Campaign: &source.Campaign{Name: "c"}, Time: now, Donations: tc.list}}, now)
 			if got := data.Campaigns[0].DonationList; got != tc.want {
 				t.Errorf("DonationList = %q, want %q", got, tc.want)
 			}
