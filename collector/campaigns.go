@@ -45,11 +45,12 @@ func newCampaignSet(campaigns []source.Campaign, fetcher *fetch.Fetcher, now fun
 			if j, ok := old.byName[campaign.Name]; ok && campaign.Definition != "" &&
 				old.campaigns[j].Definition == campaign.Definition {
 				set.pollers[i] = old.pollers[j]
+				set.pollers[i].Follow(&campaigns[i])
 				stats.Kept++
 				continue
 			}
 		}
-		set.pollers[i] = source.NewPoller(campaign, fetcher, now)
+		set.pollers[i] = source.NewPoller(&campaigns[i], fetcher, now)
 		stats.New++
 	}
 	if old != nil {

@@ -2,7 +2,6 @@ package config
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -144,10 +143,11 @@ func (e Env) applyDefaults(ce CampaignEnv, n naming, c *source.Campaign) error {
 // form (see source.Campaign.Definition), with the default MIN_INTERVAL it
 // was built with: the same settings, from variables or from the file, give
 // the same text, and the same text builds the same campaign. It is kept as
-// the text's SHA-256: the text itself was 1.5 KB a campaign, kept for as
-// long as the campaign is watched.
+// the text's SHA-256, its 32 bytes as they are (only compared, never
+// shown): the text itself was 1.5 KB a campaign, kept for as long as the
+// campaign is watched.
 func (ce CampaignEnv) definition(defaultMinInterval, defaultMaxStaleness time.Duration) string {
 	ce.Labels = Labels{}
 	sum := sha256.Sum256(fmt.Appendf(nil, "%#v default_min_interval=%v default_max_staleness=%v", ce, defaultMinInterval, defaultMaxStaleness))
-	return hex.EncodeToString(sum[:])
+	return string(sum[:])
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/donation-exporter/donation_exporter/donations"
@@ -151,7 +152,7 @@ type DonationsOutcome struct {
 // concurrent scrapes sharing one walk, whose first page is asked for with
 // the ETag it had: a 304 keeps the list without reading further.
 type lister struct {
-	campaign Campaign
+	campaign *atomic.Pointer[Campaign] // the poller's
 	fetcher  *fetch.Fetcher
 	now      func() time.Time
 	walks    flight[DonationsOutcome]
@@ -164,14 +165,14 @@ type lister struct {
 	etag      string // of the list's first page, for a conditional walk
 }
 
-func newLister(c Campaign, f *fetch.Fetcher, now func() time.Time) *lister {
-	if c.Donations == nil {
+func newLister(c *atomic.Pointer[Campaign], f *fetch.Fetcher, now func() time.Time) *lister {
+	if c.Load().Donations == nil {
 		return nil
 	}
 	return &lister{campaign: c, fetcher: f, now: now}
 }
 
-func (l *lister) interval() time.Duration { return max(MinListInterval, l.campaign.MinInterval) }
+func (l *lister) interval() time.Duration { return max(MinListInterval, l.campaign.Load().MinInterval) }
 
 // Donations returns the campaign's donation list for a scrape, fetching it
 // when the last walk is older than the list's interval; ok is false when
@@ -190,7 +191,7 @@ func (p *Poller) Donations(ctx context.Context) (out DonationsOutcome, ok bool) 
 	if fresh {
 		return l.quiet(last), true
 	}
-	out, err := l.walks.do(ctx, l.campaign.timeout(), func() DonationsOutcome { return l.walk(ctx) })
+	out, err := l.walks.do(ctx, l.campaign.Load().timeout(), func() DonationsOutcome { return l.walk(ctx) })
 	if err == nil {
 		return l.report(out), true
 	}
@@ -205,7 +206,7 @@ func (p *Poller) Donations(ctx context.Context) (out DonationsOutcome, ok bool) 
 }
 
 func (l *lister) walk(parent context.Context) DonationsOutcome {
-	timeout := l.campaign.timeout()
+	timeout := l.campaign.Load().timeout()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), timeout)
 	defer cancel()
 	since := l.now().Add(-donations.Longest())
@@ -215,7 +216,8 @@ func (l *lister) walk(parent context.Context) DonationsOutcome {
 		etag = l.etag
 	}
 	l.mu.Unlock()
-	w, err := walkList(ctx, l.fetcher, *l.campaign.Donations, l.campaign.InsecureSkipVerify, since, ScrapeListPages, etag, 0)
+	campaign := l.campaign.Load()
+	w, err := walkList(ctx, l.fetcher, *campaign.Donations, campaign.InsecureSkipVerify, since, ScrapeListPages, etag, 0)
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("not read within the campaign's timeout of %v: %w", timeout, err)
 	}
@@ -231,7 +233,7 @@ func (l *lister) walk(parent context.Context) DonationsOutcome {
 	if err == nil {
 		l.etag = w.etag
 	}
-	if err != nil && l.last.Err == nil && !l.last.At.IsZero() && out.At.Sub(l.last.At) < l.campaign.maxStaleness() {
+	if err != nil && l.last.Err == nil && !l.last.At.IsZero() && out.At.Sub(l.last.At) < l.campaign.Load().maxStaleness() {
 		// A failed refresh keeps the last list while it is fresh enough;
 		// the error is still news.
 		kept := l.last

@@ -159,7 +159,7 @@ func TestPollerDonations(t *testing.T) {
 	now := newest.Add(time.Minute)
 	clock := func() time.Time { return now }
 	c := Campaign{Name: "c", URL: front.URL, Donations: &donations.Spec{URL: front.URL + "/d", Format: donorDriveFormat, Paging: donorDrivePaging}}
-	p := NewPoller(c, fetch.NewFetcher(fetch.FetcherConfig{}), clock)
+	p := NewPoller(&c, fetch.NewFetcher(fetch.FetcherConfig{}), clock)
 
 	out, ok := p.Donations(context.Background())
 	if !ok || out.Err != nil || len(out.List.Donations) != 5 || out.News {
@@ -182,7 +182,7 @@ func TestPollerDonations(t *testing.T) {
 	if out, _ = p.Donations(context.Background()); out.Err == nil || !strings.Contains(out.Err.Error(), "502") {
 		t.Errorf("past the maximum staleness: err %v, want the failure", out.Err)
 	}
-	if _, ok := NewPoller(Campaign{Name: "none"}, nil, clock).Donations(context.Background()); ok {
+	if _, ok := NewPoller(&Campaign{Name: "none"}, nil, clock).Donations(context.Background()); ok {
 		t.Error("a campaign without a list gave one")
 	}
 }
@@ -208,7 +208,7 @@ func TestPollerDonationsConditional(t *testing.T) {
 	defer srv.Close()
 	now := newest.Add(time.Minute)
 	c := Campaign{Name: "c", URL: srv.URL, Donations: &donations.Spec{URL: srv.URL + "/d", Format: donorDriveFormat, Paging: donorDrivePaging}}
-	p := NewPoller(c, fetch.NewFetcher(fetch.FetcherConfig{}), func() time.Time { return now })
+	p := NewPoller(&c, fetch.NewFetcher(fetch.FetcherConfig{}), func() time.Time { return now })
 	first, _ := p.Donations(context.Background())
 	if first.Err != nil || requests.Load() != 3 {
 		t.Fatalf("first walk: err %v, %d requests; want the 3 pages", first.Err, requests.Load())

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/donation-exporter/donation_exporter/fetch"
@@ -29,7 +30,10 @@ import (
 // A Poller's state is the outcome of its last fetch and the last good
 // figures; fetching and reading a page is fetchAndRead's job (campaign.go).
 type Poller struct {
-	campaign Campaign
+	// campaign is the campaign set's own, not a copy (10,000 copies were
+	// 3 MB); a reload that keeps the poller points it at the new set's
+	// (Follow), so that the old set is not kept for it.
+	campaign atomic.Pointer[Campaign]
 	fetcher  *fetch.Fetcher
 	now      func() time.Time
 	fetches  flight[Outcome]
@@ -50,15 +54,19 @@ type Poller struct {
 
 // NewPoller returns a Poller for campaign. now tells the time; nil means
 // time.Now.
-func NewPoller(campaign Campaign, fetcher *fetch.Fetcher, now func() time.Time) *Poller {
+func NewPoller(campaign *Campaign, fetcher *fetch.Fetcher, now func() time.Time) *Poller {
 	if now == nil {
 		now = time.Now
 	}
-	return &Poller{campaign: campaign, fetcher: fetcher, now: now, list: newLister(campaign, fetcher, now)}
+	p := &Poller{fetcher: fetcher, now: now}
+	p.campaign.Store(campaign)
+	p.list = newLister(&p.campaign, fetcher, now)
+	return p
 }
 
-// Campaign returns the campaign polled.
-func (p *Poller) Campaign() Campaign { return p.campaign }
+// Follow makes campaign the one polled: the same definition as the one
+// before, at a new campaign set's address (a reload that kept the poller).
+func (p *Poller) Follow(campaign *Campaign) { p.campaign.Store(campaign) }
 
 // Outcome is what one poll gave.
 type Outcome struct {
@@ -94,7 +102,7 @@ func (p *Poller) Poll(ctx context.Context, since time.Time) Outcome {
 	if out, ok := p.reusable(since); ok {
 		return p.unlessStale(out)
 	}
-	out, err := p.fetches.do(ctx, p.campaign.timeout(), func() Outcome { return p.fetch(ctx) })
+	out, err := p.fetches.do(ctx, p.campaign.Load().timeout(), func() Outcome { return p.fetch(ctx) })
 	if err != nil {
 		p.mu.Lock()
 		goodAt := p.goodAt
@@ -115,12 +123,13 @@ func (p *Poller) unlessStale(out Outcome) Outcome {
 	if out.Err != nil || out.LastSuccess.IsZero() {
 		return out
 	}
-	maxAge := p.campaign.maxStaleness()
+	campaign := p.campaign.Load()
+	maxAge := campaign.maxStaleness()
 	age := p.now().Sub(out.LastSuccess)
 	if age <= maxAge {
 		return out
 	}
-	why := fmt.Sprintf("not fetched since, within the minimum refresh interval of %v", p.campaign.MinInterval)
+	why := fmt.Sprintf("not fetched since, within the minimum refresh interval of %v", campaign.MinInterval)
 	if out.Deferred != nil {
 		why = out.Deferred.Error()
 	}
@@ -157,7 +166,8 @@ func (p *Poller) reusable(since time.Time) (Outcome, bool) {
 		return p.last, true
 	}
 	deferred := now.Before(p.retryAt)
-	recent := p.campaign.MinInterval > 0 && now.Sub(p.attempted) < p.campaign.MinInterval
+	minInterval := p.campaign.Load().MinInterval
+	recent := minInterval > 0 && now.Sub(p.attempted) < minInterval
 	if !deferred && !recent {
 		return Outcome{}, false
 	}
@@ -168,17 +178,18 @@ func (p *Poller) reusable(since time.Time) (Outcome, bool) {
 
 // fetch gets and reads the page once, and records the outcome.
 func (p *Poller) fetch(parent context.Context) Outcome {
-	req := p.campaign.request()
+	campaign := p.campaign.Load()
+	req := campaign.request()
 	p.mu.Lock()
 	if p.good != nil {
 		req.ETag, req.LastModified = p.etag, p.modified
 	}
 	p.mu.Unlock()
 
-	timeout := p.campaign.timeout()
+	timeout := campaign.timeout()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), timeout)
 	defer cancel()
-	resp, result, fetchErr := fetchAndRead(ctx, p.fetcher, p.campaign, req, p.now())
+	resp, result, fetchErr := fetchAndRead(ctx, p.fetcher, *campaign, req, p.now())
 	values, readErr := result.values, result.err
 
 	p.mu.Lock()

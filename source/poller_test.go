@@ -79,7 +79,7 @@ func (s *pollSite) set(reply func(w http.ResponseWriter, r *http.Request, hit in
 func (s *pollSite) poller(clock *pollClock, minInterval time.Duration) *Poller {
 	c := Campaign{Name: "c", URL: s.srv.URL, Kind: read.KindJSON, Timeout: 5 * time.Second, MinInterval: minInterval,
 		Spec: read.Spec{AmountScale: 1, Fields: map[read.Field]read.FieldSpec{read.FieldRaised: {Selectors: []read.Selector{read.MustParseSelector("raised")}}}}}
-	return NewPoller(c, fetch.NewFetcher(fetch.FetcherConfig{}), clock.Now)
+	return NewPoller(&c, fetch.NewFetcher(fetch.FetcherConfig{}), clock.Now)
 }
 
 // want checks an outcome's figure (0: an error), reuse and fetch count.

@@ -35,7 +35,7 @@ func TestPollerMaxStaleness(t *testing.T) {
 			clock := &pollClock{now: pollStart}
 			c := Campaign{Name: "c", URL: site.srv.URL, Kind: read.KindJSON, Timeout: 5 * time.Second, MaxStaleness: tc.maxStaleness,
 				Spec: read.Spec{AmountScale: 1, Fields: map[read.Field]read.FieldSpec{read.FieldRaised: {Selectors: []read.Selector{read.MustParseSelector("raised")}}}}}
-			p := NewPoller(c, fetch.NewFetcher(fetch.FetcherConfig{}), clock.Now)
+			p := NewPoller(&c, fetch.NewFetcher(fetch.FetcherConfig{}), clock.Now)
 			site.want(t, pollNow(p), 1, false, 1)
 
 			// Every 10 minutes the deferral ends and the site renews it.
@@ -92,7 +92,7 @@ func TestPollerMinIntervalOverMaxStaleness(t *testing.T) {
 	c := Campaign{Name: "c", URL: site.srv.URL, Kind: read.KindJSON, Timeout: 5 * time.Second,
 		MinInterval: 2 * time.Hour, MaxStaleness: time.Hour,
 		Spec: read.Spec{AmountScale: 1, Fields: map[read.Field]read.FieldSpec{read.FieldRaised: {Selectors: []read.Selector{read.MustParseSelector("raised")}}}}}
-	p := NewPoller(c, fetch.NewFetcher(fetch.FetcherConfig{}), clock.Now)
+	p := NewPoller(&c, fetch.NewFetcher(fetch.FetcherConfig{}), clock.Now)
 	site.want(t, pollNow(p), 1, false, 1)
 	clock.Advance(time.Hour)
 	site.want(t, pollNow(p), 1, true, 1)
