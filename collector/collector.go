@@ -74,7 +74,7 @@ type Scraper struct {
 	sharing *sharedScrape
 
 	mu   sync.Mutex
-	last map[string]Result // each campaign's latest result, for people (status page)
+	last map[string]*Result // each campaign's latest result, for people (status page)
 	at   time.Time
 }
 
@@ -144,14 +144,18 @@ func (c *Scraper) ScrapeCampaign(ctx context.Context, name string) (Result, bool
 	return r, true
 }
 
-// remember keeps results for LastResults.
+// remember keeps results for LastResults: pointers into results, which
+// nothing changes, rather than copies of them (3 MB at 10,000 campaigns).
+// A slice is kept while any of its results is the latest of a campaign: a
+// campaign is in every scrape's results once read, so a slice outlives the
+// next scrape only for a campaign whose new definition was not read yet.
 func (c *Scraper) remember(results []Result, campaigns int) {
 	c.mu.Lock()
 	if c.last == nil {
-		c.last = make(map[string]Result, campaigns)
+		c.last = make(map[string]*Result, campaigns)
 	}
-	for _, r := range results {
-		c.last[r.Campaign.Name] = r
+	for i := range results {
+		c.last[results[i].Campaign.Name] = &results[i]
 	}
 	c.at = c.cfg.Now()
 	c.mu.Unlock()
@@ -182,7 +186,7 @@ func (c *Scraper) LastResultsOf(from, to int) ([]Result, int, time.Time) {
 	var results []Result
 	for _, campaign := range campaigns[from:to] {
 		if r, ok := c.last[campaign.Name]; ok {
-			results = append(results, r)
+			results = append(results, *r)
 		}
 	}
 	return results, len(campaigns), c.at

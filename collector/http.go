@@ -43,11 +43,18 @@ func (c *Scraper) Handler(base prometheus.Gatherer, opts promhttp.HandlerOpts) h
 		// The requests sharing the scrape and asking for the same answer
 		// share its building too: 10,000 campaigns' series are built once.
 		key := string(negotiateFormat(r, opts)) + "|" + strconv.FormatBool(!opts.DisableCompression && acceptsGzip(r)) + "|" + r.URL.RawQuery
-		shared.answer(key, func() *bufferedResponse {
+		answer := shared.answer(key, func() *bufferedResponse {
 			answer := &bufferedResponse{header: http.Header{}}
 			c.exposer(opts).serve(answer, r, base, set.families, set.labelNames, shared.results)
 			return answer
-		}).sendTo(w)
+		})
+		if held, ok := w.(*bufferedResponse); ok && held.code == 0 && held.body.Len() == 0 {
+			// bounded's buffer: it sends the shared answer itself rather
+			// than a copy (megabytes at 10,000 campaigns).
+			held.shared = answer
+			return
+		}
+		answer.sendTo(w)
 	})
 }
 
@@ -218,6 +225,9 @@ type bufferedResponse struct {
 	header http.Header
 	code   int
 	body   bytes.Buffer
+	// shared, when not nil, is the answer to send instead: one shared
+	// by the requests of a scrape (Handler).
+	shared *bufferedResponse
 }
 
 func (b *bufferedResponse) Header() http.Header { return b.header }
@@ -242,7 +252,7 @@ func (c *Scraper) giveBack(b *bufferedResponse) {
 		return
 	}
 	clear(b.header)
-	b.code = 0
+	b.code, b.shared = 0, nil
 	b.body.Reset()
 	c.answers.Put(b)
 }
@@ -262,6 +272,10 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 // nothing of b: an answer shared by the requests of one scrape is sent to
 // each of them.
 func (b *bufferedResponse) sendTo(w http.ResponseWriter) {
+	if b.shared != nil {
+		b.shared.sendTo(w)
+		return
+	}
 	for k, v := range b.header {
 		w.Header()[k] = v
 	}
