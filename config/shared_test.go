@@ -73,3 +73,43 @@ func TestCampaignsShareFields(t *testing.T) {
 		})
 	}
 }
+
+// TestCampaignsShareLabels: campaigns of the same labels, from the file or
+// from variables, share one Labels map; campaigns whose labels differ do
+// not, and each keeps its own values.
+func TestCampaignsShareLabels(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "campaigns.yml")
+	file := `campaigns:
+  - {name: a, url: https://example.org/a, raised_selector: "#raised", labels: {team: north, appeal: summer}}
+  - {name: b, url: https://example.org/b, raised_selector: "#raised", labels: {appeal: summer, team: north}}
+  - {name: c, url: https://example.org/c, raised_selector: "#raised", labels: {appeal: summer, team: south}}
+  - {name: d, url: https://example.org/d, raised_selector: "#raised"}
+`
+	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load([]string{
+		"DONATION_CONFIG_FILE=" + path,
+		"DONATION_CAMPAIGN_0_NAME=v", "DONATION_CAMPAIGN_0_URL=https://example.org/v",
+		"DONATION_CAMPAIGN_0_RAISED_SELECTOR=#raised", "DONATION_CAMPAIGN_0_LABELS=team=north,appeal=summer",
+	}, testsupport.Presets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := map[string]map[string]string{}
+	for _, c := range cfg.Campaigns {
+		labels[c.Name] = c.Labels
+	}
+	same := func(x, y string) bool {
+		return reflect.ValueOf(labels[x]).Pointer() == reflect.ValueOf(labels[y]).Pointer()
+	}
+	if !same("a", "b") || !same("a", "v") {
+		t.Error("campaigns a, b and v, of the same labels, do not share one Labels map")
+	}
+	if same("a", "c") {
+		t.Error("campaigns a and c, of different labels, share a Labels map")
+	}
+	if labels["c"]["team"] != "south" || labels["a"]["team"] != "north" || labels["d"] != nil {
+		t.Errorf("labels: %v", labels)
+	}
+}
