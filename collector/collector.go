@@ -60,6 +60,8 @@ type Scraper struct {
 	// answers are the buffered answers of requests, kept between them
 	// (http.go).
 	answers sync.Pool
+	// lastAnswerBytes is the size of the last shared /metrics answer.
+	lastAnswerBytes atomic.Int64
 	// chunkSeries is how many series of a family an answer in a text
 	// format builds at once (chunks.go).
 	chunkSeries  int

@@ -45,7 +45,17 @@ func (c *Scraper) Handler(base prometheus.Gatherer, opts promhttp.HandlerOpts) h
 		key := string(negotiateFormat(r, opts)) + "|" + strconv.FormatBool(!opts.DisableCompression && acceptsGzip(r)) + "|" + r.URL.RawQuery
 		answer := shared.answer(key, func() *bufferedResponse {
 			answer := &bufferedResponse{header: http.Header{}}
+			// An unfiltered answer gets room for what the last one took:
+			// growing to megabytes by doubling left as much again of
+			// garbage per scrape.
+			whole := r.URL.RawQuery == ""
+			if whole {
+				answer.body.Grow(int(c.lastAnswerBytes.Load()))
+			}
 			c.exposer(opts).serve(answer, r, base, set.families, set.labelNames, shared.results)
+			if whole {
+				c.lastAnswerBytes.Store(int64(answer.body.Len()))
+			}
 			return answer
 		})
 		if held, ok := w.(*bufferedResponse); ok && held.code == 0 && held.body.Len() == 0 {
