@@ -313,11 +313,11 @@ func diffLines(want, got string) string {
 // label names and the extra label names configuration allows.
 func TestFamiliesNeedNoEscaping(t *testing.T) {
 	for _, f := range newFamilies([]string{"team", "_appeal", "Region2"}) {
-		if !model.IsValidLegacyMetricName(f.name) {
+		if !model.LegacyValidation.IsValidMetricName(f.name) {
 			t.Errorf("metric name %q needs escaping", f.name)
 		}
 		for _, l := range f.labelNames {
-			if !model.LabelName(l).IsValidLegacy() {
+			if !model.LegacyValidation.IsValidLabelName(l) {
 				t.Errorf("%s: label name %q needs escaping", f.name, l)
 			}
 		}
