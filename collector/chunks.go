@@ -39,13 +39,13 @@ type chunkWriter struct {
 
 // takeChunkWriter returns a chunkWriter for one answer, its buffers
 // reused from an earlier one (give it back with giveBack).
-func (x exposer) takeChunkWriter(enc expfmt.Encoder, out io.Writer, format expfmt.Format) *chunkWriter {
+func (x exposer) takeChunkWriter(enc expfmt.Encoder, out io.Writer, format encoding) *chunkWriter {
 	w, ok := x.chunkWriters.Get().(*chunkWriter)
 	if !ok {
 		w = &chunkWriter{buf: make([]series, 0, maxSeries)}
 	}
-	w.enc, w.out, w.format, w.chunk, w.rest = enc, out, format, 0, nil
-	switch format.FormatType() {
+	w.enc, w.out, w.format, w.chunk, w.rest = enc, out, format.unescaped, 0, nil
+	switch format.kind {
 	case expfmt.TypeTextPlain, expfmt.TypeOpenMetrics:
 		w.chunk = x.chunk
 	}

@@ -68,7 +68,8 @@ type Scraper struct {
 	chunkWriters sync.Pool
 	// encodings are the encodings of the formats negotiated so far
 	// (encoding.go): a handful, since formats and escaping schemes are.
-	encodings sync.Map
+	encodings    sync.Map
+	negotiations negotiations
 
 	// sharing is the scrape of every campaign in flight, which concurrent
 	// scrapes join (share.go).

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -190,10 +191,11 @@ func (f *family) build(fs *familySeries, from, to int, help bool, sl *slab) *dto
 // exposer answers with the families of results beside those of a base
 // gatherer, in the format and encoding the request asks for.
 type exposer struct {
-	opts      promhttp.HandlerOpts
-	logger    *slog.Logger
-	gzips     *sync.Pool
-	encodings *sync.Map // expfmt.Format: encoding
+	opts         promhttp.HandlerOpts
+	logger       *slog.Logger
+	gzips        *sync.Pool
+	encodings    *sync.Map // expfmt.Format: encoding
+	negotiations *negotiations
 	// chunk is how many series of a family are built at once, in the
 	// text formats (0: all of them); chunkWriters keep their buffers.
 	chunk        int
@@ -207,7 +209,7 @@ func (x exposer) serve(w http.ResponseWriter, r *http.Request, base prometheus.G
 	if !ok {
 		return
 	}
-	format := negotiateFormat(r, x.opts)
+	format := x.negotiations.format(r, x.opts)
 	w.Header().Add("Vary", "Accept")
 	if !x.opts.DisableCompression {
 		w.Header().Add("Vary", "Accept-Encoding")
@@ -232,7 +234,7 @@ func (x exposer) serve(w http.ResponseWriter, r *http.Request, base prometheus.G
 	for i, mf := range baseFamilies {
 		baseFamilies[i] = model.EscapeMetricFamily(mf, encoding.scheme)
 	}
-	if !x.encodeMerged(enc, out, encoding.unescaped, baseFamilies, fams, ours, nameFilter(r)) {
+	if !x.encodeMerged(enc, out, encoding, baseFamilies, fams, ours, nameFilter(r)) {
 		return
 	}
 	if closer, ok := enc.(expfmt.Closer); ok {
@@ -265,6 +267,9 @@ func (x exposer) gatherBase(w http.ResponseWriter, base prometheus.Gatherer) ([]
 // nameFilter is the set of family names r's name[] parameters ask for;
 // nil: every family.
 func nameFilter(r *http.Request) map[string]bool {
+	if !strings.Contains(r.URL.RawQuery, "name") {
+		return nil // no name[] (nor name%5B%5D): no need to parse the query
+	}
 	names := r.URL.Query()["name[]"]
 	if len(names) == 0 {
 		return nil
@@ -279,7 +284,7 @@ func nameFilter(r *http.Request) map[string]bool {
 // encodeMerged encodes base's families and ours (built one at a time, in
 // chunks of x.chunk series where the format allows) in name order; false
 // when an error stopped it (HTTPErrorOnError).
-func (x exposer) encodeMerged(enc expfmt.Encoder, out io.Writer, format expfmt.Format, base []*dto.MetricFamily,
+func (x exposer) encodeMerged(enc expfmt.Encoder, out io.Writer, format encoding, base []*dto.MetricFamily,
 	fams families, ours []exposed, filter map[string]bool) bool {
 	encode := func(mf *dto.MetricFamily) bool {
 		if mf == nil || filter != nil && !filter[mf.GetName()] {

@@ -42,7 +42,7 @@ func (c *Scraper) Handler(base prometheus.Gatherer, opts promhttp.HandlerOpts) h
 		}
 		// The requests sharing the scrape and asking for the same answer
 		// share its building too: 10,000 campaigns' series are built once.
-		key := string(negotiateFormat(r, opts)) + "|" + strconv.FormatBool(!opts.DisableCompression && acceptsGzip(r)) + "|" + r.URL.RawQuery
+		key := string(c.negotiations.format(r, opts)) + "|" + strconv.FormatBool(!opts.DisableCompression && acceptsGzip(r)) + "|" + r.URL.RawQuery
 		answer := shared.answer(key, func() *bufferedResponse {
 			answer := &bufferedResponse{header: http.Header{}}
 			// An unfiltered answer gets room for what the last one took:
@@ -75,28 +75,29 @@ func (c *Scraper) Handler(base prometheus.Gatherer, opts promhttp.HandlerOpts) h
 // name is a 404 and fetches nothing.
 func (c *Scraper) ProbeHandler(opts promhttp.HandlerOpts) http.Handler {
 	head := func(w http.ResponseWriter, r *http.Request) {
-		if c.probedCampaign(w, r) {
+		if c.probedCampaign(w, r.URL.Query().Get("campaign")) {
 			answerHead(w, r)
 		}
 	}
 	return c.bounded(opts, head, func(ctx context.Context, w http.ResponseWriter, r *http.Request, opts promhttp.HandlerOpts) {
-		if !c.probedCampaign(w, r) {
+		name := r.URL.Query().Get("campaign")
+		if !c.probedCampaign(w, name) {
 			return
 		}
-		result, _ := c.ScrapeCampaign(ctx, r.URL.Query().Get("campaign"))
+		result, _ := c.ScrapeCampaign(ctx, name)
 		set := c.set.Load()
 		c.exposer(opts).serve(w, r, nil, set.families, set.labelNames, []Result{result})
 	})
 }
 
 func (c *Scraper) exposer(opts promhttp.HandlerOpts) exposer {
-	return exposer{opts: opts, logger: c.cfg.Logger, gzips: &c.gzips, encodings: &c.encodings, chunk: c.chunkSeries, chunkWriters: &c.chunkWriters}
+	return exposer{opts: opts, logger: c.cfg.Logger, gzips: &c.gzips, encodings: &c.encodings, chunk: c.chunkSeries, chunkWriters: &c.chunkWriters, negotiations: &c.negotiations}
 }
 
-// probedCampaign reports whether r names a configured campaign, and
-// answers the request with the error when it does not.
-func (c *Scraper) probedCampaign(w http.ResponseWriter, r *http.Request) bool {
-	name := r.URL.Query().Get("campaign")
+// probedCampaign reports whether name, the request's campaign parameter,
+// is a configured campaign, and answers the request with the error when it
+// is not.
+func (c *Scraper) probedCampaign(w http.ResponseWriter, name string) bool {
 	if name == "" {
 		http.Error(w, "the campaign parameter is missing: /probe?campaign=NAME", http.StatusBadRequest)
 		return false
