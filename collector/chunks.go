@@ -33,7 +33,6 @@ type chunkWriter struct {
 
 	series familySeries
 	buf    []series
-	all    []string
 	sl     slab
 }
 
@@ -62,7 +61,7 @@ func (x exposer) giveBack(w *chunkWriter) {
 // encode writes f's family of results; nothing when no result has a
 // series of f.
 func (w *chunkWriter) encode(f *family, results []exposed) error {
-	f.collect(results, w.buf, w.all, &w.series)
+	f.collect(results, w.buf, &w.series)
 	n := len(w.series.order)
 	step := n
 	if w.chunk > 0 {

@@ -121,16 +121,17 @@ type familySeries struct {
 	labels []string
 	values []float64
 	order  []int32
+	all    []string // one series' label values, own then extra (scratch)
 }
 
 // collect gathers f's series of results into fs, reusing its slices.
-func (f *family) collect(results []exposed, buf []series, all []string, fs *familySeries) {
+func (f *family) collect(results []exposed, buf []series, fs *familySeries) {
 	fs.labels, fs.values, fs.order = fs.labels[:0], fs.values[:0], fs.order[:0]
 	for _, e := range results {
 		for _, s := range seriesOf(e.result, buf[:0], f.id) {
-			all = append(append(all[:0], s.labels()...), e.extra...)
+			fs.all = append(append(fs.all[:0], s.labels()...), e.extra...)
 			for _, i := range f.order {
-				fs.labels = append(fs.labels, all[i])
+				fs.labels = append(fs.labels, fs.all[i])
 			}
 			fs.order = append(fs.order, int32(len(fs.values)))
 			fs.values = append(fs.values, s.value)
@@ -146,6 +147,8 @@ func (f *family) collect(results []exposed, buf []series, all []string, fs *fami
 // chunk to chunk and family to family of one answer: a chunk is encoded
 // and done with before the next one is built.
 type slab struct {
+	family     dto.MetricFamily
+	gauge      dto.MetricType
 	metrics    []dto.Metric
 	metricPtrs []*dto.Metric
 	gauges     []dto.Gauge
@@ -180,12 +183,12 @@ func (f *family) build(fs *familySeries, from, to int, help bool, sl *slab) *dto
 		sl.metrics = append(sl.metrics, dto.Metric{Label: sl.pairPtrs[start:end:end], Gauge: &sl.gauges[len(sl.gauges)-1]})
 		sl.metricPtrs = append(sl.metricPtrs, &sl.metrics[len(sl.metrics)-1])
 	}
-	gauge := dto.MetricType_GAUGE
-	mf := &dto.MetricFamily{Name: &f.name, Type: &gauge, Metric: sl.metricPtrs}
+	sl.gauge = dto.MetricType_GAUGE
+	sl.family = dto.MetricFamily{Name: &f.name, Type: &sl.gauge, Metric: sl.metricPtrs}
 	if help {
-		mf.Help = &f.help
+		sl.family.Help = &f.help
 	}
-	return mf
+	return &sl.family
 }
 
 // exposer answers with the families of results beside those of a base

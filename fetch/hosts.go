@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // DefaultMaxFetchesPerHost is how many fetches one host gets at the same
@@ -26,11 +27,15 @@ type hostBudget struct {
 }
 
 // hostSlots are one host's slots; users counts the requests holding or
-// waiting for one, so that an idle host's entry is dropped.
+// waiting for one. An idle host's entry is kept for the next fetch (making
+// it anew cost a probe four allocations) until maxIdleHosts hosts are
+// known; then the idle ones are dropped.
 type hostSlots struct {
 	slots chan struct{}
 	users int
 }
+
+const maxIdleHosts = 1024
 
 func newHostBudget(limit int) *hostBudget {
 	return &hostBudget{limit: limit, hosts: map[string]*hostSlots{}}
@@ -47,7 +52,7 @@ type budgetedTransport struct {
 }
 
 func (b *budgetedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	release, err := b.budget.acquire(req.Context(), strings.ToLower(req.URL.Host))
+	h, err := b.budget.acquire(req.Context(), strings.ToLower(req.URL.Host))
 	if err != nil {
 		// RoundTrip must close the body of a request it does not send.
 		if req.Body != nil {
@@ -57,38 +62,51 @@ func (b *budgetedTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	resp, err := b.next.RoundTrip(req)
 	if err != nil {
-		release()
+		b.budget.release(h)
 		return nil, err
 	}
-	resp.Body = &releasingBody{ReadCloser: resp.Body, release: sync.OnceFunc(release)}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, budget: b.budget, host: h}
 	return resp, nil
 }
 
-// acquire takes one of host's slots, waiting until ctx ends.
-func (b *hostBudget) acquire(ctx context.Context, host string) (release func(), err error) {
+// acquire takes one of host's slots, waiting until ctx ends; give it back
+// with release.
+func (b *hostBudget) acquire(ctx context.Context, host string) (*hostSlots, error) {
 	b.mu.Lock()
 	h, ok := b.hosts[host]
 	if !ok {
+		if len(b.hosts) >= maxIdleHosts {
+			for name, idle := range b.hosts {
+				if idle.users == 0 {
+					delete(b.hosts, name)
+				}
+			}
+		}
 		h = &hostSlots{slots: make(chan struct{}, b.limit)}
 		b.hosts[host] = h
 	}
 	h.users++
 	b.mu.Unlock()
-	done := func() {
-		b.mu.Lock()
-		if h.users--; h.users == 0 {
-			delete(b.hosts, host)
-		}
-		b.mu.Unlock()
-	}
 	select {
 	case h.slots <- struct{}{}:
-		return func() { <-h.slots; done() }, nil
+		return h, nil
 	case <-ctx.Done():
-		done()
+		b.leave(h)
 		return nil, fmt.Errorf("wait for one of the %d fetches %s allows at once (other campaigns on that host hold them): %w",
 			b.limit, shorten(host, maxURLText), context.Cause(ctx))
 	}
+}
+
+// release gives back a slot acquire took.
+func (b *hostBudget) release(h *hostSlots) {
+	<-h.slots
+	b.leave(h)
+}
+
+func (b *hostBudget) leave(h *hostSlots) {
+	b.mu.Lock()
+	h.users--
+	b.mu.Unlock()
 }
 
 // releasingBody gives the host's slot back once the body has been read to
@@ -96,7 +114,15 @@ func (b *hostBudget) acquire(ctx context.Context, host string) (release func(), 
 // as the site is concerned, even while the page waits to be parsed.
 type releasingBody struct {
 	io.ReadCloser
-	release func()
+	budget   *hostBudget
+	host     *hostSlots
+	released atomic.Bool
+}
+
+func (r *releasingBody) release() {
+	if r.released.CompareAndSwap(false, true) {
+		r.budget.release(r.host)
+	}
 }
 
 func (r *releasingBody) Read(p []byte) (int, error) {

@@ -132,3 +132,36 @@ func TestFetcherHostWaitEndsWithContext(t *testing.T) {
 		t.Errorf("fetch after the slot was given back: %v", err)
 	}
 }
+
+// TestHostBudgetKeepsIdleHostsBounded: an idle host's slots are kept for
+// its next fetch, but no more than maxIdleHosts hosts are known; a host
+// whose slot is held is never dropped, and its slot still counts.
+func TestHostBudgetKeepsIdleHostsBounded(t *testing.T) {
+	b := newHostBudget(1)
+	held, err := b.acquire(context.Background(), "held.example:443")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 * maxIdleHosts {
+		h, err := b.acquire(context.Background(), fmt.Sprintf("h%d.example:443", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.release(h)
+		if n := len(b.hosts); n > maxIdleHosts+1 {
+			t.Fatalf("%d hosts known after %d fetches, want at most %d", n, i+1, maxIdleHosts+1)
+		}
+	}
+	if b.hosts["held.example:443"] != held {
+		t.Fatal("the host whose slot is held was dropped")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := b.acquire(ctx, "held.example:443"); err == nil {
+		t.Fatal("a second fetch got the held host's only slot")
+	}
+	b.release(held)
+	if h, err := b.acquire(context.Background(), "held.example:443"); err != nil || h != held {
+		t.Fatalf("after the release: %v, %v", h, err)
+	}
+}
