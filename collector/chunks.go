@@ -51,8 +51,17 @@ func (x exposer) takeChunkWriter(enc expfmt.Encoder, out io.Writer, format encod
 	return w
 }
 
-// giveBack keeps w's buffers for the next answer.
+// maxKeptLabels bounds the label values a chunkWriter keeps for the next
+// answer: a probe's are a few dozen, and those of 10,000 campaigns (1.4
+// MB) would stay live between scrapes, raising the heap the collector
+// lets grow.
+const maxKeptLabels = 16 << 10
+
+// giveBack keeps w's buffers for the next answer, unless they are large.
 func (x exposer) giveBack(w *chunkWriter) {
+	if cap(w.series.labels) > maxKeptLabels {
+		return
+	}
 	w.enc, w.out, w.rest = nil, nil, nil
 	w.scratch.Reset()
 	x.chunkWriters.Put(w)
