@@ -99,6 +99,15 @@ func startExporter(t *testing.T, bin string, environ ...string) *exporterProcess
 	return p
 }
 
+// wait waits for the exporter to exit, once its log has been read to the
+// end: Wait closes the stderr pipe as soon as the process is gone, so a
+// Wait before the reader is done can lose the last lines (a test once
+// missed the shutdown's last warning that way).
+func (p *exporterProcess) wait() error {
+	<-p.done
+	return p.cmd.Wait()
+}
+
 func (p *exporterProcess) logged() []map[string]any {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -330,7 +339,7 @@ func testSIGTERM(t *testing.T, bin string) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("scrape in flight did not finish")
 	}
-	if err := p.cmd.Wait(); err != nil {
+	if err := p.wait(); err != nil {
 		t.Errorf("exporter exited with %v, want 0; log: %v", err, p.logged())
 	}
 }

@@ -178,7 +178,7 @@ func testSlowReaderShutdown(t *testing.T, bin string) {
 	}
 	exited := make(chan error, 1)
 	begin := time.Now()
-	go func() { exited <- p.cmd.Wait() }()
+	go func() { exited <- p.wait() }()
 	select {
 	case err := <-exited:
 		if err != nil {
@@ -213,7 +213,7 @@ func testSecondSignal(t *testing.T, bin string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	exited := make(chan error, 1)
-	go func() { exited <- p.cmd.Wait() }()
+	go func() { exited <- p.wait() }()
 	select {
 	case err := <-exited:
 		t.Fatalf("exited before the scrape in flight ended: %v", err)
