@@ -195,6 +195,15 @@ func (c *Scraper) LastResultsOf(from, to int) ([]Result, int, time.Time) {
 	return results, len(campaigns), c.at
 }
 
+// logCampaign logs msg about the campaign called name, whose url was
+// read, at level. Enabled is asked first: a probe logs nothing at the
+// default level, and building the line's attributes was a part of its CPU.
+func (c *Scraper) logCampaign(level slog.Level, name, url, msg string, args ...any) {
+	if c.cfg.Logger.Enabled(context.Background(), level) {
+		c.cfg.Logger.Log(context.Background(), level, msg, append([]any{"campaign", name, "url", url}, args...)...)
+	}
+}
+
 // scrapeOne polls one campaign. A failure is logged at error level by the
 // scrapes that fetched (or shared the fetch); one that only reuses an
 // earlier failure logs it at debug level, as it was reported already.
@@ -209,7 +218,7 @@ func (c *Scraper) scrapeOne(ctx context.Context, campaign *source.Campaign, poll
 	}()
 	list := startDonations(ctx, poller)
 	r = c.result(campaign, poller.Poll(ctx, since), begin)
-	c.addDonations(ctx, &r, poller, list)
+	c.addDonations(&r, poller, list)
 	return r
 }
 
@@ -226,12 +235,7 @@ func (c *Scraper) result(campaign *source.Campaign, out source.Outcome, begin ti
 	r := Result{Campaign: campaign, Err: out.Err, Duration: end.Sub(begin), Time: end,
 		LastSuccess: out.LastSuccess, Reused: out.Reused}
 	log := func(level slog.Level, msg string, args ...any) {
-		// Checked first: a probe logs nothing at the default level, and
-		// building the line's attributes was a part of its CPU.
-		if c.cfg.Logger.Enabled(context.Background(), level) {
-			c.cfg.Logger.Log(context.Background(), level, msg,
-				append([]any{"campaign", campaign.Name, "url", campaign.FetchURL}, args...)...)
-		}
+		c.logCampaign(level, campaign.Name, campaign.FetchURL, msg, args...)
 	}
 	switch {
 	case out.Err != nil && out.Reused && !out.TurnedStale:

@@ -61,12 +61,14 @@ func startDonations(ctx context.Context, poller *source.Poller) func() (source.D
 // addDonations adds the campaign's donation list to a result whose main
 // figures were read (get, from startDonations, gives it). The list's
 // failure leaves r's figures alone; it is logged once, at warning.
-func (c *Scraper) addDonations(ctx context.Context, r *Result, poller *source.Poller, get func() (source.DonationsOutcome, bool)) {
+func (c *Scraper) addDonations(r *Result, poller *source.Poller, get func() (source.DonationsOutcome, bool)) {
 	out, ok := get()
 	if !ok {
 		return
 	}
-	log := c.cfg.Logger.With("campaign", r.Campaign.Name, "url", r.Campaign.Donations.URL)
+	log := func(level slog.Level, msg string, args ...any) {
+		c.logCampaign(level, r.Campaign.Name, r.Campaign.Donations.URL, msg, args...)
+	}
 	level := slog.LevelDebug
 	if out.News {
 		level = slog.LevelWarn
@@ -75,7 +77,7 @@ func (c *Scraper) addDonations(ctx context.Context, r *Result, poller *source.Po
 	case out.Err != nil:
 		// Logged even when the figures failed too: the failure is news
 		// once only.
-		log.Log(ctx, level, "donation list left out: its metrics are absent", "err", out.Err)
+		log(level, "donation list left out: its metrics are absent", "err", out.Err)
 		if r.Err == nil {
 			r.Donations = &DonationList{Err: out.Err}
 		}
@@ -83,9 +85,9 @@ func (c *Scraper) addDonations(ctx context.Context, r *Result, poller *source.Po
 	case r.Err != nil:
 		return
 	case out.Refresh != nil:
-		log.Log(ctx, level, "donation list not refreshed: serving the one read before", "read_at", out.At, "err", out.Refresh)
+		log(level, "donation list not refreshed: serving the one read before", "read_at", out.At, "err", out.Refresh)
 	case out.News:
-		log.Info("donation list read again")
+		log(slog.LevelInfo, "donation list read again")
 	}
 	var raised *float64
 	if r.Campaign.RaisedBasis == "cumulative" {
@@ -93,7 +95,7 @@ func (c *Scraper) addDonations(ctx context.Context, r *Result, poller *source.Po
 	}
 	summary := donations.Summarize(out.List, r.Time, raised)
 	if poller.MismatchNews(summary.Mismatch) {
-		log.Warn("donation list disagrees with the platform's total", "mismatch", summary.Mismatch)
+		log(slog.LevelWarn, "donation list disagrees with the platform's total", "mismatch", summary.Mismatch)
 	}
 	r.Donations = &DonationList{Summary: summary, Refresh: out.Refresh}
 }

@@ -50,12 +50,12 @@ func (c *Scraper) scrapeScheduled(ctx context.Context, set *campaignSet) []Resul
 			switch {
 			case !due:
 				results[i], have[i] = c.result(campaign, out, since), true
-				c.addDonations(ctx, &results[i], poller, poller.LastDonations)
+				c.addDonations(&results[i], poller, poller.LastDonations)
 				continue
 			case started >= budget:
 				if read {
 					results[i], have[i] = c.result(campaign, out, since), true
-					c.addDonations(ctx, &results[i], poller, poller.LastDonations)
+					c.addDonations(&results[i], poller, poller.LastDonations)
 				}
 				continue
 			}
