@@ -73,7 +73,9 @@ func (c *negotiations) format(r *http.Request, opts promhttp.HandlerOpts) expfmt
 		return f.(expfmt.Format)
 	}
 	f := negotiateFormat(r, opts)
-	if c.n.Add(1) <= maxNegotiations {
+	// Load first: once full, the count stays put (an Add on every miss
+	// would wrap around after 2^31 new headers and cache again).
+	if c.n.Load() < maxNegotiations && c.n.Add(1) <= maxNegotiations {
 		c.formats.Store(key, f)
 	}
 	return f
